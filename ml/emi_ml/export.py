@@ -1,0 +1,190 @@
+"""Export a bundle: manifest.json plus one ONNX file per branch.
+
+    PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset tiny --out DIR
+    PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name my-lab --version 1.0.0 \\
+        --audio-weights runs/1/audio.pt --visual-weights runs/1/visual.pt --out models/my-lab
+
+Without weights the bundle holds deterministic untrained weights and says so ("trained": false).
+The reference bundle is this command with the arguments in REFERENCE below (`make reference-bundle`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+import torchaudio
+import torchvision
+
+from . import audio as audio_mod
+from . import fixtures
+from . import manifest as mf
+from . import ort
+from . import visual as visual_mod
+from . import weights
+from .config import preset as get_preset
+
+OPSET = 14
+DEFAULT_SEED = 1234
+PARITY_TOLERANCE = 1e-4
+REFERENCE = ["--preset", "tiny", "--name", "reference-tiny", "--version", "0.1.0", "--seed", str(DEFAULT_SEED),
+             "--out", "models/reference-tiny", "--fixtures", "tests/fixtures/reference-tiny", "--force"]
+
+
+def export_branch(branch: str, model: torch.nn.Module, path: Path) -> None:
+    model.eval()
+    if branch == "audio":
+        inputs, in_names, out_names = model.example_inputs(batch=2, seconds=1.0), audio_mod.INPUTS, audio_mod.OUTPUTS
+        axes = {"waveform": {0: "batch", 1: "samples"}, "emi_steps": {0: "batch", 1: "steps"},
+                "vad_steps": {0: "batch", 1: "steps"}, "emi_segment": {0: "batch"}, "vad_segment": {0: "batch"}}
+    else:
+        inputs, in_names, out_names = model.example_inputs(batch=2, frames=4), visual_mod.INPUTS, visual_mod.OUTPUTS
+        axes = {"frames": {0: "batch", 1: "time"}, "aus": {0: "batch", 1: "time"},
+                "emi_steps": {0: "batch", 1: "time"}, "emi_segment": {0: "batch"}}
+    with torch.no_grad(), warnings.catch_warnings():
+        # PyTorch 1.13's exporter warns about LSTM batch sizes and constant shape inference; the
+        # parity check below runs other batch sizes and lengths than the traced ones instead.
+        warnings.simplefilter("ignore", UserWarning)
+        torch.onnx.export(model, inputs, str(path), opset_version=OPSET, input_names=list(in_names),
+                          output_names=list(out_names), dynamic_axes=axes, do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(str(path)))
+
+
+def parity(branch: str, model: torch.nn.Module, onnx_path: Path, cases) -> float:
+    """Largest |ONNX Runtime - PyTorch| over the outputs of the given input cases."""
+    names = audio_mod.OUTPUTS if branch == "audio" else visual_mod.OUTPUTS
+    in_names = audio_mod.INPUTS if branch == "audio" else visual_mod.INPUTS
+    worst = 0.0
+    with ort.Session(onnx_path) as session:
+        for inputs in cases:
+            with torch.no_grad():
+                expected = [t.numpy() for t in model(*inputs)]
+            got = session.run(names, {n: t.numpy() for n, t in zip(in_names, inputs)})
+            for e, g in zip(expected, got):
+                if e.shape != g.shape:
+                    raise RuntimeError(f"{branch}: ONNX Runtime gives shape {g.shape}, PyTorch {e.shape}")
+                worst = max(worst, float(np.abs(e - g).max()))
+    return worst
+
+
+def parse_fusion(text: str) -> dict:
+    out = {}
+    for part in text.split(","):
+        k, _, v = part.partition("=")
+        if k not in weights.BRANCHES or not v:
+            raise argparse.ArgumentTypeError(f"--fusion wants audio=W,visual=W, got {text!r}")
+        out[k] = float(v)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 -m emi_ml.export", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--preset", default="tiny", help="tiny | base | large (default tiny)")
+    ap.add_argument("--out", required=True, type=Path, help="bundle directory to write")
+    ap.add_argument("--name", help="bundle name (default reference-<preset>)")
+    ap.add_argument("--version", default="0.1.0", help="bundle version (semver, default 0.1.0)")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the initial weights")
+    ap.add_argument("--branches", default="audio,visual", help="which branches to export (default both)")
+    ap.add_argument("--audio-weights", type=Path, help="state dict of a trained audio branch")
+    ap.add_argument("--visual-weights", type=Path, help="state dict of a trained visual branch")
+    ap.add_argument("--fusion", type=parse_fusion, help="late-fusion weights, e.g. audio=0.6,visual=0.4")
+    ap.add_argument("--fixtures", type=Path, help="also write parity fixtures (inputs + PyTorch outputs) here")
+    ap.add_argument("--no-verify", action="store_true", help="skip the ONNX Runtime parity check")
+    ap.add_argument("--force", action="store_true", help="replace --out (and --fixtures) if present")
+    args = ap.parse_args(argv)
+
+    try:
+        preset = get_preset(args.preset)
+    except ValueError as e:
+        ap.error(str(e))
+    branches = [b.strip() for b in args.branches.split(",") if b.strip()]
+    if not branches or any(b not in weights.BRANCHES for b in branches):
+        ap.error(f"--branches takes audio and/or visual, got {args.branches!r}")
+    name = args.name or f"reference-{preset.name}"
+    for target in filter(None, (args.out, args.fixtures)):
+        if target.exists() and any(target.iterdir()) and not args.force:
+            ap.error(f"{target} exists and is not empty; pass --force to replace it")
+
+    models, meta = {}, {}
+    for branch in branches:
+        models[branch] = weights.build(branch, preset, args.seed)
+        path = getattr(args, f"{branch}_weights")
+        if path is not None:
+            try:
+                meta[branch] = weights.load(path, branch, models[branch])
+            except weights.WeightsError as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 2
+            meta[branch].update(file=path.name, sha256=mf.sha256_file(path))
+        else:
+            meta[branch] = {"trained": False}
+        models[branch].eval()
+
+    fusion = dict(preset.fusion_weights)
+    fusion.update(args.fusion or {})
+
+    with tempfile.TemporaryDirectory(prefix="emi-export-") as tmp:
+        staging = Path(tmp)
+        sections = {}
+        for branch in branches:
+            onnx_path = staging / f"{branch}.onnx"
+            export_branch(branch, models[branch], onnx_path)
+            section = mf.audio_section if branch == "audio" else mf.visual_section
+            cfg = preset.audio if branch == "audio" else preset.visual
+            sections[branch] = section(cfg, onnx_path.name, mf.sha256_file(onnx_path), OPSET, meta[branch]["trained"])
+
+        untrained = f"deterministic random initialisation, seed {args.seed}, preset {preset.name}"
+        described = {b: (f"trained, from {m['file']} (sha256 {m['sha256'][:16]}...)" if m["trained"] else "NOT trained")
+                     for b, m in meta.items()}
+        if not any(m["trained"] for m in meta.values()):
+            provenance = f"{untrained}; NOT trained - outputs are meaningless"
+        else:
+            provenance = "; ".join(f"{b}: {d}" for b, d in described.items())
+            if not all(m["trained"] for m in meta.values()):
+                provenance += f"; untrained branches hold {untrained} - their outputs are meaningless"
+        build = {
+            "generator": "emi_ml.export",
+            "preset": preset.name,
+            "seed": args.seed,
+            "opset": OPSET,
+            "toolchain": {"torch": torch.__version__, "torchaudio": torchaudio.__version__,
+                          "torchvision": torchvision.__version__, "onnx": onnx.__version__},
+            "weights": {b: {k: v for k, v in m.items() if k != "missing_keys"} for b, m in meta.items()},
+            "papers": {
+                "audio": "Hallmen, Deuser, Oswald, André 2024: Unimodal Multi-Task Fusion for Emotional Mimicry Intensity Prediction",
+                "visual": "Yu, Zhu, Zhu 2024: Efficient Feature Extraction and Late Fusion Strategy for Audiovisual Emotional Mimicry Intensity Estimation",
+            },
+        }
+        manifest = mf.assemble(name=name, version=args.version, preset=preset.name, provenance=provenance,
+                               fusion=fusion, build=build, **sections)
+        mf.write(staging, manifest)
+
+        if not args.no_verify:
+            for branch in branches:
+                cases = [inputs for _, inputs in fixtures.parity_cases(branch, models[branch])]
+                worst = parity(branch, models[branch], staging / f"{branch}.onnx", cases)
+                print(f"{branch}: ONNX Runtime {ort.version()} vs PyTorch max |diff| = {worst:.2e}")
+                if worst > PARITY_TOLERANCE:
+                    print(f"error: {branch} export differs from PyTorch by {worst:.2e} > {PARITY_TOLERANCE}", file=sys.stderr)
+                    return 1
+
+        if args.out.exists():
+            shutil.rmtree(args.out)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(staging, args.out)
+
+    if args.fixtures:
+        fixtures.write(args.fixtures, manifest, models)
+    print(f"wrote {args.out} ({name} {args.version}, preset {preset.name}, trained={manifest['trained']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Building, validating and reading bundle manifests (docs/model-bundle.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import jsonschema
+
+from . import EMOTIONS
+from .audio import OUTPUTS as AUDIO_OUTPUTS
+from .audio import VAD
+from .config import AudioConfig, VisualConfig, as_dict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = REPO_ROOT / "docs" / "model-bundle.schema.json"
+MANIFEST = "manifest.json"
+
+
+class ManifestError(ValueError):
+    pass
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def validate(manifest: dict) -> None:
+    """Raises ManifestError naming the first offending field."""
+    try:
+        jsonschema.Draft7Validator(schema()).validate(manifest)
+    except jsonschema.ValidationError as e:
+        where = "/".join(str(p) for p in e.absolute_path) or "(top level)"
+        raise ManifestError(f"manifest.json {where}: {e.message}") from None
+
+
+def audio_section(cfg: AudioConfig, onnx_file: str, sha256: str, opset: int, trained: bool) -> dict:
+    return {
+        "onnx": onnx_file,
+        "sha256": sha256,
+        "opset": opset,
+        "trained": trained,
+        "sample_rate": cfg.sample_rate,
+        "segment_seconds": cfg.segment_seconds,
+        "overlap_seconds": cfg.overlap_seconds,
+        "output_rate_hz": cfg.sample_rate / cfg.step_samples,
+        "step_samples": cfg.step_samples,
+        "receptive_field_samples": cfg.receptive_field_samples,
+        "input": {"name": "waveform", "shape": ["batch", "samples"]},
+        "outputs": {
+            name: {"name": name, "shape": shape}
+            for name, shape in zip(AUDIO_OUTPUTS, (["batch", "steps", 6], ["batch", 6], ["batch", "steps", 3], ["batch", 3]))
+        },
+        "architecture": as_dict(cfg),
+    }
+
+
+def visual_section(cfg: VisualConfig, onnx_file: str, sha256: str, opset: int, trained: bool) -> dict:
+    s = cfg.image_size
+    return {
+        "onnx": onnx_file,
+        "sha256": sha256,
+        "opset": opset,
+        "trained": trained,
+        "frame_rate": cfg.frame_rate,
+        "output_rate_hz": cfg.frame_rate,
+        "segment_seconds": cfg.segment_seconds,
+        "overlap_seconds": cfg.overlap_seconds,
+        "image_size": [s, s],
+        "resize": "cover_center_crop",
+        "pixel_format": "rgb24",
+        "mean": list(cfg.mean),
+        "std": list(cfg.std),
+        "action_units": len(cfg.action_units),
+        "action_unit_names": list(cfg.action_units),
+        "action_unit_max": cfg.au_max,
+        "inputs": {
+            "frames": {"name": "frames", "shape": ["batch", "time", 3, s, s]},
+            "aus": {"name": "aus", "shape": ["batch", "time", len(cfg.action_units)]},
+        },
+        "outputs": {
+            "emi_steps": {"name": "emi_steps", "shape": ["batch", "time", 6]},
+            "emi_segment": {"name": "emi_segment", "shape": ["batch", 6]},
+        },
+        "architecture": as_dict(cfg),
+    }
+
+
+def assemble(*, name, version, preset, provenance, fusion, build, audio=None, visual=None) -> dict:
+    branches = {k: v for k, v in (("audio", audio), ("visual", visual)) if v is not None}
+    manifest = {
+        "schema_version": 1,
+        "name": name,
+        "version": version,
+        "trained": all(b["trained"] for b in branches.values()),
+        "provenance": provenance,
+        "emotions": list(EMOTIONS),
+        "vad": list(VAD),
+        "fusion": {k: fusion[k] for k in branches},
+        "preset": preset,
+        "build": build,
+        **branches,
+    }
+    validate(manifest)
+    return manifest
+
+
+def write(bundle_dir: Path, manifest: dict) -> None:
+    (bundle_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def read(bundle_dir: Path, verify_hashes: bool = True) -> dict:
+    path = Path(bundle_dir) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: no manifest.json; is this a model bundle directory?") from None
+    except json.JSONDecodeError as e:
+        raise ManifestError(f"{path}: not JSON ({e})") from None
+    validate(manifest)
+    for branch in ("audio", "visual"):
+        section = manifest.get(branch)
+        if section is None:
+            continue
+        onnx_path = Path(bundle_dir) / section["onnx"]
+        if not onnx_path.is_file():
+            raise ManifestError(f"{path}: {branch}.onnx names {section['onnx']}, which is not in the bundle")
+        if verify_hashes and "sha256" in section and sha256_file(onnx_path) != section["sha256"]:
+            raise ManifestError(f"{onnx_path}: sha256 differs from the manifest's; the bundle was modified")
+    return manifest
