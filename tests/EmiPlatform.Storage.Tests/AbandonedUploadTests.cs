@@ -1,0 +1,99 @@
+namespace EmiPlatform.Storage.Tests;
+
+public class AbandonedUploadTests
+{
+    private const int BlockSize = 256 * 1024;
+
+    [Fact]
+    public async Task Upload_whose_source_fails_midway_leaves_no_committed_blob()
+    {
+        await using var container = await TestContainer.CreateAsync("abandon", BlockSize, parallelism: 2);
+        var source = new DisconnectingStream(new GeneratedStream(10 * BlockSize, seed: 1), failAfter: (5 * BlockSize) + 100);
+
+        await Assert.ThrowsAsync<IOException>(() => container.Store.UploadAsync("dropped.bin", source));
+
+        // Blocks were staged on the server before the failure, yet nothing was committed.
+        var (committed, uncommitted) = await container.Store.GetBlockCountsAsync("dropped.bin");
+        Assert.Equal(0, committed);
+        Assert.True(uncommitted > 0, "the abandoned upload should have staged some blocks");
+        Assert.Null(await container.Store.GetPropertiesAsync("dropped.bin"));
+        Assert.Empty(await container.Store.ListAsync().ToListAsync());
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => container.Store.DownloadAsync("dropped.bin"));
+    }
+
+    [Fact]
+    public async Task Cancelled_upload_leaves_no_committed_blob()
+    {
+        await using var container = await TestContainer.CreateAsync("cancel", BlockSize, parallelism: 2);
+        using var cancel = new CancellationTokenSource();
+        var source = new CancellingStream(new GeneratedStream(10 * BlockSize, seed: 2), cancelAfter: 3 * BlockSize, cancel);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            container.Store.UploadAsync("cancelled.bin", source, cancellationToken: cancel.Token));
+
+        Assert.Null(await container.Store.GetPropertiesAsync("cancelled.bin"));
+        Assert.Empty(await container.Store.ListAsync().ToListAsync());
+    }
+
+    [Fact]
+    public async Task Abandoned_replacement_leaves_the_existing_blob_untouched()
+    {
+        await using var container = await TestContainer.CreateAsync("keep", BlockSize);
+        var original = TestData.RandomBytes(3 * BlockSize, seed: 3);
+        var first = await container.Store.UploadAsync("kept.bin", new MemoryStream(original));
+        var source = new DisconnectingStream(new GeneratedStream(10 * BlockSize, seed: 4), failAfter: 4 * BlockSize);
+
+        await Assert.ThrowsAsync<IOException>(() => container.Store.UploadAsync("kept.bin", source));
+
+        var properties = await container.Store.GetPropertiesAsync("kept.bin");
+        Assert.NotNull(properties);
+        Assert.Equal(first.ETag, properties.ETag);
+        await using var download = await container.Store.DownloadAsync("kept.bin");
+        Assert.Equal(original, await TestData.ReadAllAsync(download.Content));
+    }
+
+    /// <summary>Cancels the token after some bytes, like a request aborted by the client.</summary>
+    private sealed class CancellingStream(Stream inner, long cancelAfter, CancellationTokenSource cancel) : Stream
+    {
+        private long _delivered;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => _delivered;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_delivered >= cancelAfter)
+            {
+                cancel.Cancel();
+                cancel.Token.ThrowIfCancellationRequested();
+            }
+
+            var n = inner.Read(buffer);
+            _delivered += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
