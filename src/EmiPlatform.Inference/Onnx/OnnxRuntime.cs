@@ -126,9 +126,19 @@ public sealed unsafe class OnnxRuntime
         }
     }
 
-    /// <summary>Whether the CUDA provider's shared library sits beside the ONNX Runtime library.</summary>
-    public bool CudaProviderLibraryPresent =>
-        File.Exists(Path.Combine(Path.GetDirectoryName(LibraryPath) ?? ".", "libonnxruntime_providers_cuda.so"));
+    /// <summary>
+    /// Whether the CUDA provider's shared libraries sit beside the ONNX Runtime library, where ONNX Runtime looks for
+    /// them (the npm CPU package ships without them).
+    /// </summary>
+    public bool CudaProviderLibraryPresent
+    {
+        get
+        {
+            var dir = Path.GetDirectoryName(LibraryPath) ?? ".";
+            return File.Exists(Path.Combine(dir, "libonnxruntime_providers_shared.so"))
+                && File.Exists(Path.Combine(dir, "libonnxruntime_providers_cuda.so"));
+        }
+    }
 
     /// <summary>Creates a session from an ONNX file.</summary>
     public OnnxSession OpenSession(string modelPath, OnnxSessionOptions? options = null, ILogger? logger = null) =>

@@ -1,0 +1,3 @@
+namespace EmiPlatform.Inference.Media;
+
+public sealed record AudioStreamInfo(int Index, string Codec, int SampleRate, int Channels, double StartTime, double? Duration);

@@ -1,0 +1,30 @@
+namespace EmiPlatform.Inference.Scoring;
+
+/// <summary>How a recording's per-step predictions become a timeline.</summary>
+public sealed record ScoringOptions
+{
+    /// <summary>Length of one timeline window (default 1 s).</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Distance between window starts (default 1 s: adjacent, non-overlapping windows).</summary>
+    public TimeSpan Hop { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Segments per ONNX Runtime call. Only equal-length segments share a batch (padding would change the
+    /// segment mean the audio model uses), so the short last segment always runs alone.
+    /// </summary>
+    public int BatchSize { get; init; } = 1;
+
+    internal void Validate()
+    {
+        if (Window <= TimeSpan.Zero || Hop <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Window and hop must be positive.");
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new ArgumentException("Batch size must be at least 1.");
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace EmiPlatform.Inference.Scoring;
+
+/// <summary>
+/// The scores of one recording: its timeline, one aggregate over the whole recording (the mean of the windows),
+/// which modalities it had, and which bundle and execution provider produced the numbers.
+/// </summary>
+public sealed record ScoringResult(
+    string BundleName,
+    string BundleVersion,
+    bool BundleTrained,
+    string ExecutionProvider,
+    double DurationSeconds,
+    bool HasAudio,
+    bool HasVideo,
+    IReadOnlyList<string> Emotions,
+    IReadOnlyList<string> VadNames,
+    IReadOnlyList<TimelineWindow> Windows,
+    TimelineWindow? Aggregate);
