@@ -1,6 +1,35 @@
+using EmiPlatform.Api.Apis;
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Database;
+using EmiPlatform.Api.OpenApi;
+using EmiPlatform.Api.Problems;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxJsonBodyBytes", 1_048_576));
+builder.AddEmiProblems();
+builder.AddEmiDatabase();
+builder.AddEmiAuth();
+builder.AddEmiOpenApi();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+if (args is ["migrate", ..])
+{
+    await app.MigrateDatabaseAsync();
+    return;
+}
+if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
+{
+    await app.MigrateDatabaseAsync();
+}
 
-app.Run();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapEmiApis();
+
+await app.RunAsync();
+
+/// <summary>Entry point type, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,32 @@
+using EmiPlatform.Data;
+using EmiPlatform.Data.Migrations;
+using EmiPlatform.Data.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EmiPlatform.Api.Database;
+
+public static class DatabaseExtensions
+{
+    public static IHostApplicationBuilder AddEmiDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<TenantSessionInterceptor>();
+        builder.Services.AddDbContext<EmiDbContext>((sp, o) => o
+            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.AppConnectionString)
+            .AddInterceptors(sp.GetRequiredService<TenantSessionInterceptor>()));
+        builder.Services.AddDbContext<AdminDbContext>((sp, o) => o
+            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.AdminConnectionString));
+        builder.Services.AddSingleton(sp => new SqlMigrator(
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrationsConnectionString,
+            sp.GetRequiredService<ILogger<SqlMigrator>>()));
+        return builder;
+    }
+
+    public static async Task MigrateDatabaseAsync(this IHost host, CancellationToken cancellationToken = default)
+    {
+        var applied = await host.Services.GetRequiredService<SqlMigrator>().MigrateAsync(MigrationCatalog.Embedded(), cancellationToken);
+        host.Services.GetRequiredService<ILogger<SqlMigrator>>()
+            .LogInformation("Database schema is current ({Count} migration(s) applied now)", applied.Count);
+    }
+}

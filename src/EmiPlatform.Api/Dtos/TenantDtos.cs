@@ -1,0 +1,14 @@
+using EmiPlatform.Data.Entities;
+
+namespace EmiPlatform.Api.Dtos;
+
+public sealed record TenantRequest(string? Name, long? MaxStorageBytes, int? MaxRecordings);
+
+public sealed record TenantDto(Guid Id, string Name, TenantStatus Status, long? MaxStorageBytes, int? MaxRecordings,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static TenantDto From(Tenant t) => new(t.Id, t.Name, t.Status, t.MaxStorageBytes, t.MaxRecordings, t.CreatedAt, t.UpdatedAt);
+}
+
+/// <summary>A new tenant and its first tenant-admin key; the key's secret is in this response only.</summary>
+public sealed record TenantCreatedDto(TenantDto Tenant, CreatedApiKeyDto AdminKey);

@@ -1,0 +1,3 @@
+namespace EmiPlatform.Api.Paging;
+
+public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, long Total);

@@ -1,0 +1,23 @@
+using EmiPlatform.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmiPlatform.Data;
+
+/// <summary>
+/// The platform's tables. Registered twice: as itself on the row-level-security role (tenant requests) and as
+/// <see cref="AdminDbContext"/> on the admin role, so which role a query runs as is visible in its handler's signature.
+/// </summary>
+public class EmiDbContext : DbContext
+{
+    public EmiDbContext(DbContextOptions<EmiDbContext> options) : base(options) { }
+
+    protected EmiDbContext(DbContextOptions options) : base(options) { }
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Study> Studies => Set<Study>();
+    public DbSet<Participant> Participants => Set<Participant>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(EmiDbContext).Assembly);
+}

@@ -1,0 +1,17 @@
+namespace EmiPlatform.Data.Entities;
+
+public sealed class Tenant
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public TenantStatus Status { get; set; } = TenantStatus.Active;
+
+    /// <summary>Upper bound on stored recording bytes; null means unlimited.</summary>
+    public long? MaxStorageBytes { get; set; }
+
+    /// <summary>Upper bound on stored recordings; null means unlimited.</summary>
+    public int? MaxRecordings { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}

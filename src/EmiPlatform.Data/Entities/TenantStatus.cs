@@ -1,0 +1,7 @@
+namespace EmiPlatform.Data.Entities;
+
+public enum TenantStatus
+{
+    Active,
+    Suspended,
+}
