@@ -49,9 +49,10 @@ def export_branch(branch: str, model: torch.nn.Module, path: Path) -> None:
         axes = {"frames": {0: "batch", 1: "time"}, "aus": {0: "batch", 1: "time"},
                 "emi_steps": {0: "batch", 1: "time"}, "emi_segment": {0: "batch"}}
     with torch.no_grad(), warnings.catch_warnings():
-        # PyTorch 1.13's exporter warns about LSTM batch sizes and constant shape inference; the
-        # parity check below runs other batch sizes and lengths than the traced ones instead.
+        # PyTorch 1.13's exporter warns about LSTM batch sizes, shape inference and traced Python
+        # checks; the parity checks run other batch sizes and lengths than the traced ones instead.
         warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(model, inputs, str(path), opset_version=OPSET, input_names=list(in_names),
                           output_names=list(out_names), dynamic_axes=axes, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(str(path)))
@@ -141,14 +142,17 @@ def main(argv=None) -> int:
             sections[branch] = section(cfg, onnx_path.name, mf.sha256_file(onnx_path), OPSET, meta[branch]["trained"])
 
         untrained = f"deterministic random initialisation, seed {args.seed}, preset {preset.name}"
-        described = {b: (f"trained, from {m['file']} (sha256 {m['sha256'][:16]}...)" if m["trained"] else "NOT trained")
-                     for b, m in meta.items()}
-        if not any(m["trained"] for m in meta.values()):
+        described = {
+            b: ("trained" if m["trained"] else "NOT trained")
+            + (f", weights from {m['file']} (sha256 {m['sha256'][:16]}...)" if "file" in m else f", {untrained}")
+            for b, m in meta.items()
+        }
+        if not any("file" in m for m in meta.values()):
             provenance = f"{untrained}; NOT trained - outputs are meaningless"
         else:
             provenance = "; ".join(f"{b}: {d}" for b, d in described.items())
             if not all(m["trained"] for m in meta.values()):
-                provenance += f"; untrained branches hold {untrained} - their outputs are meaningless"
+                provenance += " - the untrained parts' outputs are meaningless"
         build = {
             "generator": "emi_ml.export",
             "preset": preset.name,

@@ -1,9 +1,9 @@
 """A small ctypes binding of ONNX Runtime's C API, enough to run a bundle's graphs on CPU.
 
 The Python package of ONNX Runtime is not available here (no PyPI), but the official native
-library is: infra/fetch-onnxruntime.sh takes libonnxruntime.so.1 out of the npm package
-onnxruntime-node. Running the exported graphs on the engine the platform serves them with is what
-makes the parity tests and `evaluate` mean something.
+library is: infra/onnxruntime.sh takes libonnxruntime.so.1 out of the npm package
+onnxruntime-node, and EMI_ORT_LIBRARY names it. Running the exported graphs on the engine the
+platform serves them with is what makes the parity tests and `evaluate` mean something.
 
 OrtApi is a table of function pointers that only ever grows at its end, so the slot numbers below
 hold for every version from the one they were introduced in onwards.
@@ -61,11 +61,11 @@ class OrtError(RuntimeError):
 
 
 def library_path() -> Path:
-    path = Path(os.environ.get("EMI_ONNXRUNTIME_LIB") or DEFAULT_LIBRARY)
+    path = Path(os.environ.get("EMI_ORT_LIBRARY") or DEFAULT_LIBRARY)
     if not path.is_file():
         raise OrtError(
-            f"ONNX Runtime native library not found at {path}; run infra/fetch-onnxruntime.sh "
-            "or point EMI_ONNXRUNTIME_LIB at a libonnxruntime.so.1"
+            f"ONNX Runtime native library not found at {path}: run infra/onnxruntime.sh (make test does) "
+            "or set EMI_ORT_LIBRARY to a libonnxruntime.so.1"
         )
     return path
 

@@ -1,0 +1,66 @@
+"""Running a bundle on media with ONNX Runtime: clip-level predictions per branch and fused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import manifest as mf
+from . import media, ort, segments
+from .dataset import Clip
+
+
+class Bundle:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.manifest = mf.read(self.path)
+        self.branches = [b for b in ("audio", "visual") if b in self.manifest]
+        self._sessions: dict[str, ort.Session] = {}
+
+    def _session(self, branch: str) -> ort.Session:
+        if branch not in self._sessions:
+            self._sessions[branch] = ort.Session(self.path / self.manifest[branch]["onnx"])
+        return self._sessions[branch]
+
+    def audio_clip(self, pcm: np.ndarray) -> np.ndarray:
+        a = self.manifest["audio"]
+        segs = segments.audio_segments(pcm, a["sample_rate"], a["segment_seconds"],
+                                       a.get("receptive_field_samples", 400))
+        out = self._session("audio").run([a["outputs"]["emi_segment"]["name"]], {a["input"]["name"]: segs})[0]
+        return out.mean(axis=0)
+
+    def visual_clip(self, frames: np.ndarray) -> np.ndarray:
+        v = self.manifest["visual"]
+        x = media.normalise_frames(frames, v["mean"], v["std"])
+        segs = segments.visual_segments(x, v["frame_rate"], v["segment_seconds"])
+        aus = np.zeros(segs.shape[:2] + (v["action_units"],), dtype=np.float32)  # no AU extractor here
+        inputs = {v["inputs"]["frames"]["name"]: segs, v["inputs"]["aus"]["name"]: aus}
+        out = self._session("visual").run([v["outputs"]["emi_segment"]["name"]], inputs)[0]
+        return out.mean(axis=0)
+
+    def predict(self, clip: Clip) -> dict[str, np.ndarray]:
+        """{'audio': [6], 'visual': [6], 'fused': [6]} for the branches the bundle and clip share."""
+        preds = {}
+        if "audio" in self.branches and clip.has_audio:
+            preds["audio"] = self.audio_clip(media.decode_audio(clip.path, self.manifest["audio"]["sample_rate"]))
+        if "visual" in self.branches and clip.has_video:
+            v = self.manifest["visual"]
+            h, w = v["image_size"]
+            preds["visual"] = self.visual_clip(media.decode_frames(clip.path, v["frame_rate"], h, w))
+        if preds:
+            preds["fused"] = self.fuse(preds)
+        return preds
+
+    def fuse(self, preds: dict[str, np.ndarray]) -> np.ndarray:
+        """Weighted mean over the branches present, weights renormalised (a one-branch clip gets that branch)."""
+        weights = {b: self.manifest["fusion"].get(b, 0.0) for b in preds if b in ("audio", "visual")}
+        total = sum(weights.values())
+        if total <= 0:
+            weights, total = {b: 1.0 for b in weights}, float(len(weights))
+        return sum(preds[b] * (w / total) for b, w in weights.items())
+
+    def close(self) -> None:
+        for s in self._sessions.values():
+            s.close()
+        self._sessions.clear()

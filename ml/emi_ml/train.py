@@ -1,0 +1,154 @@
+"""Train the heads of one or both branches on frozen backbones, from a labelled folder.
+
+    PYTHONPATH=ml /usr/bin/python3 -m emi_ml.train --data DIR --preset base --out runs/1 \\
+        [--init-audio backbone.pt] [--init-visual backbone.pt] [--branch audio|visual|both] [--epochs 30]
+
+Writes OUT/<branch>.pt (load with `export --audio-weights/--visual-weights`) and OUT/training.json.
+The backbones (wav2vec 2.0 with its VAD head; ResNet18) stay as loaded: train them elsewhere, or
+bring a checkpoint with --init-*, which may hold the backbone only. Loss: MSE + (1 - Pearson ρ),
+on the clip-level prediction (mean of the clip's segment outputs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import dataset, media, metrics, segments, weights
+from .config import preset as get_preset
+from .export import DEFAULT_SEED
+
+
+class TrainingError(ValueError):
+    pass
+
+
+def _audio_features(model, clip: dataset.Clip):
+    cfg = model.cfg
+    pcm = media.decode_audio(clip.path, cfg.sample_rate)
+    segs = segments.audio_segments(pcm, cfg.sample_rate, cfg.segment_seconds, cfg.receptive_field_samples)
+    with torch.no_grad():
+        return model.backbone_features(torch.from_numpy(segs))
+
+
+def _visual_features(model, clip: dataset.Clip):
+    cfg = model.cfg
+    frames = media.decode_frames(clip.path, cfg.frame_rate, cfg.image_size, cfg.image_size)
+    x = segments.visual_segments(media.normalise_frames(frames, cfg.mean, cfg.std), cfg.frame_rate, cfg.segment_seconds)
+    with torch.no_grad():
+        feats = model.backbone_features(torch.from_numpy(x))
+    return feats, torch.zeros(feats.shape[0], feats.shape[1], len(cfg.action_units))
+
+
+def train_branch(branch: str, model, clips: list[dataset.Clip], *, epochs: int, batch_size: int, lr: float,
+                 seed: int, log=print) -> dict:
+    """Trains `model`'s heads in place; returns the loss history."""
+    has = (lambda c: c.has_audio) if branch == "audio" else (lambda c: c.has_video)
+    usable = [c for c in clips if has(c)]
+    if len(usable) < 2:
+        raise TrainingError(f"{branch}: {len(usable)} clip(s) with {branch}; Pearson ρ needs at least 2")
+    extract = _audio_features if branch == "audio" else _visual_features
+    model.eval()
+    started = time.monotonic()
+    cache = [extract(model, c) for c in usable]  # frozen backbone: run it once per clip
+    log(f"{branch}: backbone features for {len(usable)} clips in {time.monotonic() - started:.1f}s")
+    targets = torch.from_numpy(np.stack([c.labels for c in usable]))
+
+    for name, p in model.named_parameters():
+        p.requires_grad_(not name.startswith(model.frozen_prefixes))
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.Adam(trainable, lr=lr)
+
+    def predict(i: int) -> torch.Tensor:
+        return model.heads(*cache[i])[1].mean(dim=0)
+
+    def full_loss() -> float:
+        model.eval()
+        with torch.no_grad():
+            return float(metrics.loss(torch.stack([predict(i) for i in range(len(usable))]), targets))
+
+    generator = torch.Generator().manual_seed(seed)
+    history = {"initial_loss": full_loss(), "epochs": []}
+    for epoch in range(1, epochs + 1):
+        model.train()
+        model.backbone.eval()  # frozen batch-norm statistics stay as they are
+        order = torch.randperm(len(usable), generator=generator).tolist()
+        batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        if len(batches) > 1 and len(batches[-1]) < 2:  # ρ of one clip is undefined
+            batches[-2] += batches.pop()
+        losses = []
+        for batch in batches:
+            pred = torch.stack([predict(i) for i in batch])
+            loss = metrics.loss(pred, targets[batch])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(float(loss))
+        history["epochs"].append(float(np.mean(losses)))
+        log(f"{branch}: epoch {epoch}/{epochs} loss {history['epochs'][-1]:.4f}")
+    history["final_loss"] = full_loss()
+    history["clips"] = len(usable)
+    for p in model.parameters():
+        p.requires_grad_(True)
+    model.eval()
+    return history
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 -m emi_ml.train", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", required=True, type=Path, help="labelled folder (media + CSV)")
+    ap.add_argument("--labels", type=Path, help="the labels CSV, when the folder has several")
+    ap.add_argument("--out", required=True, type=Path, help="directory for the trained state dicts")
+    ap.add_argument("--preset", default="tiny", help="tiny | base | large (default tiny)")
+    ap.add_argument("--branch", default="both", choices=("audio", "visual", "both"))
+    ap.add_argument("--init-audio", type=Path, help="audio state dict to start from (may hold the backbone only)")
+    ap.add_argument("--init-visual", type=Path, help="visual state dict to start from (may hold the backbone only)")
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = ap.parse_args(argv)
+    if args.batch_size < 2:
+        ap.error("--batch-size must be at least 2 (the loss uses Pearson ρ over the batch)")
+    try:
+        preset = get_preset(args.preset)
+    except ValueError as e:
+        ap.error(str(e))
+
+    branches = ["audio", "visual"] if args.branch == "both" else [args.branch]
+    try:
+        clips = dataset.load(args.data, args.labels)
+        args.out.mkdir(parents=True, exist_ok=True)
+        summary = {"data": str(args.data), "preset": preset.name, "seed": args.seed, "epochs": args.epochs,
+                   "batch_size": args.batch_size, "lr": args.lr, "branches": {}}
+        for branch in branches:
+            model = weights.build(branch, preset, args.seed)
+            init = getattr(args, f"init_{branch}")
+            init_meta = weights.load(init, branch, model, partial=True) if init else None
+            torch.manual_seed(args.seed)
+            history = train_branch(branch, model, clips, epochs=args.epochs, batch_size=args.batch_size,
+                                   lr=args.lr, seed=args.seed)
+            info = {"data": args.data.name, "clips": history["clips"], "epochs": args.epochs,
+                    "final_loss": history["final_loss"], "init": init.name if init else None}
+            # Heads trained on a randomly initialised backbone are not a trained model: only a run that
+            # started from a lab's checkpoint (--init-*) says trained.
+            weights.save(args.out / f"{branch}.pt", branch, model, trained=init is not None, info=info)
+            summary["branches"][branch] = {**history, "init": str(init) if init else None,
+                                           "init_missing_keys": init_meta["missing_keys"] if init_meta else None}
+            print(f"{branch}: loss {history['initial_loss']:.4f} -> {history['final_loss']:.4f}, "
+                  f"wrote {args.out / (branch + '.pt')}")
+    except (dataset.DatasetError, media.MediaError, weights.WeightsError, TrainingError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    (args.out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
