@@ -1,0 +1,71 @@
+"""The manifest schema: the reference manifest validates, broken ones are refused with a clear message."""
+
+from __future__ import annotations
+
+import copy
+import re
+import json
+import shutil
+
+import jsonschema
+import pytest
+
+from conftest import REFERENCE_BUNDLE
+from emi_ml import manifest as mf
+
+
+@pytest.fixture()
+def reference():
+    return json.loads((REFERENCE_BUNDLE / "manifest.json").read_text())
+
+
+def test_schema_is_a_valid_draft7_schema():
+    jsonschema.Draft7Validator.check_schema(mf.schema())
+
+
+def test_reference_manifest_validates_and_its_files_match(reference):
+    mf.validate(reference)
+    assert mf.read(REFERENCE_BUNDLE)["name"] == "reference-tiny"
+
+
+def test_a_bundle_with_one_branch_validates(reference):
+    del reference["visual"]
+    reference["fusion"] = {"audio": 1.0}
+    mf.validate(reference)
+
+
+@pytest.mark.parametrize("mutate, where", [
+    (lambda m: m.pop("trained"), "(top level)"),
+    (lambda m: m.pop("audio") and m.pop("visual"), "(top level)"),
+    (lambda m: m.__setitem__("emotions", list(reversed(m["emotions"]))), "emotions"),
+    (lambda m: m.__setitem__("vad", ["arousal", "dominance", "valence"]), "vad"),
+    (lambda m: m.__setitem__("unexpected", 1), "(top level)"),
+    (lambda m: m["audio"].__setitem__("onnx", "../audio.onnx"), "audio/onnx"),
+    (lambda m: m["audio"].__setitem__("sample_rate", 8000), "audio/sample_rate"),
+    (lambda m: m["visual"]["outputs"].pop("emi_segment"), "visual/outputs"),
+    (lambda m: m["visual"].__setitem__("image_size", [64]), "visual/image_size"),
+    (lambda m: m["fusion"].__setitem__("audio", -1), "fusion/audio"),
+    (lambda m: m.__setitem__("version", "v1"), "version"),
+])
+def test_broken_manifests_are_refused_naming_the_field(reference, mutate, where):
+    broken = copy.deepcopy(reference)
+    mutate(broken)
+    with pytest.raises(mf.ManifestError, match=re.escape(f"manifest.json {where}:")):
+        mf.validate(broken)
+
+
+def test_a_modified_onnx_file_is_detected(tmp_path):
+    bundle = tmp_path / "b"
+    shutil.copytree(REFERENCE_BUNDLE, bundle)
+    with open(bundle / "audio.onnx", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(mf.ManifestError, match="sha256 differs"):
+        mf.read(bundle)
+    (bundle / "audio.onnx").unlink()
+    with pytest.raises(mf.ManifestError, match="not in the bundle"):
+        mf.read(bundle)
+
+
+def test_a_folder_without_manifest_is_not_a_bundle(tmp_path):
+    with pytest.raises(mf.ManifestError, match="no manifest.json"):
+        mf.read(tmp_path)
