@@ -41,10 +41,6 @@ public sealed class FieldErrors
         {
             Add(field, "must not contain control characters");
         }
-        if (!IsWellFormed(value))
-        {
-            Add(field, "must be valid Unicode (no unpaired surrogates)");
-        }
     }
 
     public void NonNegative(string field, long? value)
@@ -53,22 +49,6 @@ public sealed class FieldErrors
         {
             Add(field, "must be 0 or more");
         }
-    }
-
-    private static bool IsWellFormed(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(value[i]))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray());

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Tests.Infrastructure;
+
+namespace EmiPlatform.Api.Tests;
+
+/// <summary>Bad input gets the documented problem response and changes nothing.</summary>
+public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    public static TheoryData<string, string, string, HttpStatusCode, string> BadBodies => new()
+    {
+        { "malformed JSON", "application/json", "{\"name\": ", HttpStatusCode.BadRequest, "malformed-request" },
+        { "unknown field", "application/json", "{\"name\":\"ok\",\"tenantId\":\"00000000-0000-0000-0000-000000000000\"}", HttpStatusCode.BadRequest, "malformed-request" },
+        { "wrong type", "application/json", "{\"name\":42}", HttpStatusCode.BadRequest, "malformed-request" },
+        { "array instead of object", "application/json", "[1,2,3]", HttpStatusCode.BadRequest, "malformed-request" },
+        { "not JSON content type", "text/plain", "{\"name\":\"ok\"}", HttpStatusCode.UnsupportedMediaType, "unsupported-media-type" },
+        { "10 kB name", "application/json", "{\"name\":\"" + new string('n', 10_240) + "\"}", (HttpStatusCode)422, "validation" },
+        { "blank name", "application/json", "{\"name\":\"   \"}", (HttpStatusCode)422, "validation" },
+        { "missing name", "application/json", "{}", (HttpStatusCode)422, "validation" },
+        { "control characters", "application/json", "{\"name\":\"a\\u0000b\\u001b[31m\"}", (HttpStatusCode)422, "validation" },
+        { "unpaired surrogate", "application/json", "{\"name\":\"a\\ud800b\"}", HttpStatusCode.BadRequest, "malformed-request" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task Bad_study_bodies_get_a_problem_and_create_nothing(string why, string contentType, string body, HttpStatusCode status, string type)
+    {
+        var (_, key) = await api.CreateTenantAsync();
+        var client = api.Client(key);
+        var response = await client.PostAsync("/v1/studies", new StringContent(body, Encoding.UTF8, contentType));
+        var problem = await ProblemAssert.IsProblem(response, status, type);
+        if (type == "validation")
+        {
+            Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _), why + ": the problem lists the field");
+        }
+        Assert.Equal(0, (await client.GetFromJsonAsync<Page<StudyDto>>("/v1/studies", Json.Options))!.Total);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_a_400_and_creates_nothing()
+    {
+        var (_, key) = await api.CreateTenantAsync();
+        var client = api.Client(key);
+        var bytes = Encoding.UTF8.GetBytes("{\"name\":\"ab\"}");
+        bytes[10] = 0xC3; // a lead byte followed by an ASCII byte: not UTF-8
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
+        await ProblemAssert.IsProblem(await client.PostAsync("/v1/studies", content), HttpStatusCode.BadRequest, "malformed-request");
+        Assert.Equal(0, (await client.GetFromJsonAsync<Page<StudyDto>>("/v1/studies", Json.Options))!.Total);
+    }
+
+    [Fact]
+    public async Task An_oversized_body_is_a_413_and_creates_nothing()
+    {
+        var (_, key) = await api.CreateTenantAsync();
+        var client = api.Client(key);
+        var body = "{\"name\":\"x\",\"description\":\"" + new string('d', 2 * 1024 * 1024) + "\"}";
+        var response = await client.PostAsync("/v1/studies", new StringContent(body, Encoding.UTF8, "application/json"));
+        await ProblemAssert.IsProblem(response, HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
+        Assert.Equal(0, (await client.GetFromJsonAsync<Page<StudyDto>>("/v1/studies", Json.Options))!.Total);
+    }
+
+    [Fact]
+    public async Task Sql_metacharacters_are_stored_verbatim_and_harm_nothing()
+    {
+        var (_, key) = await api.CreateTenantAsync();
+        var client = api.Client(key);
+        const string name = "x'); DROP TABLE studies; -- \" \\ % _ ;";
+        var created = await client.PostAsJsonAsync("/v1/studies", new { name });
+        var study = (await created.Content.ReadFromJsonAsync<StudyDto>(Json.Options))!;
+        var participant = await client.PostAsJsonAsync($"/v1/studies/{study.Id}/participants",
+            new { code = "1' OR '1'='1", metadata = new { note = "'; DELETE FROM participants; --" } });
+        Assert.Equal(HttpStatusCode.Created, participant.StatusCode);
+
+        var again = await client.GetFromJsonAsync<StudyDto>($"/v1/studies/{study.Id}", Json.Options);
+        Assert.Equal(name, again!.Name);
+        var participants = await client.GetFromJsonAsync<Page<ParticipantDto>>($"/v1/studies/{study.Id}/participants", Json.Options);
+        Assert.Equal("1' OR '1'='1", Assert.Single(participants!.Items).Code);
+    }
+
+    [Theory]
+    [InlineData("{\"code\":\"P1\",\"metadata\":[1,2]}")]
+    [InlineData("{\"code\":\"P1\",\"metadata\":{\"a\":\"\\u0000\"}}")]
+    [InlineData("{\"code\":\"P1\",\"metadata\":\"text\"}")]
+    public async Task Bad_participant_metadata_is_a_422_listing_metadata(string body)
+    {
+        var (_, key) = await api.CreateTenantAsync();
+        var study = await api.CreateStudyAsync(key);
+        var client = api.Client(key);
+        var problem = await ProblemAssert.IsProblem(
+            await client.PostAsync($"/v1/studies/{study.Id}/participants", new StringContent(body, Encoding.UTF8, "application/json")),
+            (HttpStatusCode)422, "validation");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("metadata", out _));
+        Assert.Equal(0, (await client.GetFromJsonAsync<Page<ParticipantDto>>($"/v1/studies/{study.Id}/participants", Json.Options))!.Total);
+    }
+
+    [Theory]
+    [InlineData("?page=0", "page")]
+    [InlineData("?pageSize=100000", "pageSize")]
+    public async Task Out_of_range_paging_is_a_422(string query, string field)
+    {
+        var (_, key) = await api.CreateTenantAsync();
+        var problem = await ProblemAssert.IsProblem(await api.Client(key).GetAsync("/v1/studies" + query), (HttpStatusCode)422, "validation");
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    [Fact]
+    public async Task Unknown_routes_and_non_guid_ids_are_problem_404s()
+    {
+        var (_, key) = await api.CreateTenantAsync();
+        await ProblemAssert.IsProblem(await api.Client(key).GetAsync("/v1/studies/not-a-guid"), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.IsProblem(await api.Client(key).GetAsync("/v1/nothing-here"), HttpStatusCode.NotFound, "not-found");
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using EmiPlatform.Api.Dtos;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace EmiPlatform.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real API host on Kestrel (so request-size limits are real) against its own fresh PostgreSQL database.
+/// One per test class; each test creates its own tenants, so tests never depend on each other's data.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public string AdminKey { get; } = "bootstrap-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        UseKestrel(0);
+        StartServer();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Database:AppConnectionString", Database.App);
+        builder.UseSetting("Database:AdminConnectionString", Database.Admin);
+        builder.UseSetting("Database:MigrationsConnectionString", Database.Owner);
+        builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
+    }
+
+    public HttpClient Client(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
+    }
+
+    public HttpClient Admin() => Client(AdminKey);
+
+    /// <summary>A new tenant and its tenant-admin key, made through the admin API.</summary>
+    public async Task<(TenantDto Tenant, string AdminKey)> CreateTenantAsync(string name = "Lab")
+    {
+        var response = await Admin().PostAsJsonAsync("/v1/admin/tenants", new { name });
+        response.EnsureSuccessStatusCode();
+        var created = (await response.Content.ReadFromJsonAsync<TenantCreatedDto>(Json.Options))!;
+        return (created.Tenant, created.AdminKey.Secret);
+    }
+
+    public async Task<string> CreateKeyAsync(Guid tenantId, string role)
+    {
+        var response = await Admin().PostAsJsonAsync($"/v1/admin/tenants/{tenantId}/keys", new { name = role + " key", role });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<CreatedApiKeyDto>(Json.Options))!.Secret;
+    }
+
+    public async Task<StudyDto> CreateStudyAsync(string key, string name = "Mimicry pilot")
+    {
+        var response = await Client(key).PostAsJsonAsync("/v1/studies", new { name });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<StudyDto>(Json.Options))!;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+}
