@@ -5,7 +5,8 @@
         --audio-weights runs/1/audio.pt --visual-weights runs/1/visual.pt --out models/my-lab
 
 Without weights the bundle holds deterministic untrained weights and says so ("trained": false).
-The reference bundle is this command with the arguments in REFERENCE below (`make reference-bundle`).
+`--reference` alone regenerates the committed reference bundle and its parity fixtures, bit for
+bit: it stands for the arguments in REFERENCE below.
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def parse_fusion(text: str) -> dict:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["--reference"]:
+        argv = [str(mf.REPO_ROOT / a) if a.startswith(("models/", "tests/")) else a for a in REFERENCE]
     ap = argparse.ArgumentParser(prog="python3 -m emi_ml.export", description=__doc__.split("\n\n")[0])
     ap.add_argument("--preset", default="tiny", help="tiny | base | large (default tiny)")
     ap.add_argument("--out", required=True, type=Path, help="bundle directory to write")
@@ -99,6 +103,8 @@ def main(argv=None) -> int:
     ap.add_argument("--fixtures", type=Path, help="also write parity fixtures (inputs + PyTorch outputs) here")
     ap.add_argument("--no-verify", action="store_true", help="skip the ONNX Runtime parity check")
     ap.add_argument("--force", action="store_true", help="replace --out (and --fixtures) if present")
+    ap.add_argument("--reference", action="store_true",
+                    help="alone: regenerate models/reference-tiny and tests/fixtures/reference-tiny")
     args = ap.parse_args(argv)
 
     try:
