@@ -175,6 +175,8 @@ public sealed partial class BlobStore
     {
         try
         {
+            // Hash and send on a pool thread; the caller goes straight back to reading the next block.
+            await Task.Yield();
             using var message = CreateMessage(RequestMethod.Put, blobName, ("comp", "block"), ("blockid", blockId));
             if (md5)
             {

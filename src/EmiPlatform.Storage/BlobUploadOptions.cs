@@ -12,8 +12,11 @@ public sealed record BlobUploadOptions
     /// <summary>When false, committing onto an existing blob fails with 409 BlobAlreadyExists instead of replacing it.</summary>
     public bool Overwrite { get; init; } = true;
 
-    /// <summary>Send a Content-MD5 with every block so the service verifies each one as it arrives.</summary>
-    public bool TransactionalMd5 { get; init; }
+    /// <summary>
+    /// Send a Content-MD5 with every block so the service verifies each one as it arrives. On by default: besides the
+    /// integrity check, it spares Azurite its JavaScript CRC64 of every block, which halves its throughput otherwise.
+    /// </summary>
+    public bool TransactionalMd5 { get; init; } = true;
 
     public int? BlockSizeBytes { get; init; }
 

@@ -18,7 +18,7 @@ public class MemoryBoundTests(ITestOutputHelper output)
         const int parallelism = 4;
         await using var container = await TestContainer.CreateAsync("memory", blockSize, parallelism);
         // Warm up the pipeline, connection pool and array pool so the measurement is of the steady state.
-        await container.Store.UploadAsync("warmup.bin", new GeneratedStream(2L * blockSize, seed: 9));
+        await container.Store.UploadAsync("warmup.bin", new GeneratedStream(4L * parallelism * blockSize, seed: 9));
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -30,9 +30,9 @@ public class MemoryBoundTests(ITestOutputHelper output)
 
         Assert.Equal(size, result.Length);
         Assert.Equal(await Sha256OfGeneratedAsync(size, seed: 1), result.Sha256);
-        // Buffering the body would allocate at least 200 MB; the pooled design needs blockSize × parallelism at most
-        // (already pooled after warm-up) plus per-request overhead. 48 MB is generous and still 4x below buffering.
-        const long bound = 48L * 1024 * 1024;
+        // Buffering the body would allocate at least 200 MiB; the pooled design needs blockSize × parallelism at most
+        // (already pooled after warm-up) plus per-request overhead. Twice that (32 MiB) is generous and 6x below buffering.
+        const long bound = 2L * blockSize * parallelism;
         Assert.True(allocated < bound, $"allocated {allocated / (1024 * 1024.0):F1} MiB during a 200 MiB upload (bound {bound / (1024 * 1024)} MiB)");
         var properties = await container.Store.GetPropertiesAsync("big.bin");
         Assert.Equal(size, properties!.Length);

@@ -1,0 +1,178 @@
+using System.Globalization;
+using EmiPlatform.Storage;
+
+namespace EmiPlatform.Bench;
+
+/// <summary>Command line of the benchmark tool; see docs/storage.md.</summary>
+internal static class BenchCommand
+{
+    private const string Usage = """
+        usage: EmiPlatform.Bench <mode> [options]
+          modes:
+            upload-baseline   one direct Put Blob of the file (the baseline API uploads are compared against)
+            upload-staged     the platform's staged upload (Put Block x N in parallel + Put Block List, SHA-256)
+            upload-compare    both, same file, same run; prints staged / baseline
+          options:
+            --file PATH               file to upload, or
+            --size-mb N               generate N MB (10^6 bytes) of incompressible data (default 256), cached in --work-dir
+            --work-dir DIR            where generated files go (default $EMI_BENCH_DIR or <temp>/emi-bench)
+            --connection-string CS    storage connection string (default $EMI_AZURITE)
+            --container NAME          container (default bench; created when missing)
+            --block-size-mb N         staged block size in MiB (default 4)
+            --parallelism N           staged blocks in flight (default 4)
+            --repeat N                runs per mode (default 1); the best run is reported last
+            --keep                    keep the uploaded blobs
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var mode = args[0];
+        if (mode is not ("upload-baseline" or "upload-staged" or "upload-compare"))
+        {
+            Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");
+            return 2;
+        }
+
+        Dictionary<string, string?> options;
+        try
+        {
+            options = ParseOptions(args.AsSpan(1));
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"{e.Message}\n{Usage}");
+            return 2;
+        }
+
+        var connectionString = options.GetValueOrDefault("connection-string") ?? Environment.GetEnvironmentVariable("EMI_AZURITE");
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            Console.Error.WriteLine("No storage: pass --connection-string or set EMI_AZURITE (infra/up.sh writes it to .local/env.sh).");
+            return 2;
+        }
+
+        var storeOptions = new BlobStorageOptions
+        {
+            ConnectionString = connectionString,
+            Container = options.GetValueOrDefault("container") ?? "bench",
+            BlockSizeBytes = (int)(Number(options, "block-size-mb", 4) * 1024 * 1024),
+            Parallelism = (int)Number(options, "parallelism", 4),
+        };
+        var store = new BlobStore(storeOptions);
+        await store.EnsureContainerAsync();
+
+        var file = options.GetValueOrDefault("file");
+        if (file is null)
+        {
+            var sizeMb = Number(options, "size-mb", 256);
+            var workDir = options.GetValueOrDefault("work-dir")
+                          ?? Environment.GetEnvironmentVariable("EMI_BENCH_DIR")
+                          ?? Path.Combine(Path.GetTempPath(), "emi-bench");
+            file = Path.Combine(workDir, string.Create(CultureInfo.InvariantCulture, $"payload-{sizeMb:0}MB.bin"));
+            Console.WriteLine($"generating {file} ...");
+            await UploadBenchmarks.EnsurePayloadFileAsync(file, (long)(sizeMb * 1_000_000));
+        }
+        else if (!File.Exists(file))
+        {
+            Console.Error.WriteLine($"no such file: {file}");
+            return 2;
+        }
+
+        var repeat = (int)Number(options, "repeat", 1);
+        var keep = options.ContainsKey("keep");
+        Console.WriteLine($"file {file} ({new FileInfo(file).Length} bytes) -> {store.GetBlobUri("bench/")}; " +
+                          $"blocks {storeOptions.BlockSizeBytes / 1048576.0:0.##} MiB x {storeOptions.Parallelism}");
+
+        UploadMeasurement? baseline = null, staged = null;
+        for (var run = 0; run < repeat; run++)
+        {
+            if (mode is "upload-baseline" or "upload-compare")
+            {
+                baseline = Best(baseline, await MeasureAndCleanAsync(store, keep, name =>
+                    UploadBenchmarks.DirectPutBlobAsync(store, file, name)));
+            }
+
+            if (mode is "upload-staged" or "upload-compare")
+            {
+                staged = Best(staged, await MeasureAndCleanAsync(store, keep, name =>
+                    UploadBenchmarks.StagedUploadAsync(store, file, name)));
+            }
+        }
+
+        Console.WriteLine("best:");
+        if (baseline is not null)
+        {
+            Console.WriteLine("  " + baseline);
+        }
+
+        if (staged is not null)
+        {
+            Console.WriteLine("  " + staged);
+        }
+
+        if (baseline is not null && staged is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  ratio staged / baseline = {staged.MegabytesPerSecond / baseline.MegabytesPerSecond:F2}"));
+        }
+
+        return 0;
+    }
+
+    private static async Task<UploadMeasurement> MeasureAndCleanAsync(BlobStore store, bool keep, Func<string, Task<UploadMeasurement>> measure)
+    {
+        var name = $"bench/{Guid.NewGuid():N}.bin";
+        var measurement = await measure(name);
+        Console.WriteLine("  " + measurement);
+        if (!keep)
+        {
+            await store.DeleteAsync(name);
+        }
+
+        return measurement;
+    }
+
+    private static UploadMeasurement Best(UploadMeasurement? best, UploadMeasurement next) =>
+        best is null || next.MegabytesPerSecond > best.MegabytesPerSecond ? next : best;
+
+    private static double Number(Dictionary<string, string?> options, string name, double fallback) =>
+        options.TryGetValue(name, out var text)
+            ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+                ? value
+                : throw new ArgumentException($"--{name} needs a positive number, got '{text}'")
+            : fallback;
+
+    private static Dictionary<string, string?> ParseOptions(ReadOnlySpan<string> args)
+    {
+        var options = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+
+            var name = args[i][2..];
+            if (name == "keep")
+            {
+                options[name] = null;
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"--{name} needs a value");
+            }
+
+            options[name] = args[++i];
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,3 @@
+using EmiPlatform.Bench;
+
+return await BenchCommand.RunAsync(args);

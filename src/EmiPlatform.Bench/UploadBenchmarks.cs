@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using EmiPlatform.Storage;
+
+namespace EmiPlatform.Bench;
+
+/// <summary>
+/// Building blocks for upload benchmarks. <see cref="DirectPutBlobAsync"/> is the baseline: the file in one Put Blob,
+/// straight to storage, no hashing, no staging — what the API's upload throughput is divided by.
+/// </summary>
+public static class UploadBenchmarks
+{
+    public static Task<UploadMeasurement> DirectPutBlobAsync(BlobStore store, string filePath, string blobName, CancellationToken cancellationToken = default) =>
+        MeasureAsync("upload-baseline (single Put Blob)", new FileInfo(filePath).Length, async () =>
+        {
+            await using var file = OpenSequential(filePath);
+            await store.PutBlobAsync(blobName, file, "application/octet-stream", cancellationToken);
+        });
+
+    public static Task<UploadMeasurement> StagedUploadAsync(BlobStore store, string filePath, string blobName, CancellationToken cancellationToken = default) =>
+        MeasureAsync("upload-staged (Put Block × N + Put Block List, SHA-256)", new FileInfo(filePath).Length, async () =>
+        {
+            await using var file = OpenSequential(filePath);
+            await store.UploadAsync(blobName, file, new BlobUploadOptions { ContentType = "application/octet-stream" }, cancellationToken);
+        });
+
+    /// <summary>Writes <paramref name="bytes"/> of incompressible deterministic data to <paramref name="path"/> unless it is already there.</summary>
+    public static async Task EnsurePayloadFileAsync(string path, long bytes, CancellationToken cancellationToken = default)
+    {
+        if (File.Exists(path) && new FileInfo(path).Length == bytes)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var chunk = new byte[4 * 1024 * 1024];
+        var random = new Random(20261122);
+        var temp = path + ".partial";
+        await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
+        {
+            for (long written = 0; written < bytes; written += chunk.Length)
+            {
+                random.NextBytes(chunk);
+                await file.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, bytes - written)), cancellationToken);
+            }
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static FileStream OpenSequential(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    private static async Task<UploadMeasurement> MeasureAsync(string mode, long bytes, Func<Task> upload)
+    {
+        var process = Process.GetCurrentProcess();
+        GC.Collect();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        using var sampler = new PeakWorkingSetSampler();
+        var clock = Stopwatch.StartNew();
+        await upload();
+        clock.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        process.Refresh();
+        return new UploadMeasurement(mode, bytes, clock.Elapsed, allocated, Math.Max(sampler.Peak, process.WorkingSet64));
+    }
+}
