@@ -1,0 +1,44 @@
+# EMI Platform — the two commands a new machine needs are `make demo` and `make test`.
+# Every target does its own set-up (infra/up.sh installs what is missing and starts what is not running).
+
+SHELL := /bin/bash
+DOTNET ?= dotnet
+PYTHON ?= /usr/bin/python3
+ENV := . .local/env.sh
+
+.PHONY: demo test test-dotnet test-python build infra down migrate clean
+
+## demo: start the platform on the embedded default and walk through tenant -> study -> participants
+demo: infra build
+	@$(ENV) && infra/demo.sh
+
+## test: every test suite in the repo, against real PostgreSQL, RabbitMQ, Azurite, ffmpeg and ONNX Runtime
+test: infra build
+	@$(MAKE) --no-print-directory test-dotnet test-python
+
+test-dotnet:
+	@$(ENV) && $(DOTNET) test EmiPlatform.sln --no-build --nologo
+
+test-python:
+	@$(ENV) && $(PYTHON) -m pytest ml/tests -q
+
+## build: compile everything; warnings are errors
+build: infra
+	@$(DOTNET) build EmiPlatform.sln --nologo -v quiet -clp:NoSummary
+
+## infra: install missing packages and start PostgreSQL, RabbitMQ, Azurite; fetch ONNX Runtime
+infra:
+	@infra/up.sh
+
+## migrate: apply migrations/ to the configured database and exit
+migrate: infra build
+	@$(DOTNET) run --project src/EmiPlatform.Api --no-build -- migrate
+
+## down: stop the local servers (their data stays in .local/)
+down:
+	@infra/down.sh
+
+## clean: stop servers and delete .local/ and build output
+clean: down
+	rm -rf .local artifacts
+	$(DOTNET) clean EmiPlatform.sln --nologo -v quiet

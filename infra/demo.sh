@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `make demo`: the platform on the embedded default (one process, local PostgreSQL), driven through its HTTP API.
+# Expects infra/up.sh to have run and .local/env.sh to be sourced (the Makefile does both).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port="${EMI_DEMO_PORT:-5080}"
+url="http://127.0.0.1:$port"
+log=".local/demo-api.log"
+
+# The platform admin's key comes from configuration; keep one per checkout so a second run can reuse the server's data.
+[ -f .local/demo-admin-key ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/emi-bootstrap-/' >.local/demo-admin-key
+admin_key=$(cat .local/demo-admin-key)
+
+if curl -fs "$url/healthz" >/dev/null 2>&1; then
+  echo "demo: something already answers on $url; stop it or set EMI_DEMO_PORT" >&2
+  exit 1
+fi
+echo "demo: starting the platform on $url (log: $log)"
+Auth__BootstrapAdminKey="$admin_key" ASPNETCORE_URLS="$url" DOTNET_ENVIRONMENT=Production \
+  dotnet run --project src/EmiPlatform.Api --no-build --no-launch-profile >"$log" 2>&1 &
+api_pid=$!
+trap 'kill $api_pid 2>/dev/null; wait $api_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -fs "$url/readyz" >/dev/null 2>&1 && break
+  kill -0 $api_pid 2>/dev/null || { echo "demo: the platform failed to start:" >&2; tail -20 "$log" >&2; exit 1; }
+  sleep 0.5
+done
+curl -fs "$url/readyz" >/dev/null || { echo "demo: the platform did not become ready in 60 s" >&2; tail -20 "$log" >&2; exit 1; }
+
+call() { # method path key [json]
+  local out; out=$(curl -sS -X "$1" "$url$2" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' ${4:+--data "$4"} -w '\n%{http_code}')
+  local code=${out##*$'\n'}; local body=${out%$'\n'*}
+  if [ "${code:0:1}" != 2 ]; then echo "demo: $1 $2 answered $code: $body" >&2; exit 1; fi
+  printf '%s' "$body"
+}
+
+stamp=$(date +%H%M%S)
+tenant=$(call POST /v1/admin/tenants "$admin_key" "{\"name\":\"Demo lab $stamp\",\"maxStorageBytes\":10737418240,\"maxRecordings\":1000}")
+tenant_id=$(jq -r .tenant.id <<<"$tenant"); lab_key=$(jq -r .adminKey.secret <<<"$tenant")
+echo "1. created tenant 'Demo lab $stamp' ($tenant_id) as platform admin; its tenant-admin key (shown once): $lab_key"
+
+uploader=$(call POST /v1/keys "$lab_key" '{"name":"demo uploader","role":"uploader"}')
+uploader_key=$(jq -r .secret <<<"$uploader")
+echo "2. the tenant admin created an uploader key: $(jq -r .key.prefix <<<"$uploader")_…"
+
+study=$(call POST /v1/studies "$uploader_key" '{"name":"Mimicry pilot","description":"Participants mimic six short emotional stimuli."}')
+study_id=$(jq -r .id <<<"$study")
+echo "3. created study 'Mimicry pilot' ($study_id)"
+
+for code in P01 P02 P03; do
+  p=$(call POST "/v1/studies/$study_id/participants" "$uploader_key" "{\"code\":\"$code\",\"metadata\":{\"session\":1,\"condition\":\"mimic\"}}")
+  echo "4. created participant $code ($(jq -r .id <<<"$p"))"
+done
+
+echo
+echo "participants of the study, as the API lists them:"
+call GET "/v1/studies/$study_id/participants" "$uploader_key" | jq -r '.items[] | "   \(.code)\t\(.id)\tmetadata=\(.metadata|tojson)"'
+echo
+echo "API:              $url  (platform admin key in .local/demo-admin-key)"
+echo "OpenAPI document: $url/openapi/v1.json"
+echo "health:           $url/healthz   readiness: $url/readyz"
+echo "Scoring, uploads and export arrive with the next issues; the reference model is untrained (docs/model-bundle.md)."
+if [ -t 0 ]; then
+  echo; echo "The platform keeps running; press Ctrl-C to stop it."
+  wait $api_pid
+fi
