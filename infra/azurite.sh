@@ -3,6 +3,7 @@
 #   infra/azurite.sh start   install (once) and start; no-op when already answering
 #   infra/azurite.sh stop    stop the instance started from this repo
 #   infra/azurite.sh status  exit 0 when it answers
+#   infra/azurite.sh reset   stop, wipe .local/azurite/data, start (Azurite frees deleted blobs' files only every 10 min)
 # State lives under .local/azurite/ (git-ignored): node_modules, data, pid file, log.
 set -euo pipefail
 
@@ -92,5 +93,6 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) answers ;;
-    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+    reset) stop; rm -rf "$DATA"; start ;;
+    *) echo "usage: $0 start|stop|status|reset" >&2; exit 2 ;;
 esac
