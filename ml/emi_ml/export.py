@@ -161,7 +161,6 @@ def main(argv=None) -> int:
                 provenance += " - the untrained parts' outputs are meaningless"
         build = {
             "generator": "emi_ml.export",
-            "preset": preset.name,
             "seed": args.seed,
             "opset": OPSET,
             "toolchain": {"torch": torch.__version__, "torchaudio": torchaudio.__version__,
@@ -172,8 +171,12 @@ def main(argv=None) -> int:
                 "visual": "Yu, Zhu, Zhu 2024: Efficient Feature Extraction and Late Fusion Strategy for Audiovisual Emotional Mimicry Intensity Estimation",
             },
         }
-        manifest = mf.assemble(name=name, version=args.version, preset=preset.name, provenance=provenance,
-                               fusion=fusion, build=build, **sections)
+        try:
+            manifest = mf.assemble(name=name, version=args.version, preset=preset.name, provenance=provenance,
+                                   fusion=fusion, build=build, **sections)
+        except mf.ManifestError as e:  # a bad --name, --version or --fusion
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         mf.write(staging, manifest)
 
         if not args.no_verify:

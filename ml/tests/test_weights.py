@@ -86,3 +86,10 @@ def test_export_refuses_weights_that_do_not_fit(tmp_path, capsys):
     code = export.main(["--preset", "tiny", "--out", str(tmp_path / "b"), "--audio-weights", str(tmp_path / "v.pt")])
     assert code == 2 and "holds visual weights" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("flag, value", [("--version", "v1"), ("--name", "Lab Model"), ("--fusion", "audio=-1,visual=1")])
+def test_export_refuses_a_bad_name_version_or_fusion(tmp_path, capsys, flag, value):
+    code = export.main(["--preset", "tiny", "--out", str(tmp_path / "b"), "--no-verify", flag, value])
+    assert code == 2 and "error: manifest.json" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
