@@ -36,6 +36,10 @@ public sealed class MediaFixture : IDisposable
             "-pix_fmt", "yuv420p", P("upright.mp4"));
         Run("ffmpeg", "-i", P("upright.mp4"), "-c", "copy", "-metadata:s:v:0", "rotate=90", P("rotated.mp4"));
 
+        // Long enough that scoring is still running when a test cancels it.
+        Run("ffmpeg", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=16000",
+            "-t", "180", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", P("long.mp4"));
+
         File.WriteAllBytes(P("empty.mp4"), []);
         var random = new byte[256 * 1024];
         new Random(20261122).NextBytes(random);

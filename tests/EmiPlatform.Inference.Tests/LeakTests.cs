@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Inference.Media;
+using EmiPlatform.Inference.Onnx;
+using EmiPlatform.Inference.Scoring;
+using Xunit.Abstractions;
+
+namespace EmiPlatform.Inference.Tests;
+
+/// <summary>
+/// Native handles, memory, file descriptors and child processes stay flat over many runs, and cancellation
+/// leaves no ffmpeg behind. 10 000 session runs of the reference audio model take about 15 s on 2 cores.
+/// </summary>
+[Collection(MediaCollection.Name)]
+public sealed class LeakTests(MediaFixture media, ITestOutputHelper output)
+{
+    private const int SessionRuns = 10_000;
+
+    [Fact]
+    public void ThousandsOfSessionRunsKeepHandlesAndMemorySteady()
+    {
+        var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
+        var runtime = TestEnvironment.Runtime;
+        using var audio = runtime.OpenSession(bundle.AudioModelPath!, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = 1 });
+        var waveform = new float[16000];
+        var random = new Random(7);
+        for (var i = 0; i < waveform.Length; i++)
+        {
+            waveform[i] = (float)((random.NextDouble() * 2) - 1) * 0.3f;
+        }
+
+        void RunOnce() => audio.Run([new OnnxInput("waveform", waveform, [1, waveform.Length])]);
+
+        // Warm up: arenas, thread pools and JIT reach their steady size first.
+        for (var i = 0; i < 200; i++)
+        {
+            RunOnce();
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var handlesBefore = OrtHandle.LiveCount;
+        var fdsBefore = ChildProcesses.OpenFileDescriptors();
+        var rssBefore = ChildProcesses.ResidentBytes();
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < SessionRuns; i++)
+        {
+            RunOnce();
+        }
+
+        watch.Stop();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var rssAfter = ChildProcesses.ResidentBytes();
+        output.WriteLine($"{SessionRuns} runs in {watch.Elapsed.TotalSeconds:0.0} s; RSS {rssBefore / 1048576.0:0.0} -> {rssAfter / 1048576.0:0.0} MiB; live ORT handles {handlesBefore} -> {OrtHandle.LiveCount}");
+
+        Assert.Equal(handlesBefore, OrtHandle.LiveCount);
+        Assert.InRange(ChildProcesses.OpenFileDescriptors(), fdsBefore - 5, fdsBefore + 5);
+        Assert.True(rssAfter - rssBefore < 32L * 1024 * 1024, $"RSS grew by {(rssAfter - rssBefore) / 1048576.0:0.0} MiB over {SessionRuns} runs");
+    }
+
+    [Fact]
+    public async Task RepeatedScoringLeavesNoProcessesDescriptorsOrHandles()
+    {
+        var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
+        using var pipeline = new ScoringPipeline(TestEnvironment.Runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu });
+        await pipeline.ScoreAsync(media.P("both.mp4"), bundle);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var handlesBefore = OrtHandle.LiveCount;
+        var fdsBefore = ChildProcesses.OpenFileDescriptors();
+
+        for (var i = 0; i < 15; i++)
+        {
+            await pipeline.ScoreAsync(media.P(i % 3 == 0 ? "speech.wav" : "both.mp4"), bundle);
+            await Assert.ThrowsAsync<MediaDecodeException>(() => pipeline.ScoreAsync(media.P("truncated.mp4"), bundle));
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.Equal(0, FfmpegProcess.LiveCount);
+        Assert.Empty(ChildProcesses.FfmpegChildren());
+        Assert.Equal(handlesBefore, OrtHandle.LiveCount);
+        Assert.InRange(ChildProcesses.OpenFileDescriptors(), fdsBefore - 5, fdsBefore + 5);
+    }
+
+    [Fact]
+    public async Task CancelledScoreKillsItsFfmpegProcesses()
+    {
+        var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
+        using var pipeline = new ScoringPipeline(TestEnvironment.Runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu });
+        using var cts = new CancellationTokenSource();
+        var started = new TaskCompletionSource();
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.ScoredSeconds > 0)
+            {
+                started.TrySetResult();
+            }
+        });
+
+        var scoring = pipeline.ScoreAsync(media.P("long.mp4"), bundle, null, progress, cts.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        // Mid-recording: both decoders are running.
+        Assert.NotEmpty(ChildProcesses.FfmpegChildren());
+        var watch = Stopwatch.StartNew();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => scoring);
+        output.WriteLine($"cancelled in {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(0, FfmpegProcess.LiveCount);
+        Assert.Empty(ChildProcesses.FfmpegChildren());
+    }
+
+    private sealed class SynchronousProgress(Action<ScoringProgress> report) : IProgress<ScoringProgress>
+    {
+        public void Report(ScoringProgress value) => report(value);
+    }
+}
