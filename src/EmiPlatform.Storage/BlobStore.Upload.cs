@@ -216,7 +216,11 @@ public sealed partial class BlobStore
         var response = await SendAsync(message, cancellationToken);
         if (response.Status != 201)
         {
-            throw CreateException(message, "put block list");
+            // Azure and Azurite discard a blob's uncommitted blocks when any commit of that name succeeds, so a
+            // concurrent upload to the same name makes this one fail with InvalidBlockList rather than mixing blocks.
+            throw CreateException(message, ErrorCodeOf(response) == "InvalidBlockList"
+                ? "put block list (another upload to the same name may have committed first)"
+                : "put block list");
         }
 
         return ETagOf(response);
