@@ -1,8 +1,175 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using EmiPlatform.Cli.Bench;
+using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Inference.Media;
+using EmiPlatform.Inference.Onnx;
+using EmiPlatform.Inference.Scoring;
 
 namespace EmiPlatform.Cli.Commands;
 
+/// <summary>
+/// <c>emi bench throughput|memory</c> (hidden; docs/inference.md): the issue's benchmark figures, measured in
+/// one run. bench/run.sh prepares the base bundle and the recordings and calls both.
+/// </summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmark (hidden).") { Hidden = true };
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks of the scoring pipeline (see docs/inference.md).") { Hidden = true };
+        bench.Add(Throughput());
+        bench.Add(Memory());
+        return bench;
+    }
+
+    private static Command Throughput()
+    {
+        var model = new Option<DirectoryInfo>("--model", "-m") { Required = true, Description = "Bundle directory (the base preset for the issue's figures)." };
+        var recording = new Option<FileInfo>("--recording", "-r") { Required = true, Description = "Recording to score (about a minute)." };
+        var pytorchSegments = new Option<int>("--pytorch-segments") { DefaultValueFactory = _ => 2, Description = "Segments per branch PyTorch eager runs (0: skip PyTorch)." };
+        var python = new Option<string>("--python") { DefaultValueFactory = _ => "/usr/bin/python3", Description = "Python with torch (Debian's)." };
+        var ortLibrary = CommonOptions.OrtLibrary();
+        var threads = CommonOptions.Threads();
+        var command = new Command("throughput", "Pipeline vs raw ONNX Runtime sessions vs PyTorch eager, on the same recording.")
+        {
+            model, recording, pytorchSegments, python, ortLibrary, threads,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var bundle = ModelBundle.Load(parse.GetValue(model)!.FullName);
+            var file = parse.GetValue(recording)!.FullName;
+            var runtime = OnnxRuntime.Load(OnnxRuntime.ResolveLibraryPath(parse.GetValue(ortLibrary)));
+            using var pipeline = new ScoringPipeline(runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = parse.GetValue(threads) });
+            var (audio, visual) = pipeline.SessionsForBenchmark(bundle);
+            var media = await MediaProbe.ProbeAsync(file, MediaTools.FromEnvironment(), ct);
+            Console.WriteLine($"bundle {bundle.Name} {bundle.Version} (trained: {bundle.Trained}); recording {Path.GetFileName(file)}: {media.Duration:0.0} s, audio {media.HasAudio}, video {media.HasVideo} {media.Video?.Width}x{media.Video?.Height}");
+            Console.WriteLine($"ONNX Runtime {runtime.Version}, {Environment.ProcessorCount} cores, intra-op threads {(parse.GetValue(threads) == 0 ? "default" : parse.GetValue(threads))}, provider {audio?.ExecutionProvider ?? visual?.ExecutionProvider}");
+
+            var raw = await RawSessionTimer.DecodeAsync(file, bundle, ct);
+            raw.WarmUp(bundle, audio, visual);
+            var rawTime = await raw.RunAsync(bundle, audio, visual, ct);
+            var rawThroughput = media.Duration / rawTime.TotalSeconds;
+            Console.WriteLine($"raw sessions : {raw.AudioSegments} audio + {raw.VisualSegments} visual segments in {rawTime.TotalSeconds:0.00} s -> {rawThroughput:0.00} s of recording per s");
+            raw.Release();
+            GC.Collect();
+
+            var watch = Stopwatch.StartNew();
+            var result = await pipeline.ScoreAsync(file, bundle, cancellationToken: ct);
+            var pipelineTime = watch.Elapsed;
+            var pipelineThroughput = media.Duration / pipelineTime.TotalSeconds;
+            Console.WriteLine($"pipeline     : {result.Windows.Count} windows in {pipelineTime.TotalSeconds:0.00} s -> {pipelineThroughput:0.00} s of recording per s");
+
+            double? torchThroughput = null;
+            var segments = parse.GetValue(pytorchSegments);
+            if (segments > 0)
+            {
+                torchThroughput = await PyTorchEagerAsync(parse.GetValue(python)!, bundle, file, segments, parse.GetValue(threads), ct);
+                Console.WriteLine($"pytorch eager: {torchThroughput:0.000} s of recording per s (first {segments} segments per branch)");
+            }
+
+            Console.WriteLine($"ratio pipeline / raw ONNX Runtime : {pipelineThroughput / rawThroughput:0.000} (target >= 0.9)");
+            if (torchThroughput is { } t)
+            {
+                Console.WriteLine($"ratio pipeline / PyTorch eager    : {pipelineThroughput / t:0.0} (target >= 20)");
+            }
+
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                recording_seconds = media.Duration,
+                raw_throughput = rawThroughput,
+                pipeline_throughput = pipelineThroughput,
+                pytorch_throughput = torchThroughput,
+                pipeline_over_raw = pipelineThroughput / rawThroughput,
+                pipeline_over_pytorch = torchThroughput is { } x ? pipelineThroughput / x : (double?)null,
+            }));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Memory()
+    {
+        var model = new Option<DirectoryInfo>("--model", "-m") { Required = true, Description = "Bundle directory." };
+        var recording = new Option<FileInfo>("--recording", "-r") { Required = true, Description = "Recording to score (e.g. 60 minutes)." };
+        var ortLibrary = CommonOptions.OrtLibrary();
+        var threads = CommonOptions.Threads();
+        var command = new Command("memory", "Peak resident memory of this process while it scores one recording.")
+        {
+            model, recording, ortLibrary, threads,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var bundle = ModelBundle.Load(parse.GetValue(model)!.FullName);
+            var file = parse.GetValue(recording)!.FullName;
+            var runtime = OnnxRuntime.Load(OnnxRuntime.ResolveLibraryPath(parse.GetValue(ortLibrary)));
+            using var pipeline = new ScoringPipeline(runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = parse.GetValue(threads) });
+            pipeline.Preload(bundle);
+            var afterLoad = ResidentMemory.CurrentBytes;
+            var watch = Stopwatch.StartNew();
+            var lastReport = TimeSpan.Zero;
+            var progress = new Progress<ScoringProgress>(p =>
+            {
+                if (watch.Elapsed - lastReport > TimeSpan.FromSeconds(30))
+                {
+                    lastReport = watch.Elapsed;
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {p.ScoredSeconds:0}/{p.TotalSeconds:0} s scored after {watch.Elapsed.TotalSeconds:0} s, RSS {ResidentMemory.CurrentBytes / 1048576.0:0} MiB"));
+                }
+            });
+            var result = await pipeline.ScoreAsync(file, bundle, null, progress, ct);
+            var peak = ResidentMemory.PeakBytes;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Path.GetFileName(file)}: {result.DurationSeconds / 60:0.0} min scored in {watch.Elapsed.TotalSeconds:0} s ({result.DurationSeconds / watch.Elapsed.TotalSeconds:0.00} s/s), {result.Windows.Count} windows; RSS after loading the bundle {afterLoad / 1048576.0:0} MiB, peak RSS {peak / 1048576.0:0} MiB (target < 1536 MiB)"));
+            Console.WriteLine(JsonSerializer.Serialize(new { recording_seconds = result.DurationSeconds, wall_seconds = watch.Elapsed.TotalSeconds, rss_after_load_bytes = afterLoad, peak_rss_bytes = peak }));
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<double> PyTorchEagerAsync(string python, ModelBundle bundle, string recording, int segments, int threads, CancellationToken ct)
+    {
+        var repo = FindRepoRoot() ?? throw new InvalidOperationException("Run the benchmark inside the repository: it needs bench/pytorch_eager.py and ml/.");
+        var info = new ProcessStartInfo(python)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["PYTHONPATH"] = Path.Combine(repo, "ml");
+        foreach (var a in new[]
+        {
+            Path.Combine(repo, "bench", "pytorch_eager.py"), "--bundle", bundle.Directory, "--recording", recording,
+            "--segments", segments.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture),
+        })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pytorch_eager.py failed ({process.ExitCode}): {await stderr}");
+        }
+
+        using var doc = JsonDocument.Parse((await stdout).Trim().Split('\n')[^1]);
+        return doc.RootElement.GetProperty("throughput").GetDouble();
+    }
+
+    private static string? FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EmiPlatform.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
 }

@@ -19,10 +19,24 @@ public static class MediaProbe
             throw new MediaDecodeException(MediaErrorKind.Empty, $"'{file.Name}' is empty (0 bytes).");
         }
 
+        return await ProbeInputAsync(file.FullName, file.Name, file.FullName, tools, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Probes a URL ffprobe can read with range requests (e.g. a read SAS of a blob), so an upload is checked where it
+    /// lies instead of being copied to disk first. <paramref name="displayName"/> stands in for the URL in messages.
+    /// </summary>
+    public static Task<MediaInfo> ProbeAsync(Uri url, string displayName, MediaTools tools, CancellationToken cancellationToken) =>
+        ProbeInputAsync(url.AbsoluteUri, displayName, displayName, tools, cancellationToken);
+
+    // The URL carries a signature: messages and the returned MediaInfo name the input by infoPath instead.
+    private static async Task<MediaInfo> ProbeInputAsync(
+        string input, string displayName, string infoPath, MediaTools tools, CancellationToken cancellationToken)
+    {
         string json;
         await using (var process = FfmpegProcess.Start(
             tools.Ffprobe,
-            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file.FullName],
+            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", input],
             cancellationToken))
         {
             using var reader = new StreamReader(process.Stdout);
@@ -32,11 +46,11 @@ public static class MediaProbe
             {
                 throw new MediaDecodeException(
                     MediaErrorKind.Unreadable,
-                    $"'{file.Name}' is not a readable audio or video file (ffprobe: {LastLine(stderr)}).");
+                    $"'{displayName}' is not a readable audio or video file (ffprobe: {LastLine(stderr.Replace(input, displayName, StringComparison.Ordinal))}).");
             }
         }
 
-        return Parse(file.FullName, json);
+        return Parse(infoPath, json);
     }
 
     internal static MediaInfo Parse(string path, string json)

@@ -30,7 +30,7 @@ internal sealed class VideoDecoder : FfmpegDecoder
     public static VideoDecoder Start(MediaInfo media, int height, int width, double frameRate, IReadOnlyList<float> mean, IReadOnlyList<float> std, MediaTools tools, CancellationToken cancellationToken)
     {
         var video = media.Video ?? throw new InvalidOperationException("The recording has no video stream.");
-        var filter = $"fps={Invariant(frameRate)},scale={width}:{height}:force_original_aspect_ratio=increase:flags=bilinear,crop={width}:{height}";
+        var filter = $"fps={Invariant(frameRate)},scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height}";
         var process = FfmpegProcess.Start(
             tools.Ffmpeg,
             [

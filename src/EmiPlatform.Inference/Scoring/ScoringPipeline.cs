@@ -267,6 +267,16 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             Mean(windows.Select(w => w.VisualEmi)));
     }
 
+    /// <summary>Creates the bundle's sessions now instead of on its first recording.</summary>
+    public void Preload(ModelBundle bundle) => SessionsFor(bundle);
+
+    /// <summary>The sessions the pipeline uses for a bundle (the benchmark times them without the pipeline).</summary>
+    internal (OnnxSession? Audio, OnnxSession? Visual) SessionsForBenchmark(ModelBundle bundle)
+    {
+        var sessions = SessionsFor(bundle);
+        return (sessions.Audio, sessions.Visual);
+    }
+
     private BundleSessions SessionsFor(ModelBundle bundle)
     {
         var key = $"{bundle.Directory}|{bundle.Name}|{bundle.Version}";

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The inference benchmark of issue 4 (docs/inference.md): base-preset bundle, generated recordings,
+# `emi bench throughput` (pipeline vs raw ONNX Runtime vs PyTorch eager) and `emi bench memory`
+# (peak RSS for a short and a long recording, to show it is flat in the length).
+#   bench/run.sh                 # throughput on 60 s + memory on 10 and 60 minutes
+#   BENCH_LONG_MINUTES=20 bench/run.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export EMI_ORT_LIBRARY="${EMI_ORT_LIBRARY:-$(infra/onnxruntime.sh)}"
+bundle=.local/bundles/base
+media=.local/bench
+long_minutes="${BENCH_LONG_MINUTES:-60}"
+mkdir -p "$media"
+
+if [ ! -f "$bundle/manifest.json" ]; then
+  echo "bench: exporting the base preset bundle (untrained, seed 1234) to $bundle" >&2
+  PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name bench-base --version 0.0.0 --out "$bundle" --force >&2
+fi
+
+ff() { ffmpeg -nostdin -y -hide_banner -loglevel error "$@"; }
+if [ ! -f "$media/speech.wav" ]; then
+  espeak-ng -w "$media/speech.wav" "This is a benchmark recording for the emotional mimicry intensity scoring engine. It has speech, a tone and a moving test pattern."
+fi
+if [ ! -f "$media/bench-60s.mp4" ]; then
+  ff -f lavfi -i testsrc2=size=640x360:rate=25 -stream_loop -1 -i "$media/speech.wav" -f lavfi -i sine=frequency=220:sample_rate=44100 \
+     -filter_complex "[1:a]aresample=44100[s];[s][2:a]amix=inputs=2:duration=shortest[a]" -map 0:v -map "[a]" -t 60 \
+     -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac "$media/bench-60s.mp4"
+fi
+for minutes in 10 "$long_minutes"; do
+  f="$media/bench-${minutes}min.mp4"
+  if [ ! -f "$f" ]; then
+    echo "bench: generating a ${minutes}-minute recording" >&2
+    ff -f lavfi -i testsrc2=size=320x240:rate=15 -f lavfi -i sine=frequency=220:sample_rate=16000 -t $((minutes * 60)) \
+       -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -b:a 48k "$f"
+  fi
+done
+
+dotnet build src/EmiPlatform.Cli -c Release -v q -nologo >&2
+emi=src/EmiPlatform.Cli/bin/Release/net10.0/emi
+
+echo "== throughput"
+"$emi" bench throughput --model "$bundle" --recording "$media/bench-60s.mp4"
+for minutes in 10 "$long_minutes"; do
+  echo "== memory, ${minutes} minutes"
+  "$emi" bench memory --model "$bundle" --recording "$media/bench-${minutes}min.mp4"
+done
