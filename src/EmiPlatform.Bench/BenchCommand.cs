@@ -20,7 +20,7 @@ internal static class BenchCommand
             --container NAME          container (default bench; created when missing)
             --block-size-mb N         staged block size in MiB (default 4)
             --parallelism N           staged blocks in flight (default 4)
-            --repeat N                runs per mode (default 1); the best run is reported last
+            --repeat N                runs per mode (default 1), alternating modes; median and best reported
             --keep                    keep the uploaded blobs
         """;
 
@@ -89,37 +89,28 @@ internal static class BenchCommand
         Console.WriteLine($"file {file} ({new FileInfo(file).Length} bytes) -> {store.GetBlobUri("bench/")}; " +
                           $"blocks {storeOptions.BlockSizeBytes / 1048576.0:0.##} MiB x {storeOptions.Parallelism}");
 
-        UploadMeasurement? baseline = null, staged = null;
+        // Runs of both modes alternate so that load from elsewhere on the machine hits both alike.
+        var baseline = new List<UploadMeasurement>();
+        var staged = new List<UploadMeasurement>();
         for (var run = 0; run < repeat; run++)
         {
             if (mode is "upload-baseline" or "upload-compare")
             {
-                baseline = Best(baseline, await MeasureAndCleanAsync(store, keep, name =>
-                    UploadBenchmarks.DirectPutBlobAsync(store, file, name)));
+                baseline.Add(await MeasureAndCleanAsync(store, keep, name => UploadBenchmarks.DirectPutBlobAsync(store, file, name)));
             }
 
             if (mode is "upload-staged" or "upload-compare")
             {
-                staged = Best(staged, await MeasureAndCleanAsync(store, keep, name =>
-                    UploadBenchmarks.StagedUploadAsync(store, file, name)));
+                staged.Add(await MeasureAndCleanAsync(store, keep, name => UploadBenchmarks.StagedUploadAsync(store, file, name)));
             }
         }
 
-        Console.WriteLine("best:");
-        if (baseline is not null)
-        {
-            Console.WriteLine("  " + baseline);
-        }
-
-        if (staged is not null)
-        {
-            Console.WriteLine("  " + staged);
-        }
-
-        if (baseline is not null && staged is not null)
+        Report("baseline", baseline);
+        Report("staged", staged);
+        if (baseline.Count > 0 && staged.Count > 0)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  ratio staged / baseline = {staged.MegabytesPerSecond / baseline.MegabytesPerSecond:F2}"));
+                $"ratio staged / baseline: median {Median(staged) / Median(baseline):F2}, best {Best(staged) / Best(baseline):F2}"));
         }
 
         return 0;
@@ -138,8 +129,23 @@ internal static class BenchCommand
         return measurement;
     }
 
-    private static UploadMeasurement Best(UploadMeasurement? best, UploadMeasurement next) =>
-        best is null || next.MegabytesPerSecond > best.MegabytesPerSecond ? next : best;
+    private static void Report(string label, List<UploadMeasurement> runs)
+    {
+        if (runs.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{label}: median {Median(runs):F1} MB/s, best {Best(runs):F1} MB/s over {runs.Count} run(s); " +
+                $"peak working set {runs.Max(r => r.PeakWorkingSetBytes) / 1048576.0:F0} MiB"));
+        }
+    }
+
+    private static double Best(List<UploadMeasurement> runs) => runs.Max(r => r.MegabytesPerSecond);
+
+    private static double Median(List<UploadMeasurement> runs)
+    {
+        var sorted = runs.Select(r => r.MegabytesPerSecond).Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
 
     private static double Number(Dictionary<string, string?> options, string name, double fallback) =>
         options.TryGetValue(name, out var text)
