@@ -3,12 +3,14 @@ using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Database;
 using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.Problems;
+using EmiPlatform.Api.Recordings;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxJsonBodyBytes", 1_048_576));
 builder.AddEmiProblems();
 builder.AddEmiDatabase();
 builder.AddEmiAuth();
+builder.AddEmiRecordings();
 builder.AddEmiOpenApi();
 
 var app = builder.Build();
@@ -22,6 +24,7 @@ if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
 {
     await app.MigrateDatabaseAsync();
 }
+await app.EnsureRecordingStorageAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

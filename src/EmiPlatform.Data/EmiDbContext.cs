@@ -17,6 +17,7 @@ public class EmiDbContext : DbContext
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Study> Studies => Set<Study>();
     public DbSet<Participant> Participants => Set<Participant>();
+    public DbSet<Recording> Recordings => Set<Recording>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(EmiDbContext).Assembly);

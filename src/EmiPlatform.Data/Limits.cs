@@ -7,4 +7,5 @@ public static class Limits
     public const int DescriptionLength = 4000;
     public const int CodeLength = 100;
     public const int MetadataBytes = 16 * 1024;
+    public const int FileNameLength = 255;
 }

@@ -12,6 +12,8 @@ public static class EmiApis
         routes.MapKeysApi();
         routes.MapStudiesApi();
         routes.MapParticipantsApi();
+        routes.MapRecordingsApi();
+        routes.MapStorageApi();
         return routes;
     }
 }

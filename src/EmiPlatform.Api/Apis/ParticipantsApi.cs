@@ -2,9 +2,11 @@ using System.Text.Json;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
+using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -130,11 +132,17 @@ public static class ParticipantsApi
         return await TrySaveAsync(db, ct) ? TypedResults.Ok(ParticipantDto.From(participant)) : DuplicateCode(participant.Code);
     }
 
+    /// <summary>Rows first (cascading to recordings), then every blob under the participant's prefix.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid studyId, Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
-        await db.Participants.Where(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == id).ExecuteDeleteAsync(ct) == 1
-            ? TypedResults.NoContent()
-            : Problem.NotFound("participant");
+        Guid studyId, Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+    {
+        if (await db.Participants.Where(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == id).ExecuteDeleteAsync(ct) == 0)
+        {
+            return Problem.NotFound("participant");
+        }
+        await blobs.DeletePrefixAsync(RecordingBlobs.ParticipantPrefix(tenant.Id, studyId, id), CancellationToken.None);
+        return TypedResults.NoContent();
+    }
 
     /// <summary>The unique index decides races between concurrent creates: exactly one wins, the others get 409.</summary>
     private static async Task<bool> TrySaveAsync(EmiDbContext db, CancellationToken ct)

@@ -1,9 +1,11 @@
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
+using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Problem = EmiPlatform.Api.Problems.Problem;
@@ -93,8 +95,15 @@ public static class StudiesApi
         return TypedResults.Ok(StudyDto.From(study));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
-        await db.Studies.Where(s => s.TenantId == tenant.Id && s.Id == id).ExecuteDeleteAsync(ct) == 1
-            ? TypedResults.NoContent()
-            : Problem.NotFound("study");
+    /// <summary>Rows first (cascading to participants and recordings), then every blob under the study's prefix.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+    {
+        if (await db.Studies.Where(s => s.TenantId == tenant.Id && s.Id == id).ExecuteDeleteAsync(ct) == 0)
+        {
+            return Problem.NotFound("study");
+        }
+        await blobs.DeletePrefixAsync(RecordingBlobs.StudyPrefix(tenant.Id, id), CancellationToken.None);
+        return TypedResults.NoContent();
+    }
 }

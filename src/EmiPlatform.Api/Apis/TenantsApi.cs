@@ -1,9 +1,11 @@
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
+using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Problem = EmiPlatform.Api.Problems.Problem;
@@ -117,8 +119,16 @@ public static class TenantsApi
         return TypedResults.Ok(TenantDto.From(tenant));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, AdminDbContext db, CancellationToken ct) =>
-        await db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(ct) == 1 ? TypedResults.NoContent() : Problem.NotFound("tenant");
+    /// <summary>Rows first (everything the tenant owns cascades), then every blob under the tenant's prefix.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, AdminDbContext db, IBlobStore blobs, CancellationToken ct)
+    {
+        if (await db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(ct) == 0)
+        {
+            return Problem.NotFound("tenant");
+        }
+        await blobs.DeletePrefixAsync(RecordingBlobs.TenantPrefix(id), CancellationToken.None);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Results<Created<CreatedApiKeyDto>, ProblemHttpResult>> CreateKey(
         Guid id, ApiKeyRequest request, AdminDbContext db, TimeProvider clock, CancellationToken ct)

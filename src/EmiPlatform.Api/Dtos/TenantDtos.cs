@@ -5,9 +5,10 @@ namespace EmiPlatform.Api.Dtos;
 public sealed record TenantRequest(string? Name, long? MaxStorageBytes, int? MaxRecordings);
 
 public sealed record TenantDto(Guid Id, string Name, TenantStatus Status, long? MaxStorageBytes, int? MaxRecordings,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    long UsedStorageBytes, int UsedRecordings, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
-    public static TenantDto From(Tenant t) => new(t.Id, t.Name, t.Status, t.MaxStorageBytes, t.MaxRecordings, t.CreatedAt, t.UpdatedAt);
+    public static TenantDto From(Tenant t) =>
+        new(t.Id, t.Name, t.Status, t.MaxStorageBytes, t.MaxRecordings, t.UsedStorageBytes, t.UsedRecordings, t.CreatedAt, t.UpdatedAt);
 }
 
 /// <summary>A new tenant and its first tenant-admin key; the key's secret is in this response only.</summary>

@@ -12,6 +12,9 @@ public static class Problem
     public static ProblemHttpResult Conflict(string detail) =>
         Create(StatusCodes.Status409Conflict, ProblemTypes.Conflict, "Conflict", detail);
 
+    public static ProblemHttpResult Create(int status, string type, string title, string detail) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail });
+
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
         TypedResults.Problem(new HttpValidationProblemDetails(errors)
         {
@@ -20,7 +23,4 @@ public static class Problem
             Title = "Validation failed",
             Detail = "One or more fields are invalid; see 'errors'.",
         });
-
-    private static ProblemHttpResult Create(int status, string type, string title, string detail) =>
-        TypedResults.Problem(new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail });
 }

@@ -15,6 +15,11 @@ public static class ProblemTypes
     public const string NotFound = Base + "not-found";
     public const string Conflict = Base + "conflict";
     public const string NotReady = Base + "not-ready";
+    public const string QuotaExceeded = Base + "quota-exceeded";
+    public const string NotMedia = Base + "not-media";
+    public const string EmptyRecording = Base + "empty-recording";
+    public const string CorruptMedia = Base + "corrupt-media";
+    public const string UploadIncomplete = Base + "upload-incomplete";
     public const string Internal = Base + "internal";
 
     public static string ForStatus(int status) => status switch

@@ -12,6 +12,12 @@ public sealed class Tenant
     /// <summary>Upper bound on stored recordings; null means unlimited.</summary>
     public int? MaxRecordings { get; set; }
 
+    /// <summary>Bytes of stored recordings; kept by a database trigger, never written by the application.</summary>
+    public long UsedStorageBytes { get; set; }
+
+    /// <summary>Stored recordings; kept by the same trigger.</summary>
+    public int UsedRecordings { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -3,7 +3,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using EmiPlatform.Api.Dtos;
 using Microsoft.AspNetCore.Hosting;
+using EmiPlatform.Api.Recordings;
+using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
@@ -15,6 +18,11 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public TestDatabase Database { get; private set; } = null!;
     public string AdminKey { get; } = "bootstrap-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>Each factory has its own blob container, so "nothing orphaned" can be checked per test class.</summary>
+    public string Container { get; } = "t" + Guid.NewGuid().ToString("N");
+
+    public const long MaxUploadBytes = 8 * 1024 * 1024;
 
     public async Task InitializeAsync()
     {
@@ -29,6 +37,11 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:AdminConnectionString", Database.Admin);
         builder.UseSetting("Database:MigrationsConnectionString", Database.Owner);
         builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
+        builder.UseSetting("Storage:ConnectionString", TestEnvironment.Require("EMI_AZURITE"));
+        builder.UseSetting("Storage:Container", Container);
+        builder.UseSetting("Storage:BlockSizeBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Recordings:MaxUploadBytes", MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Recordings:SweepGracePeriod", "00:00:00");
     }
 
     public HttpClient Client(string? key)
@@ -66,10 +79,35 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<StudyDto>(Json.Options))!;
     }
 
+    public IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();
+
+    /// <summary>Blob names under a prefix, straight from storage.</summary>
+    public async Task<List<string>> BlobNamesAsync(string prefix = "")
+    {
+        var names = new List<string>();
+        await foreach (var blob in Blobs.ListAsync(prefix))
+        {
+            names.Add(blob.Name);
+        }
+        return names;
+    }
+
+    /// <summary>Whatever a test class did, it must leave no blob without a row and no row without a blob.</summary>
     public override async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
-        await Database.DisposeAsync();
+        try
+        {
+            using var scope = Services.CreateScope();
+            var report = await scope.ServiceProvider.GetRequiredService<StorageSweep>().RunAsync(remove: false, default);
+            Assert.True(report.OrphanBlobs.Count == 0 && report.RowsWithoutBlob.Count == 0,
+                $"orphans after the tests: blobs {string.Join(", ", report.OrphanBlobs)}; rows {string.Join(", ", report.RowsWithoutBlob)}");
+            await Blobs.DeleteContainerAsync();
+        }
+        finally
+        {
+            await base.DisposeAsync();
+            await Database.DisposeAsync();
+        }
     }
 
     async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();

@@ -1,0 +1,215 @@
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Problems;
+using EmiPlatform.Api.Recordings;
+using EmiPlatform.Data;
+using EmiPlatform.Data.Entities;
+using EmiPlatform.Storage;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Apis;
+
+/// <summary>
+/// Recordings of a participant: a streamed upload (the request body goes straight into staged blocks), or a direct
+/// upload to blob storage through a write SAS followed by <c>complete</c>. Both end in <see cref="RecordingRegistrar"/>.
+/// </summary>
+public static class RecordingsApi
+{
+    public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder routes)
+    {
+        var ofParticipant = routes.MapGroup("/v1/studies/{studyId:guid}/participants/{participantId:guid}/recordings")
+            .WithTags("Recordings").RequireAuthorization(Policies.TenantRead);
+        ofParticipant.MapGet("/", List);
+        // No content-type filter: labs' files come in every container; ffprobe decides what is media.
+        ofParticipant.MapPost("/", Upload).RequireAuthorization(Policies.TenantWrite)
+            .WithDescription("The request body is the file's bytes (any audio/video Content-Type). Query: stimulus, trial, fileName.");
+        ofParticipant.MapPost("/uploads", StartDirectUpload).RequireAuthorization(Policies.TenantWrite);
+        ofParticipant.MapPost("/uploads/{recordingId:guid}/complete", CompleteDirectUpload).RequireAuthorization(Policies.TenantWrite);
+
+        var byId = routes.MapGroup("/v1/recordings").WithTags("Recordings").RequireAuthorization(Policies.TenantRead);
+        byId.MapGet("/{id:guid}", Get);
+        byId.MapGet("/{id:guid}/content", Download);
+        byId.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite);
+        return routes;
+    }
+
+    private static Task<Participant?> FindParticipantAsync(EmiDbContext db, Guid tenantId, Guid studyId, Guid participantId, CancellationToken ct) =>
+        db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId && p.StudyId == studyId && p.Id == participantId, ct);
+
+    private static async Task<Results<Ok<List<RecordingDto>>, ProblemHttpResult>> List(
+        Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    {
+        if (await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct) is null)
+        {
+            return Problem.NotFound("participant");
+        }
+        var rows = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.ParticipantId == participantId)
+            .OrderBy(r => r.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(RecordingDto.From).ToList());
+    }
+
+    /// <summary>
+    /// Streams the body into blob storage: memory stays at block size × parallelism whatever the file size. Metadata
+    /// travels in the query (stimulus, trial, fileName) so the body is only the file's bytes.
+    /// </summary>
+    private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> Upload(
+        Guid studyId, Guid participantId, string? stimulus, string? trial, string? fileName, HttpRequest request,
+        EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, RecordingRegistrar registrar,
+        IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var metadata = new RecordingMetadata(stimulus, trial, fileName, request.ContentType);
+        var errors = metadata.Validate();
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        var participant = await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct);
+        if (participant is null)
+        {
+            return Problem.NotFound("participant");
+        }
+        var max = options.Value.MaxUploadBytes;
+        if (request.ContentLength > max)
+        {
+            return RecordingProblems.TooLarge(max);
+        }
+        if (request.ContentLength is { } announced && await WouldExceedQuotaAsync(db, tenant.Id, announced, ct))
+        {
+            return RecordingProblems.QuotaExceeded();
+        }
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = max + 1; // one byte over lets BlobStore see and name the overflow itself
+        }
+
+        var recordingId = Guid.CreateVersion7(clock.GetUtcNow());
+        var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);
+        BlobUploadResult uploaded;
+        try
+        {
+            uploaded = await blobs.UploadAsync(blobName, request.Body,
+                new BlobUploadOptions { ContentType = metadata.ContentType, MaxLength = max, Overwrite = false }, ct);
+        }
+        catch (BlobContentTooLargeException)
+        {
+            return RecordingProblems.TooLarge(max);
+        }
+        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, uploaded.Length, uploaded.Sha256, metadata, ct));
+    }
+
+    private static async Task<Results<Ok<DirectUploadDto>, ProblemHttpResult>> StartDirectUpload(
+        Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs,
+        IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        if (await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct) is null)
+        {
+            return Problem.NotFound("participant");
+        }
+        var now = clock.GetUtcNow();
+        var recordingId = Guid.CreateVersion7(now);
+        var expires = now + options.Value.DirectUploadLifetime;
+        var url = blobs.GetSasUri(RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId), BlobSasPermissions.Upload, expires);
+        return TypedResults.Ok(new DirectUploadDto(recordingId, url, expires,
+            $"/v1/studies/{studyId}/participants/{participantId}/recordings/uploads/{recordingId}/complete"));
+    }
+
+    /// <summary>
+    /// Registers a blob the client uploaded through its write SAS. The blob's name is derived from the caller's tenant,
+    /// so one tenant can never complete (or even name) another's upload. The hash is computed here, by reading the blob.
+    /// </summary>
+    private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> CompleteDirectUpload(
+        Guid studyId, Guid participantId, Guid recordingId, CompleteUploadRequest request, EmiDbContext db, CurrentTenant tenant,
+        IBlobStore blobs, RecordingRegistrar registrar, IOptions<RecordingOptions> options, CancellationToken ct)
+    {
+        var metadata = new RecordingMetadata(request.Stimulus, request.Trial, request.FileName, request.ContentType);
+        var errors = metadata.Validate();
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        var participant = await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct);
+        if (participant is null)
+        {
+            return Problem.NotFound("participant");
+        }
+        if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == recordingId, ct) is { } done)
+        {
+            return TypedResults.Ok(RecordingDto.From(done)); // completing twice is harmless
+        }
+        var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);
+        var properties = await blobs.GetPropertiesAsync(blobName, ct);
+        if (properties is null)
+        {
+            return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.UploadIncomplete, "Upload incomplete",
+                "No committed blob exists for this upload yet: PUT the file to the upload URL (committing its block list) first.");
+        }
+        if (properties.Length > options.Value.MaxUploadBytes)
+        {
+            await blobs.DeleteAsync(blobName, CancellationToken.None);
+            return RecordingProblems.TooLarge(options.Value.MaxUploadBytes);
+        }
+        var sha256 = await HashBlobAsync(blobs, blobName, ct);
+        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, properties.Length, sha256,
+            metadata with { ContentType = metadata.ContentType ?? properties.ContentType }, ct));
+    }
+
+    private static async Task<Results<Ok<RecordingDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
+        await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == id, ct) is { } row
+            ? TypedResults.Ok(RecordingDto.From(row))
+            : Problem.NotFound("recording");
+
+    /// <summary>A short-lived read SAS, so large downloads go straight from storage instead of through the API.</summary>
+    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> Download(
+        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, TimeProvider clock, CancellationToken ct)
+    {
+        var blobName = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
+        return blobName is null
+            ? Problem.NotFound("recording")
+            : TypedResults.Redirect(blobs.GetSasUri(blobName, BlobSasPermissions.Read, clock.GetUtcNow().AddMinutes(10)).AbsoluteUri);
+    }
+
+    /// <summary>Row first (the recording is gone for everyone at once), then the blob; a failure between them is the sweep's to find.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+    {
+        var blobName = await db.Recordings.Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
+        if (blobName is null || await db.Recordings.Where(r => r.TenantId == tenant.Id && r.Id == id).ExecuteDeleteAsync(ct) == 0)
+        {
+            return Problem.NotFound("recording");
+        }
+        await blobs.DeleteAsync(blobName, CancellationToken.None);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<bool> WouldExceedQuotaAsync(EmiDbContext db, Guid tenantId, long bytes, CancellationToken ct) =>
+        await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId)
+            .Select(t => (t.MaxStorageBytes != null && t.UsedStorageBytes + bytes > t.MaxStorageBytes)
+                || (t.MaxRecordings != null && t.UsedRecordings + 1 > t.MaxRecordings))
+            .SingleAsync(ct);
+
+    private static async Task<string> HashBlobAsync(IBlobStore blobs, string blobName, CancellationToken ct)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        await using var download = await blobs.DownloadAsync(blobName, cancellationToken: ct);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = await download.Content.ReadAsync(buffer, ct)) > 0)
+        {
+            sha.AppendData(buffer, 0, read);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult> ToResult(RecordingRegistrar.Outcome outcome) =>
+        outcome switch
+        {
+            { Problem: { } problem } => problem,
+            { Recording: { Created: true } r } => TypedResults.Created($"/v1/recordings/{r.Row.Id}", RecordingDto.From(r.Row)),
+            { Recording: { } r } => TypedResults.Ok(RecordingDto.From(r.Row)),
+            _ => throw new InvalidOperationException("A registration outcome has a recording or a problem."),
+        };
+}

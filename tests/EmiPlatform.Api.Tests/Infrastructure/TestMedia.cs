@@ -1,0 +1,52 @@
+using System.Diagnostics;
+
+namespace EmiPlatform.Api.Tests.Infrastructure;
+
+/// <summary>Real media made with ffmpeg's test sources, once per test run, in a temporary folder.</summary>
+public static class TestMedia
+{
+    private static readonly string Folder = Directory.CreateTempSubdirectory("emi-api-media-").FullName;
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly Dictionary<string, byte[]> Cache = [];
+
+    /// <summary>3 s of 160×120 video with a 440 Hz tone, index first (faststart) so a cut-off copy still probes.</summary>
+    public static Task<byte[]> VideoAsync() => MakeAsync("video.mp4",
+        "-f lavfi -i testsrc=size=160x120:rate=15 -f lavfi -i sine=frequency=440:sample_rate=16000 -t 3 " +
+        "-c:v libx264 -pix_fmt yuv420p -c:a aac -movflags +faststart");
+
+    /// <summary>2 s of 16 kHz mono PCM.</summary>
+    public static Task<byte[]> WavAsync() => MakeAsync("tone.wav", "-f lavfi -i sine=frequency=330:sample_rate=16000 -t 2 -c:a pcm_s16le");
+
+    /// <summary>The WAV with one sample changed: distinct bytes (and hash) that are still valid media.</summary>
+    public static async Task<byte[]> DistinctWavAsync(int n)
+    {
+        var bytes = (byte[])(await WavAsync()).Clone();
+        // Samples at the end: ffmpeg's WAV header is longer than 44 bytes (it adds a LIST chunk).
+        var at = bytes.Length - 4 - (2 * n % (bytes.Length / 2));
+        bytes[at] ^= (byte)(1 + (n % 250));
+        bytes[at + 2] ^= (byte)(n / 250 + 1);
+        return bytes;
+    }
+
+    private static async Task<byte[]> MakeAsync(string name, string arguments)
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (Cache.TryGetValue(name, out var cached))
+            {
+                return cached;
+            }
+            var path = Path.Combine(Folder, name);
+            using var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg", $"-nostdin -v error -y {arguments} {path}") { RedirectStandardError = true })!;
+            var stderr = await ffmpeg.StandardError.ReadToEndAsync();
+            await ffmpeg.WaitForExitAsync();
+            Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg could not make {name}: {stderr}");
+            return Cache[name] = await File.ReadAllBytesAsync(path);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+}
