@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 PYTHON ?= /usr/bin/python3
 ENV := . .local/env.sh
 
-.PHONY: demo test test-dotnet test-python test-compose build infra down migrate clean
+.PHONY: demo test test-dotnet test-python test-compose build web infra down migrate clean
 
 ## demo: start the platform on the embedded default and walk through tenant -> study -> participants
 demo: infra build
@@ -26,9 +26,13 @@ test-compose:
 test-python:
 	@$(ENV) && $(PYTHON) -m pytest ml/tests -q
 
-## build: compile everything; warnings are errors
-build: infra
+## build: compile everything (warnings are errors) and bundle the dashboard
+build: infra web
 	@$(DOTNET) build EmiPlatform.sln --nologo -v quiet -clp:NoSummary
+
+## web: the dashboard's static files (npm packages pinned by web/dashboard/package-lock.json)
+web:
+	@cd web/dashboard && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 ## infra: install missing packages and start PostgreSQL, RabbitMQ, Azurite; fetch ONNX Runtime
 infra:

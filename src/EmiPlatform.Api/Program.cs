@@ -28,6 +28,9 @@ await app.EnsureRecordingStorageAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// The dashboard is static files (web/dashboard, built by `make`); it asks for an API key itself.
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapEmiApis();
