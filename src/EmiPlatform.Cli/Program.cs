@@ -1,10 +1,3 @@
-using System.CommandLine;
-using EmiPlatform.Cli.Commands;
+using EmiPlatform.Cli;
 
-var root = new RootCommand("EMI Platform command line: score recordings offline with a model bundle.")
-{
-    ScoreCommand.Create(),
-    BenchCommand.Create(),
-};
-
-return await root.Parse(args).InvokeAsync();
+return await EmiCli.RunAsync(args, CliContext.FromProcess());
