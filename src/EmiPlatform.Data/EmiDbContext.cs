@@ -18,6 +18,10 @@ public class EmiDbContext : DbContext
     public DbSet<Study> Studies => Set<Study>();
     public DbSet<Participant> Participants => Set<Participant>();
     public DbSet<Recording> Recordings => Set<Recording>();
+    public DbSet<RegisteredBundle> ModelBundles => Set<RegisteredBundle>();
+    public DbSet<ScoringJob> ScoringJobs => Set<ScoringJob>();
+    public DbSet<TimelineWindowRow> TimelineWindows => Set<TimelineWindowRow>();
+    public DbSet<RecordingScore> RecordingScores => Set<RecordingScore>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(EmiDbContext).Assembly);

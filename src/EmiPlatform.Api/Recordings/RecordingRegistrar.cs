@@ -1,9 +1,14 @@
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Inference.Media;
+using EmiPlatform.Scoring.Bundles;
+using EmiPlatform.Scoring.Hosting;
+using EmiPlatform.Api.Scoring;
+using EmiPlatform.Scoring.Jobs;
 using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace EmiPlatform.Api.Recordings;
@@ -11,10 +16,12 @@ namespace EmiPlatform.Api.Recordings;
 /// <summary>
 /// Turns a committed blob into a recording row: probe it, check it decodes to its end, insert the row (the database
 /// enforces quota and per-participant uniqueness). On every path that does not end in a row the blob is deleted,
-/// so a refused or failed upload leaves nothing behind.
+/// so a refused or failed upload leaves nothing behind. The recording's scoring job (default bundle) is inserted in the
+/// same transaction as its row: a recording is never without its job, and no job exists for a refused upload.
 /// </summary>
 public sealed class RecordingRegistrar(
-    EmiDbContext db, IBlobStore blobs, MediaTools tools, TimeProvider clock, ILogger<RecordingRegistrar> logger)
+    EmiDbContext db, IBlobStore blobs, MediaTools tools, DefaultBundle defaultBundle, JobSignal jobs,
+    IOptions<ScoringWorkerOptions> scoring, TimeProvider clock, ILogger<RecordingRegistrar> logger)
 {
     // Long enough for ffprobe and a tail decode of any size of file; short enough to be useless if it leaked.
     private static readonly TimeSpan ProbeSasLifetime = TimeSpan.FromMinutes(15);
@@ -82,25 +89,30 @@ public sealed class RecordingRegistrar(
                 Rotation = info.Video?.Rotation,
                 CreatedAt = clock.GetUtcNow(),
             };
+            var job = ScoringJobs.Queued(row, await defaultBundle.GetIdAsync(cancellationToken), scoring.Value.MaxAttempts, row.CreatedAt);
             db.Recordings.Add(row);
+            db.ScoringJobs.Add(job);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
             catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: QuotaExceededSqlState })
             {
+                db.Entry(job).State = EntityState.Detached;
                 db.Entry(row).State = EntityState.Detached;
                 return Refuse(RecordingProblems.QuotaExceeded());
             }
             catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
             {
                 // The same bytes for the same participant won a race with this upload: answer with that recording.
+                db.Entry(job).State = EntityState.Detached;
                 db.Entry(row).State = EntityState.Detached;
                 var winner = await FindAsync(participant.Id, sha256, cancellationToken);
                 return winner is null ? throw new InvalidOperationException("Unique violation without a matching recording.", ex)
                     : new Outcome(new RecordingDtoResult(winner, Created: false), null);
             }
             keep = true;
+            jobs.Wake();
             return new Outcome(new RecordingDtoResult(row, Created: true), null);
         }
         finally

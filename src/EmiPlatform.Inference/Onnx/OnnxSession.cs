@@ -113,6 +113,30 @@ public sealed unsafe partial class OnnxSession : IDisposable
 
         // Sequential execution: inter-op parallelism only adds threads that fight the intra-op pool for cores.
         api.Check(api.SetInterOpNumThreads(rawOptions, 1));
+        if (!options.CpuMemoryArena)
+        {
+            api.Check(api.DisableCpuMemArena(rawOptions));
+        }
+        else
+        {
+            // The process-wide arena registered by OnnxRuntime, shared with the other sessions.
+            AddConfig(api, rawOptions, "session.use_env_allocators", "1");
+        }
+
+        if (!options.MemoryPattern)
+        {
+            api.Check(api.DisableMemPattern(rawOptions));
+        }
+
+        if (!options.WeightPrepacking)
+        {
+            AddConfig(api, rawOptions, "session.disable_prepacking", "1");
+        }
+
+        foreach (var (key, value) in options.ConfigEntries)
+        {
+            AddConfig(api, rawOptions, key, value);
+        }
 
         if (useCuda)
         {
@@ -128,6 +152,15 @@ public sealed unsafe partial class OnnxSession : IDisposable
 
         GC.KeepAlive(runtime.Env);
         return new OrtHandle(session, api.ReleaseSession);
+    }
+
+    private static void AddConfig(OrtApi api, nint sessionOptions, string key, string value)
+    {
+        fixed (byte* k = NullTerminated(key))
+        fixed (byte* v = NullTerminated(value))
+        {
+            api.Check(api.AddSessionConfigEntry(sessionOptions, k, v));
+        }
     }
 
     private static void AppendCuda(OrtApi api, nint sessionOptions, int deviceId)

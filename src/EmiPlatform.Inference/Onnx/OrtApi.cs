@@ -21,6 +21,8 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged[Cdecl]<nint, byte*, nint, nint*, nint> CreateSession;         // 7
     public readonly delegate* unmanaged[Cdecl]<nint, nint, byte**, nint*, nuint, byte**, nuint, nint*, nint> Run; // 9
     public readonly delegate* unmanaged[Cdecl]<nint*, nint> CreateSessionOptions;                     // 10
+    public readonly delegate* unmanaged[Cdecl]<nint, nint> DisableMemPattern;                         // 17
+    public readonly delegate* unmanaged[Cdecl]<nint, nint> DisableCpuMemArena;                        // 19
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetSessionGraphOptimizationLevel;     // 23
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetIntraOpNumThreads;                 // 24
     public readonly delegate* unmanaged[Cdecl]<nint, int, nint> SetInterOpNumThreads;                 // 25
@@ -55,6 +57,9 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged[Cdecl]<byte***, int*, nint> GetAvailableProviders;            // 125
     public readonly delegate* unmanaged[Cdecl]<byte**, int, nint> ReleaseAvailableProviders;          // 126
     public readonly delegate* unmanaged[Cdecl]<nint, byte*, byte*, nint> AddSessionConfigEntry;       // 130
+    public readonly delegate* unmanaged[Cdecl]<nint, nint, nint, nint> CreateAndRegisterAllocator;    // 144
+    public readonly delegate* unmanaged[Cdecl]<nuint, int, int, int, nint*, nint> CreateArenaCfg;     // 156
+    public readonly delegate* unmanaged[Cdecl]<nint, void> ReleaseArenaCfg;                           // 157
     public readonly delegate* unmanaged[Cdecl]<nint, nint, nint> SessionOptionsAppendExecutionProvider_CUDA_V2; // 204
     public readonly delegate* unmanaged[Cdecl]<nint*, nint> CreateCUDAProviderOptions;                // 205
     public readonly delegate* unmanaged[Cdecl]<nint, byte**, byte**, nuint, nint> UpdateCUDAProviderOptions; // 206
@@ -75,6 +80,8 @@ internal sealed unsafe class OrtApi
         CreateSession = (delegate* unmanaged[Cdecl]<nint, byte*, nint, nint*, nint>)s[7];
         Run = (delegate* unmanaged[Cdecl]<nint, nint, byte**, nint*, nuint, byte**, nuint, nint*, nint>)s[9];
         CreateSessionOptions = (delegate* unmanaged[Cdecl]<nint*, nint>)s[10];
+        DisableMemPattern = (delegate* unmanaged[Cdecl]<nint, nint>)s[17];
+        DisableCpuMemArena = (delegate* unmanaged[Cdecl]<nint, nint>)s[19];
         SetSessionGraphOptimizationLevel = (delegate* unmanaged[Cdecl]<nint, int, nint>)s[23];
         SetIntraOpNumThreads = (delegate* unmanaged[Cdecl]<nint, int, nint>)s[24];
         SetInterOpNumThreads = (delegate* unmanaged[Cdecl]<nint, int, nint>)s[25];
@@ -109,6 +116,9 @@ internal sealed unsafe class OrtApi
         GetAvailableProviders = (delegate* unmanaged[Cdecl]<byte***, int*, nint>)s[125];
         ReleaseAvailableProviders = (delegate* unmanaged[Cdecl]<byte**, int, nint>)s[126];
         AddSessionConfigEntry = (delegate* unmanaged[Cdecl]<nint, byte*, byte*, nint>)s[130];
+        CreateAndRegisterAllocator = (delegate* unmanaged[Cdecl]<nint, nint, nint, nint>)s[144];
+        CreateArenaCfg = (delegate* unmanaged[Cdecl]<nuint, int, int, int, nint*, nint>)s[156];
+        ReleaseArenaCfg = (delegate* unmanaged[Cdecl]<nint, void>)s[157];
         SessionOptionsAppendExecutionProvider_CUDA_V2 = (delegate* unmanaged[Cdecl]<nint, nint, nint>)s[204];
         CreateCUDAProviderOptions = (delegate* unmanaged[Cdecl]<nint*, nint>)s[205];
         UpdateCUDAProviderOptions = (delegate* unmanaged[Cdecl]<nint, byte**, byte**, nuint, nint>)s[206];

@@ -37,6 +37,12 @@ internal sealed class BranchRun
     /// <summary>Step outputs to read (shape [batch, steps, channels]) and the accumulator each goes to.</summary>
     public required IReadOnlyList<(string Output, WindowAccumulator Accumulator)> StepOutputs { get; init; }
 
+    /// <summary>
+    /// Held around each ONNX Runtime call when the branches take turns (see
+    /// <see cref="ScoringOptions.ConcurrentBranches"/>); null lets them run at the same time.
+    /// </summary>
+    public SemaphoreSlim? InferenceGate { get; init; }
+
     /// <summary>Called with the seconds of the stream scored so far.</summary>
     public Action<double>? Scored { get; init; }
 
@@ -115,7 +121,22 @@ internal sealed class BranchRun
 
             try
             {
-                RunBatch(batch, outputNames, cancellationToken);
+                if (InferenceGate is null)
+                {
+                    RunBatch(batch, outputNames, cancellationToken);
+                }
+                else
+                {
+                    await InferenceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        RunBatch(batch, outputNames, cancellationToken);
+                    }
+                    finally
+                    {
+                        InferenceGate.Release();
+                    }
+                }
             }
             finally
             {

@@ -78,15 +78,16 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         }
 
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var gate = options.ConcurrentBranches ? null : new SemaphoreSlim(1, 1);
         var tasks = new List<Task>(2);
         if (useAudio)
         {
-            tasks.Add(RunGuardedAsync(() => RunAudioAsync(media, bundle.Audio!, sessions.Audio!, audioEmi, audioVad, options.BatchSize, s => Report(0, s), failFast.Token), failFast));
+            tasks.Add(RunGuardedAsync(() => RunAudioAsync(media, bundle.Audio!, sessions.Audio!, audioEmi, audioVad, options.BatchSize, gate, s => Report(0, s), failFast.Token), failFast));
         }
 
         if (useVisual)
         {
-            tasks.Add(RunGuardedAsync(() => RunVisualAsync(media, bundle.Visual!, sessions.Visual!, visualEmi, options.BatchSize, s => Report(useAudio ? 1 : 0, s), failFast.Token), failFast));
+            tasks.Add(RunGuardedAsync(() => RunVisualAsync(media, bundle.Visual!, sessions.Visual!, visualEmi, options.BatchSize, gate, s => Report(useAudio ? 1 : 0, s), failFast.Token), failFast));
         }
 
         try
@@ -136,7 +137,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         }
     }
 
-    private async Task RunAudioAsync(MediaInfo media, AudioBranch spec, OnnxSession session, WindowAccumulator emi, WindowAccumulator vad, int batchSize, Action<double> scored, CancellationToken cancellationToken)
+    private async Task RunAudioAsync(MediaInfo media, AudioBranch spec, OnnxSession session, WindowAccumulator emi, WindowAccumulator vad, int batchSize, SemaphoreSlim? gate, Action<double> scored, CancellationToken cancellationToken)
     {
         await using var decoder = AudioDecoder.Start(media, spec.SampleRate, _tools, cancellationToken);
         var run = new BranchRun
@@ -152,11 +153,12 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             Inputs = (data, count, units) => [new OnnxInput(spec.Input.Name, data, [count, units])],
             StepOutputs = [(spec.Outputs.EmiSteps.Name, emi), (spec.Outputs.VadSteps.Name, vad)],
             Scored = scored,
+            InferenceGate = gate,
         };
         await run.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RunVisualAsync(MediaInfo media, VisualBranch spec, OnnxSession session, WindowAccumulator emi, int batchSize, Action<double> scored, CancellationToken cancellationToken)
+    private async Task RunVisualAsync(MediaInfo media, VisualBranch spec, OnnxSession session, WindowAccumulator emi, int batchSize, SemaphoreSlim? gate, Action<double> scored, CancellationToken cancellationToken)
     {
         await using var decoder = VideoDecoder.Start(media, spec.Height, spec.Width, spec.FrameRate, spec.Mean, spec.Std, _tools, cancellationToken);
         var segmentFrames = (int)Math.Round(spec.SegmentSeconds * spec.FrameRate);
@@ -178,6 +180,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             ],
             StepOutputs = [(spec.Outputs.EmiSteps.Name, emi)],
             Scored = scored,
+            InferenceGate = gate,
         };
         await run.RunAsync(cancellationToken).ConfigureAwait(false);
     }

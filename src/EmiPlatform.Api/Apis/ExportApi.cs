@@ -1,0 +1,68 @@
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Results;
+using EmiPlatform.Api.Validation;
+using EmiPlatform.Data;
+using Microsoft.AspNetCore.Mvc;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Apis;
+
+/// <summary>
+/// A study's results as CSV (docs/results.md), streamed from PostgreSQL to the response with constant memory
+/// whatever the number of windows. Any tenant role may export: analysts are who it is for.
+/// </summary>
+public static class ExportApi
+{
+    private static readonly string[] Formats = ["long", "aggregate"];
+
+    public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v1/studies/{studyId:guid}/export", Export)
+            .WithTags("Results").RequireAuthorization(Policies.TenantRead)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .WithDescription("Query: format = long (one row per window, the default) | aggregate (one row per recording); " +
+                             "model = name@version (default: per recording, the newest bundle that scored it).");
+        return routes;
+    }
+
+    private static async Task<IResult> Export(
+        Guid studyId, [FromQuery] string? format, [FromQuery] string? model, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        format ??= "long";
+        if (!Formats.Contains(format))
+        {
+            errors.Add("format", $"must be one of {string.Join(", ", Formats)}");
+        }
+        var modelRef = TimelineFilter.ParseModel(model, errors);
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        var connection = await ResultQueries.OpenAsync(db, ct);
+        if (!await ResultQueries.StudyExistsAsync(connection, tenant.Id, studyId, ct))
+        {
+            return Problem.NotFound("study");
+        }
+        Guid? bundleId = null;
+        if (modelRef is not null)
+        {
+            if (await ResultQueries.FindBundleAsync(connection, modelRef, ct) is not { } bundle)
+            {
+                return ResultProblems.UnknownModel(modelRef);
+            }
+            bundleId = bundle.Id;
+        }
+        var fileName = $"emi-study-{studyId}-{format}.csv";
+        const string contentType = "text/csv; charset=utf-8; header=present";
+        if (format == "aggregate")
+        {
+            return new StreamedResult(contentType, fileName,
+                (output, token) => CsvExport.WriteAggregateAsync(output, connection, tenant.Id, studyId, bundleId, token));
+        }
+        var recordings = (await ResultQueries.ListRecordingsAsync(connection, tenant.Id, studyId, null, null, bundleId, ct))
+            .Where(r => r.Bundle is not null).ToList();
+        return new StreamedResult(contentType, fileName,
+            (output, token) => CsvExport.WriteLongAsync(output, connection, tenant.Id, recordings, token));
+    }
+}

@@ -1,0 +1,92 @@
+using System.IO.Pipelines;
+using Npgsql;
+
+namespace EmiPlatform.Api.Results;
+
+/// <summary>
+/// The two CSV layouts of docs/results.md. Their columns are a public contract: add columns at the end, never rename
+/// or reorder. A recording's identifier cells are encoded once and copied onto each of its window rows.
+/// </summary>
+public static class CsvExport
+{
+    private static readonly string[] Identifiers =
+        ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial",
+         "model_name", "model_version", "model_trained"];
+
+    public static readonly string[] LongColumns = [.. Identifiers, "window", "start_s", "end_s", .. ScoreColumns.All, "has_audio", "has_video"];
+
+    public static readonly string[] AggregateColumns =
+        [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.All, "has_audio", "has_video"];
+
+    public static async Task WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
+        CancellationToken cancellationToken)
+    {
+        var csv = new CsvWriter(output);
+        csv.Header(LongColumns);
+        if (recordings.Count == 0)
+        {
+            return;
+        }
+        // Memory here is O(recordings), not O(windows): a few hundred bytes per recording.
+        var prefixes = recordings.Select(r => CsvWriter.Encode(w => WriteIdentifiers(w, r))).ToArray();
+        await using var reader = await ResultQueries.WindowsAsync(connection, tenantId, recordings, null, null, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            csv.EncodedCells(prefixes[reader.GetInt64(0) - 1]);
+            csv.Number(reader.GetInt32(1));
+            csv.Number(reader.GetDouble(2));
+            csv.Number(reader.GetDouble(3));
+            for (var i = 4; i < 4 + ScoreColumns.All.Length; i++)
+            {
+                csv.Number(reader.IsDBNull(i) ? null : reader.GetFloat(i));
+            }
+            csv.Boolean(reader.GetBoolean(13));
+            csv.Boolean(reader.GetBoolean(14));
+            csv.EndRow();
+            await csv.FlushIfFullAsync(cancellationToken);
+        }
+    }
+
+    public static async Task WriteAggregateAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
+        CancellationToken cancellationToken)
+    {
+        var csv = new CsvWriter(output);
+        csv.Header(AggregateColumns);
+        await using var reader = await ResultQueries.RecordingsAsync(connection, tenantId, studyId, null, null, bundleId, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var recording = ResultQueries.ReadRecording(reader);
+            if (recording.Bundle is null)
+            {
+                continue; // not scored (by the requested model): no row, as in the long format
+            }
+            var aggregate = ResultQueries.ReadAggregate(reader);
+            WriteIdentifiers(csv, recording);
+            csv.Number(aggregate.DurationSeconds);
+            csv.Number(aggregate.WindowCount);
+            foreach (var score in aggregate.Scores)
+            {
+                csv.Number(score);
+            }
+            csv.Boolean(aggregate.HasAudio);
+            csv.Boolean(aggregate.HasVideo);
+            csv.EndRow();
+            await csv.FlushIfFullAsync(cancellationToken);
+        }
+    }
+
+    private static void WriteIdentifiers(CsvWriter csv, ScoredRecording r)
+    {
+        csv.Text(r.StudyName);
+        csv.Id(r.StudyId);
+        csv.Text(r.ParticipantCode);
+        csv.Id(r.ParticipantId);
+        csv.Text(r.FileName);
+        csv.Id(r.RecordingId);
+        csv.Text(r.Stimulus);
+        csv.Text(r.Trial);
+        csv.Text(r.Bundle!.Name);
+        csv.Text(r.Bundle.Version);
+        csv.Boolean(r.Bundle.Trained);
+    }
+}

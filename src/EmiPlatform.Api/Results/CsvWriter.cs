@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace EmiPlatform.Api.Results;
+
+/// <summary>
+/// RFC 4180 CSV straight into a <see cref="PipeWriter"/>: UTF-8 without a BOM (R's read.csv would keep a BOM in the
+/// first column's name), CRLF line ends, a field quoted only when it holds a comma, quote, CR or LF, numbers in the
+/// invariant culture's shortest round-trip form, nulls as empty cells. Nothing is buffered beyond the pipe's segment:
+/// <see cref="FlushIfFullAsync"/> hands bytes to the socket and waits when the client reads slower than we write.
+/// </summary>
+public sealed class CsvWriter(IBufferWriter<byte> output, int flushThreshold = 64 * 1024)
+{
+    private static readonly byte[] NewLine = "\r\n"u8.ToArray();
+    private bool atRowStart = true;
+
+    public long Rows { get; private set; }
+
+    public void Text(string? value)
+    {
+        Separator();
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
+        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        {
+            WriteUtf8(value);
+            return;
+        }
+        Raw("\""u8);
+        var rest = value.AsSpan();
+        int quote;
+        while ((quote = rest.IndexOf('"')) >= 0)
+        {
+            WriteUtf8(rest[..(quote + 1)]);
+            Raw("\""u8); // a quote inside a quoted field is doubled
+            rest = rest[(quote + 1)..];
+        }
+        WriteUtf8(rest);
+        Raw("\""u8);
+    }
+
+    public void Number(float? value)
+    {
+        Separator();
+        if (value is { } v)
+        {
+            var span = output.GetSpan(32);
+            if (!v.TryFormat(span, out var written, default, CultureInfo.InvariantCulture))
+            {
+                throw new InvalidOperationException("a float did not fit in 32 bytes");
+            }
+            output.Advance(written);
+        }
+    }
+
+    public void Number(double value)
+    {
+        Separator();
+        var span = output.GetSpan(32);
+        if (!value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("a double did not fit in 32 bytes");
+        }
+        output.Advance(written);
+    }
+
+    public void Number(long value)
+    {
+        Separator();
+        var span = output.GetSpan(24);
+        Utf8Formatter.TryFormat(value, span, out var written);
+        output.Advance(written);
+    }
+
+    /// <summary>Lowercase <c>true</c>/<c>false</c>: what pandas and R's read.csv both read as logical.</summary>
+    public void Boolean(bool value)
+    {
+        Separator();
+        Raw(value ? "true"u8 : "false"u8);
+    }
+
+    public void Id(Guid value)
+    {
+        Separator();
+        var span = output.GetSpan(36);
+        Utf8Formatter.TryFormat(value, span, out var written);
+        output.Advance(written);
+    }
+
+    /// <summary>Cells already encoded (a recording's identifiers, repeated on each of its rows), separators included.</summary>
+    public void EncodedCells(ReadOnlySpan<byte> cells)
+    {
+        Separator();
+        Raw(cells);
+    }
+
+    public void EndRow()
+    {
+        Raw(NewLine);
+        atRowStart = true;
+        Rows++;
+    }
+
+    public void Header(IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            Text(name);
+        }
+        EndRow();
+        Rows--; // the header is not a data row
+    }
+
+    /// <summary>Hands what is buffered to the response once it passes the threshold; waits while the client is behind.</summary>
+    public ValueTask<FlushResult> FlushIfFullAsync(CancellationToken cancellationToken) =>
+        output is PipeWriter pipe && pipe.UnflushedBytes >= flushThreshold ? pipe.FlushAsync(cancellationToken) : default;
+
+    public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken) =>
+        output is PipeWriter pipe ? pipe.FlushAsync(cancellationToken) : default;
+
+    /// <summary>The cells of a row prefix encoded once, for <see cref="EncodedCells"/>.</summary>
+    public static byte[] Encode(Action<CsvWriter> cells)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        cells(new CsvWriter(buffer));
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void Separator()
+    {
+        if (atRowStart)
+        {
+            atRowStart = false;
+            return;
+        }
+        Raw(","u8);
+    }
+
+    private void Raw(ReadOnlySpan<byte> bytes) => output.Write(bytes);
+
+    private void WriteUtf8(ReadOnlySpan<char> text)
+    {
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        output.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+}

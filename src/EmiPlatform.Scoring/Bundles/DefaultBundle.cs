@@ -1,0 +1,43 @@
+using EmiPlatform.Scoring.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EmiPlatform.Scoring.Bundles;
+
+/// <summary>
+/// The bundle new recordings are scored with (<c>Scoring:DefaultBundle</c>), registered in model_bundles on first
+/// use if absent. Lazy rather than at start-up, so it never runs before the host's migrations.
+/// </summary>
+public sealed class DefaultBundle(
+    BundleRegistry registry, IOptions<ScoringWorkerOptions> options, IHostEnvironment environment, ILogger<DefaultBundle> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Guid? _id;
+
+    public string Directory => Path.GetFullPath(options.Value.DefaultBundle, environment.ContentRootPath);
+
+    public async Task<Guid> GetIdAsync(CancellationToken cancellationToken)
+    {
+        if (_id is { } known)
+        {
+            return known;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_id is null)
+            {
+                var (bundle, created) = await registry.RegisterAsync(Directory, cancellationToken);
+                logger.LogInformation("Default bundle {Name} {Version} (trained: {Trained}) {How} as {Id}",
+                    bundle.Name, bundle.Version, bundle.Trained, created ? "registered" : "already registered", bundle.Id);
+                _id = bundle.Id;
+            }
+            return _id.Value;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

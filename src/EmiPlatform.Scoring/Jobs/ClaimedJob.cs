@@ -1,0 +1,14 @@
+namespace EmiPlatform.Scoring.Jobs;
+
+/// <summary>A job this worker owns for one attempt: (worker, attempt) identifies the lease in every later update.</summary>
+public sealed record ClaimedJob(
+    Guid Id,
+    Guid TenantId,
+    Guid StudyId,
+    Guid RecordingId,
+    Guid BundleId,
+    int Attempt,
+    int MaxAttempts,
+    string Worker,
+    string BlobName,
+    string FileName);

@@ -1,0 +1,149 @@
+using EmiPlatform.Contracts;
+using EmiPlatform.Inference.Media;
+using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Scoring.Bundles;
+using EmiPlatform.Scoring.Hosting;
+using EmiPlatform.Scoring.Timelines;
+using EmiPlatform.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace EmiPlatform.Scoring.Jobs;
+
+/// <summary>
+/// Runs one job attempt: claim it, download its recording to a temporary file, score it while a heartbeat renews the
+/// lease, then write the timeline and mark it succeeded in one transaction. The heartbeat also notices a cancel or a
+/// takeover and stops the pipeline (which kills its ffmpeg); such an attempt writes nothing.
+/// </summary>
+public sealed class JobRunner(
+    JobStore store,
+    BundleRegistry bundles,
+    IBlobStore blobs,
+    IScoringPipeline pipeline,
+    TimelineWriter writer,
+    WorkerIdentity identity,
+    IOptions<ScoringWorkerOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<JobRunner> logger)
+{
+    public async Task<JobOutcome> RunAsync(Guid jobId, CancellationToken messageCancellation)
+    {
+        var settings = options.Value;
+        var job = await store.ClaimAsync(jobId, identity.Name, settings.LeaseDuration, messageCancellation);
+        if (job is null)
+        {
+            logger.LogDebug("Job {JobId} is not queued any more; message dropped", jobId);
+            return JobOutcome.NotClaimed;
+        }
+        logger.LogInformation("Job {JobId} attempt {Attempt}/{Max} started on {Worker}", job.Id, job.Attempt, job.MaxAttempts, job.Worker);
+
+        // Only the host's shutdown stops an attempt from outside: a broker reconnect must not abort a job that can
+        // still finish (its ack may be lost; the redelivery then finds the job done and is dropped).
+        var stopping = lifetime.ApplicationStopping;
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var heartbeatStop = new CancellationTokenSource();
+        var progress = new LatestProgress();
+        var heartbeat = HeartbeatAsync(job, progress, abort, heartbeatStop.Token);
+        string? file = null;
+        try
+        {
+            var bundle = await bundles.LoadAsync(job.BundleId, abort.Token);
+            file = await DownloadAsync(job, settings, abort.Token);
+            var result = await pipeline.ScoreAsync(file, bundle, progress: progress, cancellationToken: abort.Token);
+            if (!await writer.WriteAsync(job, bundle, result, abort.Token))
+            {
+                logger.LogInformation("Job {JobId} was cancelled or taken over before its results were written; nothing written", job.Id);
+                return new JobOutcome(JobOutcomeKind.Abandoned);
+            }
+            logger.LogInformation("Job {JobId} succeeded: {Windows} windows, {Duration:F1} s, provider {Provider}",
+                job.Id, result.Windows.Count, result.DurationSeconds, result.ExecutionProvider);
+            var finished = new FinishedJob(job.Id, job.TenantId, job.StudyId, job.RecordingId, job.BundleId, "succeeded", job.Attempt, null, DateTimeOffset.UtcNow);
+            return new JobOutcome(JobOutcomeKind.Succeeded, finished,
+                new RecordingScored(job.Id, job.TenantId, job.RecordingId, job.BundleId, bundle.Name, bundle.Version, result.Windows.Count, result.DurationSeconds));
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            if (stopping.IsCancellationRequested)
+            {
+                var released = await store.ReleaseAsync(job, CancellationToken.None);
+                logger.LogInformation("Job {JobId} {How} while this worker stops", job.Id, released ? "given back to the queue" : "was no longer ours");
+                return new JobOutcome(JobOutcomeKind.Released);
+            }
+            logger.LogInformation("Job {JobId} was cancelled or taken over; its pipeline was stopped and nothing was written", job.Id);
+            return new JobOutcome(JobOutcomeKind.Abandoned);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var error = ex is MediaDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            var finished = await store.FailAttemptAsync(job, error, settings.RetryBackoff, CancellationToken.None);
+            logger.LogWarning(ex, "Job {JobId} attempt {Attempt}/{Max} failed; job is now {State}", job.Id, job.Attempt, job.MaxAttempts, finished?.State ?? "not ours");
+            return new JobOutcome(JobOutcomeKind.AttemptFailed, finished?.State == "failed" ? finished : null);
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+            if (file is not null)
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private async Task HeartbeatAsync(ClaimedJob job, LatestProgress progress, CancellationTokenSource abort, CancellationToken stop)
+    {
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(settings.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    if (!await store.HeartbeatAsync(job, progress.Fraction, settings.LeaseDuration, stop))
+                    {
+                        await abort.CancelAsync();
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+                {
+                    // A database blip: keep scoring. If the lease runs out meanwhile, the final write sees it and writes nothing.
+                    logger.LogWarning(ex, "Heartbeat of job {JobId} failed; retrying", job.Id);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the attempt is over
+        }
+    }
+
+    private async Task<string> DownloadAsync(ClaimedJob job, ScoringWorkerOptions settings, CancellationToken cancellationToken)
+    {
+        // The pipeline needs a seekable local file (an mp4's index may sit at its end); streamed, never held in memory.
+        var folder = string.IsNullOrWhiteSpace(settings.TempDirectory) ? Path.GetTempPath() : settings.TempDirectory;
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"emi-job-{job.Id:N}-{job.Attempt}{SafeExtension(job.FileName)}");
+        try
+        {
+            await using var download = await blobs.DownloadAsync(job.BlobName, cancellationToken: cancellationToken);
+            await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await download.Content.CopyToAsync(target, 1 << 20, cancellationToken);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+        return path;
+    }
+
+    private static string SafeExtension(string fileName)
+    {
+        var extension = Path.GetExtension(fileName);
+        return extension.Length is > 1 and <= 10 && extension.Skip(1).All(char.IsAsciiLetterOrDigit) ? extension : ".bin";
+    }
+}

@@ -1,0 +1,7 @@
+namespace EmiPlatform.Scoring.Messaging;
+
+public enum MessagingTransport
+{
+    InMemory,
+    RabbitMq,
+}

@@ -1,0 +1,141 @@
+using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Scoring.Hosting;
+using EmiPlatform.Scoring.Jobs;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace EmiPlatform.Scoring.Timelines;
+
+/// <summary>
+/// Writes a job's results and marks it succeeded in one transaction, on the application role with the job's tenant
+/// set (row-level security checks every row). The rows of the same recording and bundle are deleted first and the
+/// new ones streamed in with binary COPY, so a retried or redelivered job replaces its timeline instead of adding to it.
+/// Nothing is written unless the job is still this attempt's: a cancelled or taken-over job commits nothing.
+/// </summary>
+public sealed class TimelineWriter(ScoringDatabase database)
+{
+    private const string CopyColumns =
+        "tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s, admiration, amusement, determination, " +
+        "empathic_pain, excitement, joy, valence, arousal, dominance, audio_emi, visual_emi, has_audio, has_video";
+
+    /// <returns>false when the job was no longer this attempt's, and nothing was written.</returns>
+    public async Task<bool> WriteAsync(ClaimedJob job, ModelBundle bundle, ScoringResult result, CancellationToken cancellationToken)
+    {
+        var columns = EmotionColumns.For(bundle);
+        await using var connection = await database.App.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "SELECT set_config('app.tenant_id', $1, true)", cancellationToken, job.TenantId.ToString());
+
+        // Locks the job row: a cancel or a lease takeover waits for this transaction, or this one sees it and stops.
+        var owned = await ScalarAsync(connection, """
+            SELECT count(*) FROM (SELECT 1 FROM scoring_jobs WHERE id = $1 AND state = 'running' AND worker = $2 AND attempts = $3 FOR UPDATE) j
+            """, cancellationToken, job.Id, job.Worker, job.Attempt);
+        if (owned != 1)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        await ExecuteAsync(connection, "DELETE FROM timeline_windows WHERE recording_id = $1 AND bundle_id = $2", cancellationToken, job.RecordingId, job.BundleId);
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY timeline_windows ({CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            for (var i = 0; i < result.Windows.Count; i++)
+            {
+                var w = result.Windows[i];
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(job.TenantId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(job.RecordingId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(job.BundleId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(job.Id, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(w.StartSeconds, NpgsqlDbType.Double, cancellationToken);
+                await copy.WriteAsync(w.EndSeconds, NpgsqlDbType.Double, cancellationToken);
+                foreach (var index in columns.Emotion)
+                {
+                    await copy.WriteAsync(w.Emi[index], NpgsqlDbType.Real, cancellationToken);
+                }
+                foreach (var index in columns.Vad)
+                {
+                    await WriteNullableAsync(copy, w.Vad is not null && index >= 0 ? w.Vad[index] : null, cancellationToken);
+                }
+                await WriteArrayAsync(copy, w.AudioEmi, cancellationToken);
+                await WriteArrayAsync(copy, w.VisualEmi, cancellationToken);
+                await copy.WriteAsync(result.HasAudio, NpgsqlDbType.Boolean, cancellationToken);
+                await copy.WriteAsync(result.HasVideo, NpgsqlDbType.Boolean, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        await ExecuteAsync(connection, "DELETE FROM recording_scores WHERE recording_id = $1 AND bundle_id = $2", cancellationToken, job.RecordingId, job.BundleId);
+        if (result.Aggregate is { } a)
+        {
+            float? Vad(int column) => a.Vad is not null && columns.Vad[column] >= 0 ? a.Vad[columns.Vad[column]] : null;
+            await ExecuteAsync(connection, """
+                INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count,
+                  admiration, amusement, determination, empathic_pain, excitement, joy, valence, arousal, dominance, has_audio, has_video, scored_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, now())
+                """, cancellationToken,
+                job.TenantId, job.RecordingId, job.BundleId, job.Id, result.DurationSeconds, result.Windows.Count,
+                a.Emi[columns.Emotion[0]], a.Emi[columns.Emotion[1]], a.Emi[columns.Emotion[2]],
+                a.Emi[columns.Emotion[3]], a.Emi[columns.Emotion[4]], a.Emi[columns.Emotion[5]],
+                Vad(0), Vad(1), Vad(2), result.HasAudio, result.HasVideo);
+        }
+
+        await ExecuteAsync(connection, """
+            UPDATE scoring_jobs SET state = 'succeeded', progress = 1, error = NULL, lease_expires_at = NULL,
+              execution_provider = $2, finished_at = now(), updated_at = now()
+            WHERE id = $1
+            """, cancellationToken, job.Id, Truncate(result.ExecutionProvider, 50));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, float? value, CancellationToken cancellationToken)
+    {
+        if (value is { } v)
+        {
+            await copy.WriteAsync(v, NpgsqlDbType.Real, cancellationToken);
+        }
+        else
+        {
+            await copy.WriteNullAsync(cancellationToken);
+        }
+    }
+
+    private static async Task WriteArrayAsync(NpgsqlBinaryImporter copy, IReadOnlyList<float>? values, CancellationToken cancellationToken)
+    {
+        if (values is null)
+        {
+            await copy.WriteNullAsync(cancellationToken);
+        }
+        else
+        {
+            await copy.WriteAsync(values.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object?[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Real } : new NpgsqlParameter { Value = value });
+        }
+        return command;
+    }
+}
