@@ -4,6 +4,7 @@ using EmiPlatform.Api.Database;
 using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.Problems;
 using EmiPlatform.Api.Recordings;
+using EmiPlatform.Scoring.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxJsonBodyBytes", 1_048_576));
@@ -11,6 +12,7 @@ builder.AddEmiProblems();
 builder.AddEmiDatabase();
 builder.AddEmiAuth();
 builder.AddEmiRecordings();
+builder.AddEmiScoring();
 builder.AddEmiOpenApi();
 
 var app = builder.Build();

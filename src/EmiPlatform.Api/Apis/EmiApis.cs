@@ -14,6 +14,8 @@ public static class EmiApis
         routes.MapParticipantsApi();
         routes.MapRecordingsApi();
         routes.MapStorageApi();
+        routes.MapJobsApi();
+        routes.MapBundlesApi();
         routes.MapTimelinesApi();
         routes.MapExportApi();
         return routes;

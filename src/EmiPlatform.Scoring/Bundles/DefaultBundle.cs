@@ -15,7 +15,9 @@ public sealed class DefaultBundle(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Guid? _id;
 
-    public string Directory => Path.GetFullPath(options.Value.DefaultBundle, environment.ContentRootPath);
+    public string? Directory => string.IsNullOrWhiteSpace(options.Value.DefaultBundle)
+        ? null
+        : Path.GetFullPath(options.Value.DefaultBundle, environment.ContentRootPath);
 
     public async Task<Guid> GetIdAsync(CancellationToken cancellationToken)
     {
@@ -28,7 +30,9 @@ public sealed class DefaultBundle(
         {
             if (_id is null)
             {
-                var (bundle, created) = await registry.RegisterAsync(Directory, cancellationToken);
+                var directory = Directory ?? throw new InvalidOperationException(
+                    "Scoring:DefaultBundle is not configured: set it to the directory of the bundle new recordings are scored with.");
+                var (bundle, created) = await registry.RegisterAsync(directory, cancellationToken);
                 logger.LogInformation("Default bundle {Name} {Version} (trained: {Trained}) {How} as {Id}",
                     bundle.Name, bundle.Version, bundle.Trained, created ? "registered" : "already registered", bundle.Id);
                 _id = bundle.Id;

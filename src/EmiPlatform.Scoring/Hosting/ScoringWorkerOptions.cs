@@ -7,8 +7,10 @@ public sealed class ScoringWorkerOptions
 {
     public const string Section = "Scoring";
 
-    /// <summary>Directory of the bundle new recordings are scored with; relative paths resolve against the content root.</summary>
-    [Required]
+    /// <summary>
+    /// Directory of the bundle new recordings are scored with; relative paths resolve against the content root.
+    /// Required where jobs are created (the API host); a worker host loads bundles from their registered location.
+    /// </summary>
     public string DefaultBundle { get; set; } = string.Empty;
 
     /// <summary>Whether this host consumes scoring jobs (the API host's embedded worker; always on in the worker host).</summary>

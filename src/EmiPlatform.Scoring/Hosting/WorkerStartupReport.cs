@@ -17,7 +17,7 @@ public sealed class WorkerStartupReport(
         logger.LogInformation(
             "Scoring worker {Worker}: {Concurrency} pipeline(s), transport {Transport} (queue {Queue}), execution provider {Provider} requested, {Gpus} GPU(s) found, default bundle {Bundle}",
             identity.Name, options.Value.EffectiveConcurrency(gpus.Count), messaging.Value.Transport, messaging.Value.ScoreQueue,
-            inference.Value.ExecutionProvider, gpus.Count, defaultBundle.Directory);
+            inference.Value.ExecutionProvider, gpus.Count, defaultBundle.Directory ?? "(none: this host creates no jobs)");
         return Task.CompletedTask;
     }
 
