@@ -29,7 +29,7 @@ internal static class BenchCommand
         var model = new Option<DirectoryInfo>("--model", "-m") { Required = true, Description = "Bundle directory (the base preset for the issue's figures)." };
         var recording = new Option<FileInfo>("--recording", "-r") { Required = true, Description = "Recording to score (about a minute)." };
         var pytorchSegments = new Option<int>("--pytorch-segments") { DefaultValueFactory = _ => 2, Description = "Segments per branch PyTorch eager runs (0: skip PyTorch)." };
-        var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 2, Description = "Alternating raw / pipeline rounds (best of each is compared)." };
+        var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 3, Description = "Alternating raw / pipeline rounds (best of each is compared)." };
         var python = new Option<string>("--python") { DefaultValueFactory = _ => "/usr/bin/python3", Description = "Python with torch (Debian's)." };
         var ortLibrary = CommonOptions.OrtLibrary();
         var threads = CommonOptions.Threads();
@@ -70,7 +70,7 @@ internal static class BenchCommand
             }
 
             raw.Release();
-            Console.WriteLine($"best raw {rawThroughput:0.00} s/s, best pipeline {pipelineThroughput:0.00} s/s");
+            Console.WriteLine($"best raw {rawThroughput:0.00} s/s, best pipeline {pipelineThroughput:0.00} s/s; load average {File.ReadAllText("/proc/loadavg").Trim()}");
 
             double? torchThroughput = null;
             var segments = parse.GetValue(pytorchSegments);

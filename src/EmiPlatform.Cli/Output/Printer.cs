@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using EmiPlatform.Cli.Http;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -11,7 +12,11 @@ namespace EmiPlatform.Cli.Output;
 /// </summary>
 internal sealed class Printer
 {
-    private static readonly JsonSerializerOptions s_indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions s_indented = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) }, // as the API writes enums
+    };
     private readonly CliContext _context;
     private readonly Lazy<IAnsiConsole> _console;
 

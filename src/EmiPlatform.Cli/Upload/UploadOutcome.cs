@@ -1,12 +1,10 @@
-using System.Text.Json.Serialization;
-
 namespace EmiPlatform.Cli.Upload;
 
 /// <summary>One file's result, as shown in the summary table and in <c>--json</c> output.</summary>
 internal sealed record UploadOutcome(
     string File,
     string? Participant,
-    [property: JsonConverter(typeof(JsonStringEnumConverter<UploadStatus>))] UploadStatus Status,
+    UploadStatus Status,
     long Bytes,
     string? Sha256,
     Guid? RecordingId,

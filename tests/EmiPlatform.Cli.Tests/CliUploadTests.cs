@@ -1,0 +1,104 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using EmiPlatform.Cli.Tests.Infrastructure;
+
+namespace EmiPlatform.Cli.Tests;
+
+/// <summary><c>emi upload</c> against the real API host with real media made by ffmpeg.</summary>
+public sealed class CliUploadTests(ApiHost api) : IClassFixture<ApiHost>
+{
+    private async Task<(EmiRunner Lab, string Key, Guid StudyId)> StudyAsync(string lab)
+    {
+        var created = await EmiRunner.For(api.Url, api.AdminKey).JsonAsync("admin", "tenants", "create", lab);
+        var key = created.GetProperty("adminKey").GetProperty("secret").GetString()!;
+        var cli = EmiRunner.For(api.Url, key);
+        var study = await cli.JsonAsync("studies", "create", "Folder study");
+        return (cli, key, study.GetProperty("id").GetGuid());
+    }
+
+    private async Task<JsonElement> GetAsync(string key, string path)
+    {
+        using var http = new HttpClient { BaseAddress = api.Url };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var doc = JsonDocument.Parse(await http.GetStringAsync(path));
+        return doc.RootElement.Clone();
+    }
+
+    private static Dictionary<string, JsonElement> ByFile(JsonElement summary) =>
+        summary.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("file").GetString()!);
+
+    [Fact]
+    public async Task A_folder_uploads_by_pattern_creates_participants_resumes_by_hash_and_reports_a_bad_file()
+    {
+        var (lab, key, studyId) = await StudyAsync("Upload lab");
+        var folder = Directory.CreateTempSubdirectory("emi-upload-").FullName;
+        await Media.WavAsync(Path.Combine(folder, "P01_joy_1.wav"), 330);
+        await Media.WavAsync(Path.Combine(folder, "P01_fun_2.wav"), 440);
+        await Media.VideoAsync(Path.Combine(folder, "P02_joy_1.mp4"), 550);
+        var bad = Path.Combine(folder, "P03_joy_1.mp4");
+        await File.WriteAllBytesAsync(bad, [.. Enumerable.Range(0, 50_000).Select(i => (byte)(i * 7))]);
+        await File.WriteAllTextAsync(Path.Combine(folder, ".DS_Store"), "hidden files are left out");
+        string[] upload = ["upload", folder, "--study", studyId.ToString(), "--participant-from", "{participant}_{stimulus}_{trial}.*", "--parallel", "2"];
+
+        var first = (await lab.RunAsync([.. upload, "--json"])).AssertExit(3);
+        var summary = first.Json();
+        Assert.Equal(3, summary.GetProperty("uploaded").GetInt32());
+        Assert.Equal(1, summary.GetProperty("failed").GetInt32());
+        var files = ByFile(summary);
+        Assert.Equal(4, files.Count);
+        Assert.Equal("failed", files["P03_joy_1.mp4"].GetProperty("status").GetString());
+        Assert.Equal("urn:emi-platform:problem:not-media", files["P03_joy_1.mp4"].GetProperty("error").GetProperty("type").GetString());
+        Assert.Contains("P03_joy_1.mp4", first.Error, StringComparison.Ordinal);
+        Assert.Contains("415", first.Error, StringComparison.Ordinal);
+        Assert.All(new[] { "P01_joy_1.wav", "P01_fun_2.wav", "P02_joy_1.mp4" },
+            f => Assert.Equal("uploaded", files[f].GetProperty("status").GetString()));
+
+        var participants = await lab.JsonAsync("participants", "list", "--study", studyId.ToString());
+        Assert.Equal(["P01", "P02", "P03"], participants.EnumerateArray().Select(p => p.GetProperty("code").GetString()).Order());
+        var p01 = participants.EnumerateArray().Single(p => p.GetProperty("code").GetString() == "P01").GetProperty("id").GetGuid();
+        var recordings = await GetAsync(key, $"v1/studies/{studyId}/participants/{p01}/recordings");
+        Assert.Equal(2, recordings.GetArrayLength());
+        var joy = recordings.EnumerateArray().Single(r => r.GetProperty("originalFileName").GetString() == "P01_joy_1.wav");
+        Assert.Equal("joy", joy.GetProperty("stimulus").GetString());
+        Assert.Equal("1", joy.GetProperty("trial").GetString());
+        Assert.Equal(files["P01_joy_1.wav"].GetProperty("sha256").GetString(), joy.GetProperty("sha256").GetString());
+
+        // Run again: what is there is skipped by hash, the bad file fails again.
+        var second = (await lab.RunAsync([.. upload, "--json"])).AssertExit(3).Json();
+        Assert.Equal(0, second.GetProperty("uploaded").GetInt32());
+        Assert.Equal(3, second.GetProperty("skipped").GetInt32());
+        Assert.Equal(0L, second.GetProperty("bytesSent").GetInt64());
+
+        // Fix the folder, add a file: only the new one travels; the table says so.
+        File.Delete(bad);
+        await Media.WavAsync(Path.Combine(folder, "P02_fun_2.wav"), 660);
+        var third = (await lab.RunAsync(upload)).AssertExit(0);
+        Assert.Contains("1 uploaded", third.Out, StringComparison.Ordinal);
+        Assert.Contains("3 skipped", third.Out, StringComparison.Ordinal);
+        Assert.Contains("P02_fun_2.wav", third.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Regex_patterns_single_participants_and_unmatched_names_are_handled()
+    {
+        var (lab, _, studyId) = await StudyAsync("Regex lab");
+        var folder = Directory.CreateTempSubdirectory("emi-regex-").FullName;
+        await Media.WavAsync(Path.Combine(folder, "S7-a.wav"), 300);
+        await Media.WavAsync(Path.Combine(folder, "sub", "S8-b.wav"), 310);
+        await Media.WavAsync(Path.Combine(folder, "unnamed.wav"), 320);
+
+        var result = (await lab.RunAsync("upload", folder, "--study", "Folder study", "--participant-from", @"^(?<participant>S\d+)-",
+            "--stimulus", "joy-01", "--json")).AssertExit(3).Json();
+        var files = ByFile(result);
+        Assert.Equal("uploaded", files["S7-a.wav"].GetProperty("status").GetString());
+        Assert.Equal("S8", files["sub/S8-b.wav"].GetProperty("participant").GetString());
+        Assert.Contains("does not match", files["unnamed.wav"].GetProperty("error").GetProperty("title").GetString(), StringComparison.Ordinal);
+
+        var single = await lab.JsonAsync("upload", Path.Combine(folder, "unnamed.wav"), "--study", studyId.ToString(), "--participant", "S9");
+        Assert.Equal(1, single.GetProperty("uploaded").GetInt32());
+
+        (await lab.RunAsync("upload", folder, "--study", studyId.ToString())).AssertExit(1); // neither --participant nor a pattern
+        (await lab.RunAsync("upload", folder, "--study", studyId.ToString(), "--participant-from", "*.wav")).AssertExit(1);
+        (await lab.RunAsync("upload", Path.Combine(folder, "missing.wav"), "--study", studyId.ToString(), "--participant", "S1")).AssertExit(1);
+    }
+}

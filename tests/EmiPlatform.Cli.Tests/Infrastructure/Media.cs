@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace EmiPlatform.Cli.Tests.Infrastructure;
+
+/// <summary>Real media files made with ffmpeg's lavfi test sources.</summary>
+public static class Media
+{
+    /// <summary>A short 16 kHz mono WAV; distinct <paramref name="frequency"/> values give distinct bytes.</summary>
+    public static Task WavAsync(string path, int frequency) =>
+        FfmpegAsync($"-f lavfi -i sine=frequency={frequency}:sample_rate=16000 -t 1 -c:a pcm_s16le", path);
+
+    /// <summary>1 s of 160×120 video with a tone.</summary>
+    public static Task VideoAsync(string path, int frequency) =>
+        FfmpegAsync($"-f lavfi -i testsrc=size=160x120:rate=15 -f lavfi -i sine=frequency={frequency}:sample_rate=16000 -t 1 " +
+                    "-c:v libx264 -pix_fmt yuv420p -c:a aac -movflags +faststart", path);
+
+    private static async Task FfmpegAsync(string arguments, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg", $"-nostdin -v error -y {arguments} \"{path}\"") { RedirectStandardError = true })!;
+        var stderr = await ffmpeg.StandardError.ReadToEndAsync();
+        await ffmpeg.WaitForExitAsync();
+        Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg could not make {path}: {stderr}");
+    }
+}
