@@ -48,9 +48,11 @@ study=$(call POST /v1/studies "$uploader_key" '{"name":"Mimicry pilot","descript
 study_id=$(jq -r .id <<<"$study")
 echo "3. created study 'Mimicry pilot' ($study_id)"
 
+declare -A participant_ids
 for code in P01 P02 P03; do
   p=$(call POST "/v1/studies/$study_id/participants" "$uploader_key" "{\"code\":\"$code\",\"metadata\":{\"session\":1,\"condition\":\"mimic\"}}")
-  echo "4. created participant $code ($(jq -r .id <<<"$p"))"
+  participant_ids[$code]=$(jq -r .id <<<"$p")
+  echo "4. created participant $code (${participant_ids[$code]})"
 done
 
 echo
@@ -60,7 +62,64 @@ echo
 echo "API:              $url  (platform admin key in .local/demo-admin-key)"
 echo "OpenAPI document: $url/openapi/v1.json"
 echo "health:           $url/healthz   readiness: $url/readyz"
-echo "Scoring, uploads and export arrive with the next issues; the reference model is untrained (docs/model-bundle.md)."
+
+# Sample recordings: ffmpeg's test pattern with synthetic speech (espeak-ng), made once per checkout.
+media=.local/demo-media
+mkdir -p "$media"
+lines=("I really admire how calmly you handled that." "Ha, that was funny, let us do it again!" "We will finish this, no matter what it takes.")
+i=0
+for code in P01 P02 P03; do
+  for take in 1 2; do
+    f="$media/$code-take$take.mp4"
+    if [ ! -s "$f" ]; then
+      espeak-ng -s 150 -w "$media/$code-$take.wav" "${lines[$i]}" 2>/dev/null
+      ffmpeg -nostdin -v error -y -f lavfi -i "testsrc=size=320x240:rate=25" -i "$media/$code-$take.wav" \
+        -filter_complex "[1:a]aresample=16000,apad[a]" -map 0:v -map "[a]" -t $((5 + take)) \
+        -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -movflags +faststart "$f"
+    fi
+  done
+  i=$((i + 1))
+done
+
+echo
+echo "5. uploading 6 sample recordings (test pattern + synthetic speech); each upload queues a scoring job in the same transaction"
+declare -a recording_ids
+for code in P01 P02 P03; do
+  for take in 1 2; do
+    out=$(curl -sS -X POST "$url/v1/studies/$study_id/participants/${participant_ids[$code]}/recordings?stimulus=joy-0$take&trial=$take&fileName=$code-take$take.mp4" \
+      -H "Authorization: Bearer $uploader_key" -H 'Content-Type: video/mp4' --data-binary "@$media/$code-take$take.mp4" -w '\n%{http_code}')
+    code_=${out##*$'\n'}; body=${out%$'\n'*}
+    [ "${code_:0:1}" = 2 ] || { echo "demo: upload of $code take $take answered $code_: $body" >&2; exit 1; }
+    recording_ids+=("$(jq -r .id <<<"$body")")
+    echo "   $code take $take -> recording $(jq -r .id <<<"$body") ($(jq -r .durationSeconds <<<"$body") s)"
+  done
+done
+
+echo
+echo "6. scoring through the job pipeline (dispatcher -> in-memory MassTransit -> embedded worker -> timeline COPY)"
+started=$(date +%s)
+while :; do
+  jobs=$(call GET "/v1/studies/$study_id/jobs?pageSize=200" "$uploader_key")
+  pending=$(jq '[.items[] | select(.state == "queued" or .state == "running")] | length' <<<"$jobs")
+  printf '\r   %s' "$(jq -r '[.items[].state] | group_by(.) | map("\(.[0]): \(length)") | join(", ")' <<<"$jobs")   "
+  [ "$pending" = 0 ] && break
+  if [ $(( $(date +%s) - started )) -gt 600 ]; then echo; echo "demo: jobs still pending after 600 s" >&2; exit 1; fi
+  sleep 1
+done
+echo
+echo
+echo "jobs of the study:"
+jq -r '.items[] | "   \(.id)  \(.state)  attempts=\(.attempts)  bundle=\(.bundle.name)@\(.bundle.version) (trained: \(.bundle.trained))  worker=\(.worker)  provider=\(.executionProvider)  \((.finishedAt // "") )"' <<<"$jobs"
+failed=$(jq '[.items[] | select(.state != "succeeded")] | length' <<<"$jobs")
+[ "$failed" = 0 ] || { echo "demo: $failed job(s) did not succeed" >&2; exit 1; }
+
+echo
+echo "timeline of participant P01, take 1 (1 s windows; the reference model is UNTRAINED, its numbers are meaningless):"
+call GET "/v1/recordings/${recording_ids[0]}/timeline" "$uploader_key" | jq -r '
+  (["start_s","end_s","admiration","amusement","determination","empathic_pain","excitement","joy"] | @tsv),
+  (.windows[] | [.start_s, .end_s, .admiration, .amusement, .determination, .empathic_pain, .excitement, .joy]
+     | map(if type == "number" then (. * 1000 | round / 1000) else . end) | @tsv)' | column -t
+echo "Scoring, export and dashboards: docs/scoring.md; the reference model is untrained (docs/model-bundle.md)."
 if [ -t 0 ]; then
   echo; echo "The platform keeps running; press Ctrl-C to stop it."
   wait $api_pid

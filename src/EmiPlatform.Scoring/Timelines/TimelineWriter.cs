@@ -38,7 +38,10 @@ public sealed class TimelineWriter(ScoringDatabase database)
         }
 
         await ExecuteAsync(connection, "DELETE FROM timeline_windows WHERE recording_id = $1 AND bundle_id = $2", cancellationToken, job.RecordingId, job.BundleId);
-        await using (var copy = await connection.BeginBinaryImportAsync($"COPY timeline_windows ({CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        // PostgreSQL refuses COPY FROM into a table with row-level security; COPY into a temporary table (no RLS, gone
+        // at commit) and move the rows with one INSERT … SELECT, which the tenant policy's WITH CHECK still checks.
+        await ExecuteAsync(connection, "CREATE TEMP TABLE incoming_windows (LIKE timeline_windows) ON COMMIT DROP", cancellationToken);
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY incoming_windows ({CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             for (var i = 0; i < result.Windows.Count; i++)
             {
@@ -66,6 +69,7 @@ public sealed class TimelineWriter(ScoringDatabase database)
             }
             await copy.CompleteAsync(cancellationToken);
         }
+        await ExecuteAsync(connection, $"INSERT INTO timeline_windows ({CopyColumns}) SELECT {CopyColumns} FROM incoming_windows", cancellationToken);
 
         await ExecuteAsync(connection, "DELETE FROM recording_scores WHERE recording_id = $1 AND bundle_id = $2", cancellationToken, job.RecordingId, job.BundleId);
         if (result.Aggregate is { } a)
