@@ -12,6 +12,9 @@ internal static class BenchCommand
             upload-baseline   one direct Put Blob of the file (the baseline API uploads are compared against)
             upload-staged     the platform's staged upload (Put Block x N in parallel + Put Block List, SHA-256)
             upload-compare    both, same file, same run; prints staged / baseline
+            upload-api        the API host (started as a separate process from --api-dll on a fresh database) vs
+                              upload-baseline, same WAV file, same run; prints api / direct and the API's peak RSS
+                              above idle (issue 5 item 7; needs EMI_PG*, EMI_AZURITE from .local/env.sh)
           options:
             --file PATH               file to upload, or
             --size-mb N               generate N MB (10^6 bytes) of incompressible data (default 256), cached in --work-dir
@@ -22,6 +25,9 @@ internal static class BenchCommand
             --parallelism N           staged blocks in flight (default 4)
             --repeat N                runs per mode (default 1), alternating modes; median and best reported
             --keep                    keep the uploaded blobs
+            --api-dll PATH            upload-api: the built API (default src/EmiPlatform.Api/bin/Release, else Debug)
+                                      upload-api's --size-mb defaults to 1000 (a 1 GB WAV file); its blocks are the
+                                      API's Storage:BlockSizeBytes x Storage:Parallelism (--block-size-mb, --parallelism)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -33,7 +39,7 @@ internal static class BenchCommand
         }
 
         var mode = args[0];
-        if (mode is not ("upload-baseline" or "upload-staged" or "upload-compare"))
+        if (mode is not ("upload-baseline" or "upload-staged" or "upload-compare" or "upload-api"))
         {
             Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");
             return 2;
@@ -68,6 +74,11 @@ internal static class BenchCommand
         await store.EnsureContainerAsync();
 
         var file = options.GetValueOrDefault("file");
+        if (mode == "upload-api")
+        {
+            return await RunApiAsync(options, store, storeOptions, file);
+        }
+
         if (file is null)
         {
             var sizeMb = Number(options, "size-mb", 256);
@@ -114,6 +125,65 @@ internal static class BenchCommand
         }
 
         return 0;
+    }
+
+    private static async Task<int> RunApiAsync(Dictionary<string, string?> options, BlobStore store, BlobStorageOptions storeOptions, string? file)
+    {
+        var apiDll = options.GetValueOrDefault("api-dll") ?? DefaultApiDll();
+        if (apiDll is null || !File.Exists(apiDll))
+        {
+            Console.Error.WriteLine("No API build found: run `dotnet build -c Release src/EmiPlatform.Api` or pass --api-dll.");
+            return 2;
+        }
+
+        if (file is null)
+        {
+            var sizeMb = Number(options, "size-mb", 1000);
+            var workDir = options.GetValueOrDefault("work-dir")
+                          ?? Environment.GetEnvironmentVariable("EMI_BENCH_DIR")
+                          ?? Path.Combine(Path.GetTempPath(), "emi-bench");
+            file = Path.Combine(workDir, string.Create(CultureInfo.InvariantCulture, $"payload-{sizeMb:0}MB.wav"));
+            Console.WriteLine($"generating {file} ...");
+            await WavPayload.EnsureAsync(file, (long)(sizeMb * 1_000_000));
+        }
+        else if (!File.Exists(file))
+        {
+            Console.Error.WriteLine($"no such file: {file}");
+            return 2;
+        }
+
+        Console.WriteLine($"file {file} ({new FileInfo(file).Length} bytes); API blocks {storeOptions.BlockSizeBytes / 1048576.0:0.##} MiB x {storeOptions.Parallelism}");
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["Storage:BlockSizeBytes"] = storeOptions.BlockSizeBytes.ToString(CultureInfo.InvariantCulture),
+            ["Storage:Parallelism"] = storeOptions.Parallelism.ToString(CultureInfo.InvariantCulture),
+            // Only the upload path is measured: no scoring worker or dispatcher in the API process.
+            ["Scoring:Worker"] = "false",
+            ["Scoring:Dispatcher"] = "false",
+        };
+        if (FindRepoRoot() is { } repo)
+        {
+            settings["Scoring:DefaultBundle"] = Path.Combine(repo, "models", "reference-tiny");
+        }
+        return await ApiUploadBenchmark.RunAsync(apiDll, file, store, storeOptions.ConnectionString, settings, (int)Number(options, "repeat", 1));
+    }
+
+    private static string? DefaultApiDll() =>
+        FindRepoRoot() is { } repo
+            ? new[] { "Release", "Debug" }.Select(c => Path.Combine(repo, "src", "EmiPlatform.Api", "bin", c, "net10.0", "EmiPlatform.Api.dll")).FirstOrDefault(File.Exists)
+            : null;
+
+    private static string? FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EmiPlatform.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
     }
 
     private static async Task<UploadMeasurement> MeasureAndCleanAsync(BlobStore store, bool keep, Func<string, Task<UploadMeasurement>> measure)
