@@ -16,6 +16,7 @@ public static class EmiCli
             StudiesCommand.Create(context),
             ParticipantsCommand.Create(context),
             UploadCommand.Create(context),
+            ExportCommand.Create(context),
             ScoreCommand.Create(),
             BenchCommand.Create(),
         };
