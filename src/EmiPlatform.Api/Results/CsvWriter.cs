@@ -54,7 +54,7 @@ public sealed class CsvWriter(IBufferWriter<byte> output, int flushThreshold = 6
             {
                 throw new InvalidOperationException("a float did not fit in 32 bytes");
             }
-            output.Advance(written);
+            output.Advance(written + PointZero(span, written));
         }
     }
 
@@ -66,7 +66,7 @@ public sealed class CsvWriter(IBufferWriter<byte> output, int flushThreshold = 6
         {
             throw new InvalidOperationException("a double did not fit in 32 bytes");
         }
-        output.Advance(written);
+        output.Advance(written + PointZero(span, written));
     }
 
     public void Number(long value)
@@ -77,11 +77,11 @@ public sealed class CsvWriter(IBufferWriter<byte> output, int flushThreshold = 6
         output.Advance(written);
     }
 
-    /// <summary>Lowercase <c>true</c>/<c>false</c>: what pandas and R's read.csv both read as logical.</summary>
+    /// <summary><c>TRUE</c>/<c>FALSE</c>: what pandas and R's read.csv both read as logical (R 4.2 leaves lowercase as text).</summary>
     public void Boolean(bool value)
     {
         Separator();
-        Raw(value ? "true"u8 : "false"u8);
+        Raw(value ? "TRUE"u8 : "FALSE"u8);
     }
 
     public void Id(Guid value)
@@ -129,6 +129,20 @@ public sealed class CsvWriter(IBufferWriter<byte> output, int flushThreshold = 6
         var buffer = new ArrayBufferWriter<byte>(256);
         cells(new CsvWriter(buffer));
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Appends ".0" to an integral value ("6" becomes "6.0") so a real column reads as real even where every value
+    /// happens to be whole: pandas would type such a column int64 and R integer. Returns the bytes added.
+    /// </summary>
+    private static int PointZero(Span<byte> span, int written)
+    {
+        if (span[..written].IndexOfAnyExcept("-0123456789"u8) >= 0)
+        {
+            return 0; // has a fraction or an exponent, or is NaN / Infinity
+        }
+        ".0"u8.CopyTo(span[written..]);
+        return 2;
     }
 
     private void Separator()
