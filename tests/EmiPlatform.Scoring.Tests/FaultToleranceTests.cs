@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using EmiPlatform.Contracts;
+using EmiPlatform.Scoring.Tests.Infrastructure;
+using EmiPlatform.Storage;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EmiPlatform.Scoring.Tests;
+
+/// <summary>
+/// The scoring pipeline under faults, on real RabbitMQ, PostgreSQL, Azurite, ffmpeg and ONNX Runtime, with two worker
+/// processes. Each test makes its own tenant; the cluster (and its workers) is shared, and restarted workers replace killed ones.
+/// </summary>
+public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<ScoringCluster>
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(150);
+
+    [Fact]
+    public async Task Twenty_recordings_all_succeed_exactly_once_while_a_worker_is_killed_mid_job()
+    {
+        cluster.EnsureTwoWorkers();
+        var lab = await cluster.CreateLabAsync();
+        var recordings = new List<Guid>();
+        for (var i = 0; i < 20; i++)
+        {
+            recordings.Add(await lab.UploadAsync(await Media.ToneAsync(i, seconds: 4), $"tone-{i}.wav"));
+        }
+
+        var victim = cluster.Workers[0];
+        Guid killed = default;
+        await cluster.WaitUntilAsync(async () =>
+        {
+            var running = await cluster.RowsAsync(
+                "SELECT id FROM scoring_jobs WHERE study_id = $1 AND state = 'running' AND worker LIKE $2", lab.StudyId, $"%/{victim.Pid}/%");
+            killed = running.Count > 0 ? (Guid)running[0][0] : default;
+            return running.Count > 0;
+        }, TimeSpan.FromSeconds(90), $"worker {victim.Pid} to be running a job");
+        victim.Kill();
+
+        await lab.WaitForJobsAsync(20, Generous);
+        await AssertScoredExactlyOnceAsync(lab, recordings);
+        var takenOver = await cluster.RowsAsync("SELECT attempts, worker FROM scoring_jobs WHERE id = $1", killed);
+        Assert.Equal(2, (int)takenOver[0][0]);
+        Assert.DoesNotContain($"/{victim.Pid}/", (string)takenOver[0][1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RabbitMQ_restarted_mid_run_loses_no_job()
+    {
+        cluster.EnsureTwoWorkers();
+        var lab = await cluster.CreateLabAsync();
+        var recordings = new List<Guid>();
+        for (var i = 0; i < 10; i++)
+        {
+            recordings.Add(await lab.UploadAsync(await Media.ToneAsync(100 + i, seconds: 4), $"tone-{i}.wav"));
+        }
+        await cluster.WaitUntilAsync(async () => (await lab.JobStatesAsync()).GetValueOrDefault("succeeded") >= 2,
+            TimeSpan.FromSeconds(90), "the first jobs to succeed");
+
+        try
+        {
+            await RabbitMqAsync("stop");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            await RabbitMqAsync("start");
+        }
+
+        await lab.WaitForJobsAsync(10, Generous);
+        await AssertScoredExactlyOnceAsync(lab, recordings);
+    }
+
+    [Fact]
+    public async Task A_poison_recording_fails_after_its_attempts_without_blocking_the_others()
+    {
+        cluster.EnsureTwoWorkers();
+        var lab = await cluster.CreateLabAsync();
+        var poison = await lab.UploadAsync(await Media.ToneAsync(200, seconds: 3), "poison.wav");
+        await lab.WaitForJobsAsync(1, Generous);
+        var windowsBefore = await cluster.ScalarAsync<long>("SELECT count(*) FROM timeline_windows WHERE recording_id = $1", poison);
+
+        // The blob goes bad after its first scoring: every further attempt fails in ffprobe.
+        var blobName = await cluster.ScalarAsync<string>("SELECT blob_name FROM recordings WHERE id = $1", poison);
+        await cluster.Blobs.UploadAsync(blobName, new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(50_000)),
+            new BlobUploadOptions { Overwrite = true });
+        var rescore = await lab.Client.PostAsJsonAsync($"/v1/recordings/{poison}/rescore", new { });
+        Assert.Equal(HttpStatusCode.Accepted, rescore.StatusCode);
+        var poisonJob = Guid.Parse(JsonNode.Parse(await rescore.Content.ReadAsStringAsync())!["id"]!.GetValue<string>());
+
+        var good = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            good.Add(await lab.UploadAsync(await Media.ToneAsync(210 + i, seconds: 3), $"good-{i}.wav"));
+        }
+
+        await lab.WaitForJobsAsync(7, Generous, "succeeded", "failed");
+        var job = await cluster.RowsAsync("SELECT state, attempts, error FROM scoring_jobs WHERE id = $1", poisonJob);
+        Assert.Equal("failed", job[0][0]);
+        Assert.Equal(3, job[0][1]);
+        Assert.False(string.IsNullOrWhiteSpace(job[0][2] as string));
+        Assert.Equal(6L, (await lab.JobStatesAsync())["succeeded"]);
+        // The failed re-score wrote nothing: the first scoring's timeline is still there, unchanged in size.
+        Assert.Equal(windowsBefore, await cluster.ScalarAsync<long>("SELECT count(*) FROM timeline_windows WHERE recording_id = $1", poison));
+        await AssertScoredExactlyOnceAsync(lab, good);
+    }
+
+    [Fact]
+    public async Task A_cancelled_job_stops_its_ffmpeg_and_writes_nothing()
+    {
+        cluster.EnsureTwoWorkers();
+        var lab = await cluster.CreateLabAsync();
+        var recording = await lab.UploadAsync(await Media.LongVideoAsync(120), "long.mp4", "video/mp4");
+        var jobId = await cluster.ScalarAsync<Guid>("SELECT id FROM scoring_jobs WHERE recording_id = $1", recording);
+
+        WorkerProcess? worker = null;
+        await cluster.WaitUntilAsync(async () =>
+        {
+            var holder = await cluster.RowsAsync("SELECT worker FROM scoring_jobs WHERE id = $1 AND state = 'running'", jobId);
+            worker = holder.Count == 0 ? null : cluster.Workers.FirstOrDefault(w => ((string)holder[0][0]).Contains($"/{w.Pid}/", StringComparison.Ordinal));
+            return worker is not null && worker.MediaChildren().Any(pid => ProcessName(pid) == "ffmpeg");
+        }, TimeSpan.FromSeconds(90), "the job to run with its ffmpeg decoders");
+
+        var response = await lab.Client.PostAsync($"/v1/jobs/{jobId}/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("cancelled", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["state"]!.GetValue<string>());
+
+        var stopwatch = Stopwatch.StartNew();
+        await cluster.WaitUntilAsync(() => Task.FromResult(worker!.MediaChildren().Count == 0), TimeSpan.FromSeconds(15), "the job's ffmpeg to stop");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"ffmpeg stopped only after {stopwatch.Elapsed}");
+        await cluster.WaitUntilAsync(() => Task.FromResult(worker!.Log.Contains("nothing was written", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(15), "the worker to abandon the job");
+
+        Assert.Equal("cancelled", await cluster.ScalarAsync<string>("SELECT state FROM scoring_jobs WHERE id = $1", jobId));
+        Assert.Equal(0L, await cluster.ScalarAsync<long>("SELECT count(*) FROM timeline_windows WHERE recording_id = $1", recording));
+        Assert.Equal(0L, await cluster.ScalarAsync<long>("SELECT count(*) FROM recording_scores WHERE recording_id = $1", recording));
+        Assert.False(worker!.HasExited);
+    }
+
+    [Fact]
+    public async Task The_timeline_of_a_redelivered_job_has_no_duplicates()
+    {
+        cluster.EnsureTwoWorkers();
+        var lab = await cluster.CreateLabAsync();
+        var recording = await lab.UploadAsync(await Media.ToneAsync(300, seconds: 5), "tone.wav");
+        await lab.WaitForJobsAsync(1, Generous);
+        var jobId = await cluster.ScalarAsync<Guid>("SELECT id FROM scoring_jobs WHERE recording_id = $1", recording);
+        var windows = await cluster.ScalarAsync<long>("SELECT count(*) FROM timeline_windows WHERE recording_id = $1", recording);
+        Assert.True(windows > 0);
+
+        // A duplicate message for a finished job is dropped: nothing runs, nothing changes.
+        var bus = cluster.Services.GetRequiredService<IBus>();
+        var queue = await bus.GetSendEndpoint(new Uri($"queue:{cluster.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Scoring.Messaging.MessagingOptions>>().Value.ScoreQueue}"));
+        await queue.Send(new ScoreRecording(jobId));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(1, await cluster.ScalarAsync<int>("SELECT attempts FROM scoring_jobs WHERE id = $1", jobId));
+
+        // The same job delivered and run again (as after a lost ack): its rows are replaced, not added.
+        await cluster.ScalarAsync<int>("WITH u AS (UPDATE scoring_jobs SET state = 'queued', lease_expires_at = NULL WHERE id = $1 RETURNING 1) SELECT count(*)::int FROM u", jobId);
+        await cluster.WaitUntilAsync(
+            async () => await cluster.ScalarAsync<long>("SELECT count(*) FROM scoring_jobs WHERE id = $1 AND state = 'succeeded' AND attempts = 2", jobId) == 1,
+            Generous, "the job's second run");
+        await AssertTimelineAsync(recording, jobId, windows);
+
+        // A re-score with the same bundle replaces the rows again, now under the new job.
+        var response = await lab.Client.PostAsJsonAsync($"/v1/recordings/{recording}/rescore", new { });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var rescoreJob = Guid.Parse(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>());
+        await lab.WaitForJobsAsync(2, Generous);
+        await AssertTimelineAsync(recording, rescoreJob, windows);
+    }
+
+    private async Task AssertTimelineAsync(Guid recording, Guid jobId, long expectedWindows)
+    {
+        var rows = await cluster.RowsAsync(
+            "SELECT count(*), count(DISTINCT window_index), count(*) FILTER (WHERE job_id = $2) FROM timeline_windows WHERE recording_id = $1", recording, jobId);
+        Assert.Equal([expectedWindows, expectedWindows, expectedWindows], rows[0].Cast<long>().ToArray());
+        var scores = await cluster.RowsAsync("SELECT job_id, window_count FROM recording_scores WHERE recording_id = $1", recording);
+        Assert.Single(scores);
+        Assert.Equal(jobId, scores[0][0]);
+        Assert.Equal((int)expectedWindows, scores[0][1]);
+    }
+
+    /// <summary>One succeeded job per recording, and its timeline and aggregate written once, by that job.</summary>
+    private async Task AssertScoredExactlyOnceAsync(Lab lab, IReadOnlyCollection<Guid> recordings)
+    {
+        var rows = await cluster.RowsAsync("""
+            SELECT r.id,
+                   (SELECT count(*) FROM scoring_jobs j WHERE j.recording_id = r.id),
+                   (SELECT count(*) FROM scoring_jobs j WHERE j.recording_id = r.id AND j.state = 'succeeded'),
+                   (SELECT count(*) FROM timeline_windows w WHERE w.recording_id = r.id),
+                   (SELECT count(DISTINCT w.window_index) FROM timeline_windows w WHERE w.recording_id = r.id),
+                   (SELECT count(*) FROM timeline_windows w JOIN scoring_jobs j ON j.id = w.job_id WHERE w.recording_id = r.id AND j.state = 'succeeded'),
+                   (SELECT count(*) FROM recording_scores s WHERE s.recording_id = r.id),
+                   coalesce((SELECT s.window_count FROM recording_scores s WHERE s.recording_id = r.id), -1)
+            FROM recordings r WHERE r.id = ANY($1)
+            """, recordings.ToArray());
+        Assert.Equal(recordings.Count, rows.Count);
+        foreach (var row in rows)
+        {
+            var (jobs, succeeded, windows, distinct, byJob, scores, count) =
+                ((long)row[1], (long)row[2], (long)row[3], (long)row[4], (long)row[5], (long)row[6], (int)row[7]);
+            var where = $"recording {row[0]}: jobs {jobs}, succeeded {succeeded}, windows {windows}, distinct {distinct}, by its job {byJob}, scores {scores}, window_count {count}";
+            Assert.True(jobs == 1 && succeeded == 1 && windows > 0 && distinct == windows && byJob == windows && scores == 1 && count == windows, where);
+        }
+        _ = lab;
+    }
+
+    private static string ProcessName(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static async Task RabbitMqAsync(string verb)
+    {
+        using var script = Process.Start(new ProcessStartInfo(Path.Combine(Env.RepositoryRoot, "infra", "rabbitmq.sh"), verb)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await script.StandardOutput.ReadToEndAsync() + await script.StandardError.ReadToEndAsync();
+        await script.WaitForExitAsync();
+        Assert.True(script.ExitCode == 0, $"infra/rabbitmq.sh {verb} failed: {output}");
+    }
+}
