@@ -29,6 +29,11 @@ internal sealed class ApiProcess : IAsyncDisposable
     public string AdminKey { get; }
     public int Pid => _process.Id;
 
+    /// <summary>The schema owner's and the application role's connection strings for this API's database (export-compare seeds and COPYs).</summary>
+    public string OwnerConnectionString => WithDatabase(Require("EMI_PG_OWNER"), _database);
+
+    public string AppConnectionString => WithDatabase(Require("EMI_PG_APP"), _database);
+
     public static async Task<ApiProcess> StartAsync(string apiDll, string storageConnectionString, string container,
         IReadOnlyDictionary<string, string> settings, CancellationToken ct)
     {

@@ -15,6 +15,10 @@ internal static class BenchCommand
             upload-api        the API host (started as a separate process from --api-dll on a fresh database) vs
                               upload-baseline, same WAV file, same run; prints api / direct and the API's peak RSS
                               above idle (issue 5 item 7; needs EMI_PG*, EMI_AZURITE from .local/env.sh)
+            export-compare    a study with --rows timeline rows (default 1000000, over --recordings, default 100) exported
+                              as long CSV through the API host (separate process, fresh database) vs PostgreSQL's
+                              COPY (...) TO STDOUT WITH CSV of the same rows, same run; prints API / COPY and the
+                              API's peak RSS (issue 7 item 6; docs/results.md)
           options:
             --file PATH               file to upload, or
             --size-mb N               generate N MB (10^6 bytes) of incompressible data (default 256), cached in --work-dir
@@ -39,7 +43,7 @@ internal static class BenchCommand
         }
 
         var mode = args[0];
-        if (mode is not ("upload-baseline" or "upload-staged" or "upload-compare" or "upload-api"))
+        if (mode is not ("upload-baseline" or "upload-staged" or "upload-compare" or "upload-api" or "export-compare"))
         {
             Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");
             return 2;
@@ -72,6 +76,11 @@ internal static class BenchCommand
         };
         var store = new BlobStore(storeOptions);
         await store.EnsureContainerAsync();
+
+        if (mode == "export-compare")
+        {
+            return await RunExportAsync(options, storeOptions.ConnectionString);
+        }
 
         var file = options.GetValueOrDefault("file");
         if (mode == "upload-api")
@@ -125,6 +134,24 @@ internal static class BenchCommand
         }
 
         return 0;
+    }
+
+    private static async Task<int> RunExportAsync(Dictionary<string, string?> options, string storageConnectionString)
+    {
+        var apiDll = options.GetValueOrDefault("api-dll") ?? DefaultApiDll();
+        if (apiDll is null || !File.Exists(apiDll))
+        {
+            Console.Error.WriteLine("No API build found: run `dotnet build -c Release src/EmiPlatform.Api` or pass --api-dll.");
+            return 2;
+        }
+        // Only the export path is measured: no scoring worker or dispatcher in the API process.
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["Scoring:Worker"] = "false", ["Scoring:Dispatcher"] = "false" };
+        if (FindRepoRoot() is { } repo)
+        {
+            settings["Scoring:DefaultBundle"] = Path.Combine(repo, "models", "reference-tiny");
+        }
+        return await ExportBenchmark.RunAsync(apiDll, storageConnectionString, settings, (long)Number(options, "rows", 1_000_000),
+            (int)Number(options, "recordings", 100), (int)Number(options, "repeat", 3));
     }
 
     private static async Task<int> RunApiAsync(Dictionary<string, string?> options, BlobStore store, BlobStorageOptions storeOptions, string? file)
