@@ -23,22 +23,30 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     {
         cluster.EnsureTwoWorkers();
         var lab = await cluster.CreateLabAsync();
+        var victim = cluster.Workers[0];
+
+        // Watch from the first upload on: jobs are short, and the victim must die while it holds one.
+        var watcher = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var running = await cluster.RowsAsync(
+                    "SELECT id FROM scoring_jobs WHERE study_id = $1 AND state = 'running' AND worker LIKE $2", lab.StudyId, $"%/{victim.Pid}/%");
+                if (running.Count > 0)
+                {
+                    victim.Kill();
+                    return (Guid)running[0][0];
+                }
+                await Task.Delay(20);
+            }
+        });
         var recordings = new List<Guid>();
         for (var i = 0; i < 20; i++)
         {
-            recordings.Add(await lab.UploadAsync(await Media.ToneAsync(i, seconds: 4), $"tone-{i}.wav"));
+            recordings.Add(await lab.UploadAsync(await Media.ToneAsync(i, seconds: 6), $"tone-{i}.wav"));
         }
-
-        var victim = cluster.Workers[0];
-        Guid killed = default;
-        await cluster.WaitUntilAsync(async () =>
-        {
-            var running = await cluster.RowsAsync(
-                "SELECT id FROM scoring_jobs WHERE study_id = $1 AND state = 'running' AND worker LIKE $2", lab.StudyId, $"%/{victim.Pid}/%");
-            killed = running.Count > 0 ? (Guid)running[0][0] : default;
-            return running.Count > 0;
-        }, TimeSpan.FromSeconds(90), $"worker {victim.Pid} to be running a job");
-        victim.Kill();
+        var killed = await watcher.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(victim.HasExited);
 
         await lab.WaitForJobsAsync(20, Generous);
         await AssertScoredExactlyOnceAsync(lab, recordings);
