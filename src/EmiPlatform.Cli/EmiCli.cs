@@ -17,6 +17,7 @@ public static class EmiCli
             ParticipantsCommand.Create(context),
             UploadCommand.Create(context),
             ExportCommand.Create(context),
+            JobsCommand.Create(context),
             ScoreCommand.Create(),
             BenchCommand.Create(),
         };

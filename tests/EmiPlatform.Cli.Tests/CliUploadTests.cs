@@ -76,6 +76,15 @@ public sealed class CliUploadTests(ApiHost api) : IClassFixture<ApiHost>
         Assert.Contains("1 uploaded", third.Out, StringComparison.Ordinal);
         Assert.Contains("3 skipped", third.Out, StringComparison.Ordinal);
         Assert.Contains("P02_fun_2.wav", third.Out, StringComparison.Ordinal);
+
+        // The embedded worker scores what arrived; `jobs watch` follows it to the end and `export` writes the CSV.
+        var watched = (await lab.RunAsync("jobs", "watch", "--study", studyId.ToString(), "--interval", "500ms", "--timeout", "3m", "--json")).AssertExit(0);
+        Assert.Equal(4, watched.Json().GetArrayLength());
+        var csv = Path.Combine(folder, "scores.csv");
+        (await lab.RunAsync("export", "--study", studyId.ToString(), "--format", "aggregate", "-o", csv)).AssertExit(0);
+        var lines = await File.ReadAllLinesAsync(csv);
+        Assert.StartsWith("study,study_id,participant", lines[0], StringComparison.Ordinal);
+        Assert.Equal(5, lines.Length); // header + one row per scored recording
     }
 
     [Fact]
