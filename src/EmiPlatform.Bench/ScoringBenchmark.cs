@@ -58,7 +58,7 @@ internal static class ScoringBenchmark
             var direct = await DirectAsync(root, bundle, files, work);
             var endToEnd = await EndToEndAsync(root, files, workers, bundle);
             var line = string.Create(CultureInfo.InvariantCulture,
-                $"{workers} worker(s): end-to-end {endToEnd.Rate:F2} rec-s/s ({endToEnd.Seconds:F1} rec-s in {endToEnd.Wall:F1} s); " +
+                $"{workers} worker(s): end-to-end {endToEnd.Rate:F2} rec-s/s ({endToEnd.Seconds:F1} rec-s in {endToEnd.Wall:F1} s, last upload done at {endToEnd.UploadWall:F1} s); " +
                 $"emi score direct {direct.Rate:F2} rec-s/s ({direct.Wall:F1} s); ratio {endToEnd.Rate / direct.Rate:F2}");
             Console.WriteLine(line);
             results.Add(line);
@@ -69,7 +69,7 @@ internal static class ScoringBenchmark
         return 0;
     }
 
-    private sealed record Measurement(double Seconds, double Wall)
+    private sealed record Measurement(double Seconds, double Wall, double UploadWall = 0)
     {
         public double Rate => Seconds / Wall;
     }
@@ -158,11 +158,12 @@ internal static class ScoringBenchmark
                     throw new InvalidOperationException($"upload failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 }
             }
+            var uploaded = stopwatch.Elapsed.TotalSeconds;
             await WaitForAsync(async () => await ScalarAsync<long>(Conn("EMI_PG"), "SELECT count(*) FROM scoring_jobs WHERE state = 'succeeded'") == files.Count,
                 TimeSpan.FromMinutes(20), "every job to succeed", processes, TimeSpan.FromMilliseconds(100));
             stopwatch.Stop();
             var total = await ScalarAsync<double>(Conn("EMI_PG"), "SELECT sum(duration_seconds) FROM recordings");
-            return new Measurement(total, stopwatch.Elapsed.TotalSeconds);
+            return new Measurement(total, stopwatch.Elapsed.TotalSeconds, uploaded);
         }
         finally
         {
