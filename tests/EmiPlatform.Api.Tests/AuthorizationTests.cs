@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
 
 namespace EmiPlatform.Api.Tests;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
 
 namespace EmiPlatform.Api.Tests;
 

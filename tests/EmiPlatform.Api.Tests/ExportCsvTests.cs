@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
 
 namespace EmiPlatform.Api.Tests;
 

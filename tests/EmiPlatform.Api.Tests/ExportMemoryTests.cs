@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
 using Xunit.Abstractions;
 
 namespace EmiPlatform.Api.Tests;

@@ -1,4 +1,5 @@
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Migrations;
 using Microsoft.EntityFrameworkCore;

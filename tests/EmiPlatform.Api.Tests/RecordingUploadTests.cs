@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
 using Npgsql;
 
 namespace EmiPlatform.Api.Tests;

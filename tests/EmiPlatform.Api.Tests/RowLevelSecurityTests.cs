@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Tenancy;
 using Microsoft.EntityFrameworkCore;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
 
 namespace EmiPlatform.Api.Tests;
 

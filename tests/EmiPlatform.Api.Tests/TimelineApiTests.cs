@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
 
 namespace EmiPlatform.Api.Tests;
 

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using EmiPlatform.Cli.Tests.Infrastructure;
+using EmiPlatform.Testing;
 
 namespace EmiPlatform.Cli.Tests;
 
 /// <summary>Profiles, admin, studies and participants commands against the real API host.</summary>
-public sealed class CliCommandTests(ApiHost api) : IClassFixture<ApiHost>
+public sealed class CliCommandTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     private EmiRunner Admin() => EmiRunner.For(api.Url, api.AdminKey);
 

@@ -1,11 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using EmiPlatform.Cli.Tests.Infrastructure;
+using EmiPlatform.Testing;
 
 namespace EmiPlatform.Cli.Tests;
 
 /// <summary><c>emi upload</c> against the real API host with real media made by ffmpeg.</summary>
-public sealed class CliUploadTests(ApiHost api) : IClassFixture<ApiHost>
+public sealed class CliUploadTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     private async Task<(EmiRunner Lab, string Key, Guid StudyId)> StudyAsync(string lab)
     {

@@ -3,12 +3,14 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using EmiPlatform.Api.Dtos;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace EmiPlatform.Api.Tests.Infrastructure;
+namespace EmiPlatform.Testing;
 
 /// <summary>
 /// The real API host on Kestrel (so request-size limits are real) against its own fresh PostgreSQL database.
@@ -29,7 +31,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         Database = await TestDatabase.CreateAsync();
         UseKestrel(0);
         StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
     }
+
+    /// <summary>Where the host listens, for clients that are not this factory's (the CLI, a browser).</summary>
+    public Uri Url { get; private set; } = null!;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

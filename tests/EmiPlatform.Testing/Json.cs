@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EmiPlatform.Api.Problems;
 
-namespace EmiPlatform.Api.Tests.Infrastructure;
+namespace EmiPlatform.Testing;
 
 public static class Json
 {

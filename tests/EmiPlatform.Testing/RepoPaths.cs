@@ -1,4 +1,4 @@
-namespace EmiPlatform.Api.Tests.Infrastructure;
+namespace EmiPlatform.Testing;
 
 public static class RepoPaths
 {

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace EmiPlatform.Api.Tests.Infrastructure;
+namespace EmiPlatform.Testing;
 
 /// <summary>A fresh database on the real PostgreSQL cluster, owned by emi_owner, dropped on dispose: tests never share data.</summary>
 public sealed class TestDatabase : IAsyncDisposable

@@ -1,4 +1,4 @@
-namespace EmiPlatform.Api.Tests.Infrastructure;
+namespace EmiPlatform.Testing;
 
 /// <summary>Settings of the real servers `make test` starts (infra/up.sh writes them to .local/env.sh).</summary>
 public static class TestEnvironment

@@ -1,3 +1,5 @@
+using EmiPlatform.Testing;
+
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
 /// <summary>A non-seekable stream of random bytes with no known length; optionally dies part-way, like a client that drops.</summary>

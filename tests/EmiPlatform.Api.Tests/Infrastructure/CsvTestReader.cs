@@ -1,5 +1,7 @@
 using System.Text;
 
+using EmiPlatform.Testing;
+
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
 /// <summary>A strict RFC 4180 reader for checking exports: fails on anything the RFC does not allow.</summary>

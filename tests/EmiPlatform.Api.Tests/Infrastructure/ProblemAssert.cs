@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 
+using EmiPlatform.Testing;
+
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
 public static class ProblemAssert

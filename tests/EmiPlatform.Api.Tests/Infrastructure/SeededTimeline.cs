@@ -1,3 +1,5 @@
+using EmiPlatform.Testing;
+
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
 /// <summary>One timeline for <see cref="TimelineSeeder.TimelinesAsync"/>: which recording and bundle, how many windows, which values.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using EmiPlatform.Testing;
+
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
 /// <summary>Real media made with ffmpeg's test sources, once per test run, in a temporary folder.</summary>

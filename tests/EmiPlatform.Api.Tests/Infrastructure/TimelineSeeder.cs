@@ -3,6 +3,8 @@ using EmiPlatform.Api.Recordings;
 using Npgsql;
 using NpgsqlTypes;
 
+using EmiPlatform.Testing;
+
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using EmiPlatform.Api.Dtos;
 
+using EmiPlatform.Testing;
+
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
 public static class Uploads
