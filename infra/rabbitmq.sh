@@ -9,7 +9,8 @@ port="${EMI_RABBITMQ_PORT:-55672}"
 rmq=/usr/lib/rabbitmq/bin
 [ -x "$rmq/rabbitmq-server" ] || { echo "rabbitmq.sh: RabbitMQ is not installed (run infra/install-deps.sh)" >&2; exit 1; }
 
-export RABBITMQ_NODENAME="emi@localhost"
+# One node per port, so two checkouts on one machine (say, a CI clone beside a working copy) never collide.
+export RABBITMQ_NODENAME="emi${port}@localhost"
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
 export RABBITMQ_NODE_PORT="$port"
 export RABBITMQ_DIST_PORT=$((port + 1))
