@@ -14,6 +14,7 @@ infra/onnxruntime.sh >/dev/null
 
 cat >.local/env.sh <<ENV
 # Written by infra/up.sh: settings of the local servers it started.
+export EMI_PG_PORT=${EMI_PG_PORT:-55432} EMI_RABBITMQ_PORT=${EMI_RABBITMQ_PORT:-55672} EMI_AZURITE_PORT=${EMI_AZURITE_PORT:-10010}
 export EMI_PG="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=postgres;Password=postgres;Database=postgres"
 export EMI_PG_OWNER="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_owner;Password=emi-owner-dev"
 export EMI_PG_APP="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_app;Password=emi-app-dev"
