@@ -119,7 +119,17 @@ call GET "/v1/recordings/${recording_ids[0]}/timeline" "$uploader_key" | jq -r '
   (["start_s","end_s","admiration","amusement","determination","empathic_pain","excitement","joy"] | @tsv),
   (.windows[] | [.start_s, .end_s, .admiration, .amusement, .determination, .empathic_pain, .excitement, .joy]
      | map(if type == "number" then (. * 1000 | round / 1000) else . end) | @tsv)' | column -t
-echo "Scoring, export and dashboards: docs/scoring.md; the reference model is untrained (docs/model-bundle.md)."
+
+csv="$root/.local/demo-study-long.csv"
+curl -sS -f "$url/v1/studies/$study_id/export?format=long" -H "Authorization: Bearer $uploader_key" -o "$csv"
+echo
+echo "7. CSV export (long format, one row per window; columns in docs/results.md): $csv ($(($(wc -l <"$csv") - 1)) rows)"
+head -3 "$csv" | cut -c1-160 | sed 's/^/   /'
+echo
+echo "8. dashboard: $url/dashboard/#key=$uploader_key"
+echo "   (the key travels in the URL fragment, which the browser never sends to the server)"
+echo
+echo "More: docs/api.md, docs/scoring.md, docs/results.md, docs/cli.md. The reference model is untrained (docs/model-bundle.md)."
 if [ -t 0 ]; then
   echo; echo "The platform keeps running; press Ctrl-C to stop it."
   wait $api_pid
