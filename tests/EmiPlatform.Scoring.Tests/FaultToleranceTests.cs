@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using EmiPlatform.Contracts;
 using EmiPlatform.Scoring.Tests.Infrastructure;
 using EmiPlatform.Storage;
+using EmiPlatform.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -231,7 +232,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
 
     private static async Task RabbitMqAsync(string verb)
     {
-        using var script = Process.Start(new ProcessStartInfo(Path.Combine(Env.RepositoryRoot, "infra", "rabbitmq.sh"), verb)
+        using var script = Process.Start(new ProcessStartInfo(Path.Combine(RepoPaths.Root, "infra", "rabbitmq.sh"), verb)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -10,6 +10,9 @@ public sealed class TestDatabase : IAsyncDisposable
     public string App => With("EMI_PG_APP");
     public string Admin => With("EMI_PG_ADMIN");
 
+    /// <summary>The cluster's superuser on this database: sees every tenant's rows, for assertions.</summary>
+    public string Superuser => With("EMI_PG");
+
     private TestDatabase() { }
 
     public static async Task<TestDatabase> CreateAsync()

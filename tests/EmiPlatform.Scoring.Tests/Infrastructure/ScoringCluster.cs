@@ -6,6 +6,7 @@ using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using EmiPlatform.Testing;
 using Npgsql;
 
 namespace EmiPlatform.Scoring.Tests.Infrastructure;
@@ -19,7 +20,7 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
 {
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(5);
 
-    private readonly string _database = $"emi_scoring_test_{Guid.NewGuid():N}";
+    private TestDatabase _database = null!;
     private readonly string _container = "s" + Guid.NewGuid().ToString("N");
     private readonly string _queuePrefix = $"test-{Guid.NewGuid().ToString("N")[..8]}-";
     private readonly List<WorkerProcess> _workers = [];
@@ -28,20 +29,12 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
 
     public IReadOnlyList<WorkerProcess> Workers => _workers;
 
-    private string Connection(string variable) =>
-        new NpgsqlConnectionStringBuilder(Env.Require(variable)) { Database = _database }.ConnectionString;
-
     /// <summary>The superuser on this test's database: sees every tenant's rows, for assertions.</summary>
-    public string Superuser => Connection("EMI_PG");
+    public string Superuser => _database.Superuser;
 
     public async Task InitializeAsync()
     {
-        await using (var connection = new NpgsqlConnection(Env.Require("EMI_PG")))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE {_database} OWNER emi_owner", connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        _database = await TestDatabase.CreateAsync();
         _ = Server; // starts the API host: migrations, container, dispatcher
         StartWorker();
         StartWorker();
@@ -49,15 +42,15 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
 
     private Dictionary<string, string> Settings() => new()
     {
-        ["Database:AppConnectionString"] = Connection("EMI_PG_APP"),
-        ["Database:AdminConnectionString"] = Connection("EMI_PG_ADMIN"),
-        ["Database:MigrationsConnectionString"] = Connection("EMI_PG_OWNER"),
-        ["Storage:ConnectionString"] = Env.Require("EMI_AZURITE"),
+        ["Database:AppConnectionString"] = _database.App,
+        ["Database:AdminConnectionString"] = _database.Admin,
+        ["Database:MigrationsConnectionString"] = _database.Owner,
+        ["Storage:ConnectionString"] = TestEnvironment.Require("EMI_AZURITE"),
         ["Storage:Container"] = _container,
         ["Messaging:Transport"] = "RabbitMq",
-        ["Messaging:RabbitMqUrl"] = Env.Require("EMI_RABBITMQ"),
+        ["Messaging:RabbitMqUrl"] = TestEnvironment.Require("EMI_RABBITMQ"),
         ["Messaging:QueuePrefix"] = _queuePrefix,
-        ["Scoring:DefaultBundle"] = Path.Combine(Env.RepositoryRoot, "models", "reference-tiny"),
+        ["Scoring:DefaultBundle"] = Path.Combine(RepoPaths.Root, "models", "reference-tiny"),
         ["Scoring:Concurrency"] = "1",
         ["Scoring:LeaseDuration"] = Lease.ToString(),
         ["Scoring:HeartbeatInterval"] = "00:00:01",
@@ -65,7 +58,7 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
         ["Scoring:RedispatchAfter"] = "00:00:08",
         ["Scoring:RetryBackoff"] = "00:00:00.500",
         ["Scoring:MaxAttempts"] = "3",
-        ["Inference:OnnxRuntimeLibrary"] = Env.Require("EMI_ORT_LIBRARY"),
+        ["Inference:OnnxRuntimeLibrary"] = TestEnvironment.Require("EMI_ORT_LIBRARY"),
         ["Inference:IntraOpThreads"] = "1",
     };
 
@@ -193,11 +186,7 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
         finally
         {
             await base.DisposeAsync();
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(Env.Require("EMI_PG"));
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
-            await command.ExecuteNonQueryAsync();
+            await _database.DisposeAsync();
         }
     }
 }
