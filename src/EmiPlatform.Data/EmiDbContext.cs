@@ -22,6 +22,8 @@ public class EmiDbContext : DbContext
     public DbSet<ScoringJob> ScoringJobs => Set<ScoringJob>();
     public DbSet<TimelineWindowRow> TimelineWindows => Set<TimelineWindowRow>();
     public DbSet<RecordingScore> RecordingScores => Set<RecordingScore>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(EmiDbContext).Assembly);

@@ -8,4 +8,5 @@ public static class Limits
     public const int CodeLength = 100;
     public const int MetadataBytes = 16 * 1024;
     public const int FileNameLength = 255;
+    public const int WebhookUrlLength = 2000;
 }

@@ -1,0 +1,15 @@
+namespace EmiPlatform.Data.Entities;
+
+/// <summary>A callback URL a tenant admin registered; every job completion of the tenant is POSTed to it, signed with <see cref="Secret"/>.</summary>
+public sealed class Webhook
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public required string Url { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary>The HMAC-SHA256 key deliveries are signed with. Stored because signing needs it; the API shows it once.</summary>
+    public required string Secret { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,31 @@
+namespace EmiPlatform.Data.Entities;
+
+/// <summary>
+/// One event for one webhook (the outbox row). Created by a trigger in the transaction that finishes the job, sent by
+/// the deliverer, which records each attempt's outcome here.
+/// </summary>
+public sealed class WebhookDelivery
+{
+    public Guid Id { get; set; }
+    public Guid TenantId { get; set; }
+    public Guid WebhookId { get; set; }
+
+    /// <summary>Shared by the deliveries of one job completion to each webhook; sent as <c>Emi-Webhook-Id</c>.</summary>
+    public Guid EventId { get; set; }
+
+    public required string EventType { get; set; }
+    public Guid JobId { get; set; }
+    public required string JobState { get; set; }
+
+    /// <summary>The exact request body, so every attempt sends and signs the same bytes.</summary>
+    public required string Payload { get; set; }
+
+    public WebhookDeliveryStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset? NextAttemptAt { get; set; }
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+}

@@ -1,0 +1,30 @@
+using EmiPlatform.Scoring.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace EmiPlatform.Scoring.Webhooks;
+
+public static class WebhookExtensions
+{
+    /// <summary>
+    /// Webhook options (used by the API to check URLs) and, unless <c>Webhooks:Deliver</c> is false, the deliverer.
+    /// Call after <see cref="ScoringExtensions.AddEmiScoring"/>: the deliverer uses its database roles.
+    /// </summary>
+    public static IHostApplicationBuilder AddEmiWebhooks(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.Timeout > TimeSpan.Zero && o.InitialBackoff >= TimeSpan.Zero && o.MaxBackoff >= o.InitialBackoff && o.PollInterval > TimeSpan.Zero,
+                "Webhooks: Timeout and PollInterval must be positive, MaxBackoff at least InitialBackoff.")
+            .ValidateOnStart();
+        if (builder.Configuration.GetSection(WebhookOptions.Section).GetValue(nameof(WebhookOptions.Deliver), true))
+        {
+            services.AddSingleton<WebhookOutbox>();
+            services.AddSingleton<WebhookSender>();
+            services.AddHostedService<WebhookDeliverer>();
+        }
+        return builder;
+    }
+}
