@@ -5,6 +5,7 @@ using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.Problems;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Scoring.Hosting;
+using EmiPlatform.Scoring.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxJsonBodyBytes", 1_048_576));
@@ -13,6 +14,7 @@ builder.AddEmiDatabase();
 builder.AddEmiAuth();
 builder.AddEmiRecordings();
 builder.AddEmiScoring();
+builder.AddEmiWebhooks();
 builder.AddEmiOpenApi();
 
 var app = builder.Build();

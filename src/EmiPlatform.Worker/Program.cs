@@ -1,4 +1,5 @@
 using EmiPlatform.Scoring.Hosting;
+using EmiPlatform.Scoring.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,4 +10,5 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.AddInMemoryCollection([new("Scoring:Worker", "true")]);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 builder.AddEmiScoring();
+builder.AddEmiWebhooks();
 await builder.Build().RunAsync();

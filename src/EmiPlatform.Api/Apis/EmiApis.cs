@@ -18,6 +18,7 @@ public static class EmiApis
         routes.MapBundlesApi();
         routes.MapTimelinesApi();
         routes.MapExportApi();
+        routes.MapWebhooksApi();
         return routes;
     }
 }
