@@ -1,0 +1,37 @@
+using System.Globalization;
+using EmiPlatform.Cli.Tests.Infrastructure;
+using EmiPlatform.Testing;
+
+namespace EmiPlatform.Cli.Tests;
+
+/// <summary><c>emi score</c>: the offline pipeline on a lab's own machine, with the committed reference bundle and real ffmpeg.</summary>
+public sealed class CliScoreTests
+{
+    [Fact]
+    public async Task Score_writes_a_timeline_csv_with_the_documented_columns_and_refuses_a_broken_file()
+    {
+        TestEnvironment.Require("EMI_ORT_LIBRARY");
+        var folder = Directory.CreateTempSubdirectory("emi-score-").FullName;
+        var video = Path.Combine(folder, "P01_joy.mp4");
+        await Media.VideoAsync(video, 440);
+        var csv = Path.Combine(folder, "timeline.csv");
+        var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
+        var cli = new EmiRunner(Path.Combine(folder, "config.json"));
+
+        (await cli.RunAsync("score", video, "--model", bundle, "--format", "csv", "--window", "250ms", "-o", csv)).AssertExit(0);
+
+        var lines = await File.ReadAllLinesAsync(csv);
+        var header = lines[0].Split(',');
+        Assert.Equal(["recording", "start_s", "end_s", "admiration", "amusement", "determination", "empathic_pain", "excitement", "joy",
+            "valence", "arousal", "dominance", "has_audio", "has_video"], header[..14]);
+        var rows = lines[1..].Select(l => l.Split(',')).ToList();
+        Assert.InRange(rows.Count, 4, 5); // a 1 s clip in 250 ms windows
+        Assert.Equal(0.25, double.Parse(rows[1][1], CultureInfo.InvariantCulture), 3);
+        Assert.All(rows, r => Assert.All(r[3..9], v => Assert.InRange(double.Parse(v, CultureInfo.InvariantCulture), 0, 1)));
+
+        var broken = Path.Combine(folder, "broken.mp4");
+        await File.WriteAllBytesAsync(broken, [.. Enumerable.Range(0, 4096).Select(i => (byte)i)]);
+        var failed = await cli.RunAsync("score", broken, "--model", bundle, "-o", Path.Combine(folder, "broken.csv"));
+        Assert.NotEqual(0, failed.ExitCode);
+    }
+}
