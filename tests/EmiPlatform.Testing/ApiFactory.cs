@@ -38,6 +38,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Where the host listens, for clients that are not this factory's (the CLI, a browser).</summary>
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>Extra configuration for this host (set before <see cref="InitializeAsync"/>), e.g. a test class's shorter timings.</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:AppConnectionString", Database.App);
@@ -49,6 +52,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Storage:BlockSizeBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Recordings:MaxUploadBytes", MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Recordings:SweepGracePeriod", "00:00:00");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient Client(string? key)

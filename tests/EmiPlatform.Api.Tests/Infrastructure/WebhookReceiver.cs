@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EmiPlatform.Api.Tests.Infrastructure;
+
+/// <summary>A real HTTP server on 127.0.0.1 (Kestrel) that records every webhook request and answers with the status <c>answer(n)</c> gives the n-th (1-based).</summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    public sealed record Received(DateTimeOffset At, IReadOnlyDictionary<string, string> Headers, byte[] Body);
+
+    private readonly WebApplication app;
+    private readonly ConcurrentQueue<Received> received = new();
+    private int count;
+
+    private WebhookReceiver(WebApplication app) => this.app = app;
+
+    public IReadOnlyList<Received> Requests => [.. received];
+
+    public Uri Url { get; private set; } = null!;
+
+    public static async Task<WebhookReceiver> StartAsync(Func<int, int> answer)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new WebhookReceiver(app);
+        app.MapPost("/hook", async (HttpContext context) =>
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            receiver.received.Enqueue(new Received(DateTimeOffset.UtcNow, headers, buffer.ToArray()));
+            context.Response.StatusCode = answer(Interlocked.Increment(ref receiver.count));
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver.Url = new Uri(new Uri(address), "/hook");
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+}

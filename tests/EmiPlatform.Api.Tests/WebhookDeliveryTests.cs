@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Data.Entities;
+using EmiPlatform.Testing;
+
+namespace EmiPlatform.Api.Tests;
+
+/// <summary>The API host with short webhook timings and private targets allowed (the receiver listens on 127.0.0.1).</summary>
+public sealed class WebhookDeliveryFixture : IAsyncLifetime
+{
+    public const int MaxAttempts = 3;
+
+    public ApiFactory Api { get; } = new()
+    {
+        Settings =
+        {
+            ["Webhooks:AllowPrivateNetworks"] = "true",
+            ["Webhooks:MaxAttempts"] = MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Webhooks:InitialBackoff"] = "00:00:01",
+            ["Webhooks:BackoffMultiplier"] = "2",
+            ["Webhooks:PollInterval"] = "00:00:00.200",
+            ["Webhooks:Timeout"] = "00:00:05",
+        },
+    };
+
+    public Task InitializeAsync() => Api.InitializeAsync();
+
+    public async Task DisposeAsync() => await Api.DisposeAsync();
+}
+
+public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : IClassFixture<WebhookDeliveryFixture>
+{
+    private ApiFactory Api => fixture.Api;
+
+    [Fact]
+    public async Task A_scored_upload_produces_exactly_one_delivery_whose_signature_verifies_with_the_secret()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 204);
+        var (key, client, hook) = await RegisterAsync(receiver);
+        var (studyId, recordingId) = await UploadAsync(key);
+
+        var job = await WaitForJobAsync(client, studyId);
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        var delivery = await WaitForDeliveryAsync(client, hook.Webhook.Id, d => d.Status == WebhookDeliveryStatus.Delivered);
+        // Give a duplicate every chance to show up: several deliverer polls.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal(1, delivery.Attempts);
+        Assert.Equal(204, delivery.LastStatusCode);
+        Assert.Equal("job.succeeded", delivery.EventType);
+        Assert.Equal(delivery.EventId.ToString(), request.Headers["Emi-Webhook-Id"]);
+        Assert.StartsWith("application/json", request.Headers["Content-Type"], StringComparison.Ordinal);
+
+        // The receiver's side of the contract, computed here independently of the platform's code.
+        var timestamp = request.Headers["Emi-Webhook-Timestamp"];
+        Assert.InRange(long.Parse(timestamp, System.Globalization.CultureInfo.InvariantCulture),
+            DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var signed = Encoding.UTF8.GetBytes(timestamp + ".").Concat(request.Body).ToArray();
+        var expected = "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(hook.Secret), signed));
+        Assert.Equal(expected, request.Headers["Emi-Webhook-Signature"]);
+        var wrongSecret = "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(hook.Secret + "x"), signed));
+        Assert.NotEqual(wrongSecret, request.Headers["Emi-Webhook-Signature"]);
+
+        var body = JsonDocument.Parse(request.Body).RootElement;
+        Assert.Equal(delivery.EventId, body.GetProperty("id").GetGuid());
+        Assert.Equal("job.succeeded", body.GetProperty("type").GetString());
+        Assert.True(DateTimeOffset.TryParse(body.GetProperty("occurredAt").GetString(), out _));
+        Assert.False(body.TryGetProperty("tenantId", out _), "events never expose tenant ids");
+        var eventJob = body.GetProperty("job");
+        Assert.Equal(job.GetProperty("id").GetGuid(), eventJob.GetProperty("id").GetGuid());
+        Assert.Equal(recordingId, eventJob.GetProperty("recordingId").GetGuid());
+        Assert.Equal(studyId, eventJob.GetProperty("studyId").GetGuid());
+        Assert.Equal("succeeded", eventJob.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, eventJob.GetProperty("error").ValueKind);
+        var bundle = job.GetProperty("bundle");
+        Assert.Equal(bundle.GetProperty("name").GetString(), eventJob.GetProperty("bundle").GetProperty("name").GetString());
+        Assert.Equal(bundle.GetProperty("version").GetString(), eventJob.GetProperty("bundle").GetProperty("version").GetString());
+        Assert.False(eventJob.GetProperty("bundle").GetProperty("trained").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_receiver_answering_500_is_retried_and_ends_delivered()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(n => n == 1 ? 500 : 200);
+        var (key, client, hook) = await RegisterAsync(receiver);
+        var (studyId, _) = await UploadAsync(key);
+        await WaitForJobAsync(client, studyId);
+
+        var delivery = await WaitForDeliveryAsync(client, hook.Webhook.Id, d => d.Status != WebhookDeliveryStatus.Pending);
+
+        Assert.Equal(WebhookDeliveryStatus.Delivered, delivery.Status);
+        Assert.Equal(2, delivery.Attempts);
+        Assert.Equal(200, delivery.LastStatusCode);
+        Assert.Null(delivery.NextAttemptAt);
+        Assert.NotNull(delivery.DeliveredAt);
+        Assert.Equal(2, receiver.Requests.Count);
+        var (first, second) = (receiver.Requests[0], receiver.Requests[1]);
+        // The same event, byte for byte, under the same id; the attempt header tells them apart.
+        Assert.Equal(first.Body, second.Body);
+        Assert.Equal(first.Headers["Emi-Webhook-Id"], second.Headers["Emi-Webhook-Id"]);
+        Assert.Equal(["1", "2"], [first.Headers["Emi-Webhook-Attempt"], second.Headers["Emi-Webhook-Attempt"]]);
+        Assert.True(second.At - first.At >= TimeSpan.FromSeconds(0.9), $"retried after {(second.At - first.At).TotalSeconds:F2} s, backoff is 1 s");
+    }
+
+    [Fact]
+    public async Task A_receiver_that_never_answers_2xx_ends_failed_after_the_attempts_with_growing_backoff()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 500);
+        var (key, client, hook) = await RegisterAsync(receiver);
+        var (studyId, _) = await UploadAsync(key);
+        await WaitForJobAsync(client, studyId);
+
+        var delivery = await WaitForDeliveryAsync(client, hook.Webhook.Id, d => d.Status != WebhookDeliveryStatus.Pending);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(WebhookDeliveryStatus.Failed, delivery.Status);
+        Assert.Equal(WebhookDeliveryFixture.MaxAttempts, delivery.Attempts);
+        Assert.Equal(500, delivery.LastStatusCode);
+        Assert.Contains("500", delivery.LastError, StringComparison.Ordinal);
+        Assert.Null(delivery.NextAttemptAt);
+        Assert.Null(delivery.DeliveredAt);
+        var at = receiver.Requests.Select(r => r.At).ToList();
+        Assert.Equal(WebhookDeliveryFixture.MaxAttempts, at.Count);
+        // Backoff 1 s, then 2 s (InitialBackoff 1 s, multiplier 2).
+        Assert.True(at[1] - at[0] >= TimeSpan.FromSeconds(0.9), $"first retry after {(at[1] - at[0]).TotalSeconds:F2} s");
+        Assert.True(at[2] - at[1] >= TimeSpan.FromSeconds(1.9), $"second retry after {(at[2] - at[1]).TotalSeconds:F2} s");
+
+        var failed = await client.GetFromJsonAsync<Page<WebhookDeliveryDto>>($"/v1/webhooks/{hook.Webhook.Id}/deliveries?status=failed", Json.Options);
+        Assert.Equal(1, failed!.Total);
+        var delivered = await client.GetFromJsonAsync<Page<WebhookDeliveryDto>>($"/v1/webhooks/{hook.Webhook.Id}/deliveries?status=delivered", Json.Options);
+        Assert.Equal(0, delivered!.Total);
+    }
+
+    private async Task<(string Key, HttpClient Client, CreatedWebhookDto Hook)> RegisterAsync(WebhookReceiver receiver)
+    {
+        var (_, key) = await Api.CreateTenantAsync();
+        var client = Api.Client(key);
+        var response = await client.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url.ToString(), description = "test receiver" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (key, client, (await response.Content.ReadFromJsonAsync<CreatedWebhookDto>(Json.Options))!);
+    }
+
+    private async Task<(Guid StudyId, Guid RecordingId)> UploadAsync(string key)
+    {
+        var client = Api.Client(key);
+        var study = await Api.CreateStudyAsync(key);
+        var participant = await (await client.PostAsJsonAsync($"/v1/studies/{study.Id}/participants", new { code = "P01" }))
+            .Content.ReadFromJsonAsync<ParticipantDto>(Json.Options);
+        var upload = await Uploads.PostAsync(client, study.Id, participant!.Id, await TestMedia.WavAsync(), "audio/wav", "?fileName=tone.wav");
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var recording = (await upload.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!;
+        return (study.Id, recording.Id);
+    }
+
+    internal static async Task<JsonElement> WaitForJobAsync(HttpClient client, Guid studyId)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var page = await client.GetFromJsonAsync<JsonElement>($"/v1/studies/{studyId}/jobs");
+            var job = page.GetProperty("items").EnumerateArray().Single();
+            if (job.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled")
+            {
+                return job;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the scoring job did not finish within 2 minutes");
+            await Task.Delay(250);
+        }
+    }
+
+    internal static async Task<WebhookDeliveryDto> WaitForDeliveryAsync(HttpClient client, Guid webhookId, Func<WebhookDeliveryDto, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var page = await client.GetFromJsonAsync<Page<WebhookDeliveryDto>>($"/v1/webhooks/{webhookId}/deliveries", Json.Options);
+            if (page!.Items is [var delivery] && done(delivery))
+            {
+                Assert.Equal(1, page.Total);
+                return delivery;
+            }
+            Assert.True(page.Items.Count <= 1, $"expected one delivery, found {page.Items.Count}");
+            Assert.True(DateTime.UtcNow < deadline, $"the delivery did not reach the expected state within 60 s: {JsonSerializer.Serialize(page.Items, Json.Options)}");
+            await Task.Delay(200);
+        }
+    }
+}
