@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Tests.Infrastructure;
-using EmiPlatform.Testing;
 using EmiPlatform.Data.Entities;
+using EmiPlatform.Testing;
 using Npgsql;
 
 namespace EmiPlatform.Api.Tests;

@@ -1,7 +1,7 @@
 using EmiPlatform.Api.Tests.Infrastructure;
-using EmiPlatform.Testing;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Migrations;
+using EmiPlatform.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;

@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Tests.Infrastructure;
-using EmiPlatform.Testing;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Tenancy;
+using EmiPlatform.Testing;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

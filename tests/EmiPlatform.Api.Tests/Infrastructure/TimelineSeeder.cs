@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using EmiPlatform.Api.Recordings;
+using EmiPlatform.Testing;
 using Npgsql;
 using NpgsqlTypes;
-
-using EmiPlatform.Testing;
 
 namespace EmiPlatform.Api.Tests.Infrastructure;
 

@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using EmiPlatform.Storage;
+using EmiPlatform.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using EmiPlatform.Testing;
 using Npgsql;
 
 namespace EmiPlatform.Scoring.Tests.Infrastructure;
