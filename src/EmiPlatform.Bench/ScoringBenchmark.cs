@@ -69,6 +69,8 @@ internal static class ScoringBenchmark
         return 0;
     }
 
+    private const int UploadParallelism = 4;
+
     private sealed record Measurement(double Seconds, double Wall, double UploadWall = 0)
     {
         public double Rate => Seconds / Wall;
@@ -146,18 +148,19 @@ internal static class ScoringBenchmark
             var study = (await PostAsync(http, "/v1/studies", new { name = "Bench" }))["id"]!.GetValue<string>();
             var participant = (await PostAsync(http, $"/v1/studies/{study}/participants", new { code = "B01" }))["id"]!.GetValue<string>();
 
+            // As a lab uploads a folder: `emi upload`'s default of 4 files at once.
             var stopwatch = Stopwatch.StartNew();
-            foreach (var file in files)
+            await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = UploadParallelism }, async (file, ct) =>
             {
                 await using var stream = File.OpenRead(file);
                 using var content = new StreamContent(stream);
                 content.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
-                var response = await http.PostAsync($"/v1/studies/{study}/participants/{participant}/recordings?fileName={Path.GetFileName(file)}", content);
+                using var response = await http.PostAsync($"/v1/studies/{study}/participants/{participant}/recordings?fileName={Path.GetFileName(file)}", content, ct);
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new InvalidOperationException($"upload failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    throw new InvalidOperationException($"upload failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
                 }
-            }
+            });
             var uploaded = stopwatch.Elapsed.TotalSeconds;
             await WaitForAsync(async () => await ScalarAsync<long>(Conn("EMI_PG"), "SELECT count(*) FROM scoring_jobs WHERE state = 'succeeded'") == files.Count,
                 TimeSpan.FromMinutes(20), "every job to succeed", processes, TimeSpan.FromMilliseconds(100));
