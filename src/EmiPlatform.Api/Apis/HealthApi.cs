@@ -1,8 +1,8 @@
+using EmiPlatform.Api.Database;
 using EmiPlatform.Api.Problems;
 using EmiPlatform.Data.Migrations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using EmiPlatform.Api.Database;
 using Npgsql;
 
 namespace EmiPlatform.Api.Apis;

@@ -1,9 +1,9 @@
+using EmiPlatform.Api.Scoring;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Inference.Media;
 using EmiPlatform.Scoring.Bundles;
 using EmiPlatform.Scoring.Hosting;
-using EmiPlatform.Api.Scoring;
 using EmiPlatform.Scoring.Jobs;
 using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
