@@ -53,47 +53,19 @@ public class AbandonedUploadTests
     }
 
     /// <summary>Cancels the token after some bytes, like a request aborted by the client.</summary>
-    private sealed class CancellingStream(Stream inner, long cancelAfter, CancellationTokenSource cancel) : Stream
+    private sealed class CancellingStream(Stream inner, long cancelAfter, CancellationTokenSource cancel) : ForwardOnlyStream
     {
-        private long _delivered;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => _delivered;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
-            if (_delivered >= cancelAfter)
+            if (Delivered >= cancelAfter)
             {
                 cancel.Cancel();
                 cancel.Token.ThrowIfCancellationRequested();
             }
 
             var n = inner.Read(buffer);
-            _delivered += n;
+            Delivered += n;
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
