@@ -19,8 +19,11 @@ namespace EmiPlatform.Bench;
 internal static class ScoringBenchmark
 {
     public const string Usage = """
-        usage: EmiPlatform.Bench scoring-compare [--recordings N] [--seconds S] [--workers 1,2] [--bundle DIR] [--work-dir DIR]
+        usage: EmiPlatform.Bench scoring-compare [--recordings N] [--seconds S] [--workers 1,2] [--warm-up W] [--bundle DIR] [--work-dir DIR]
           N generated recordings (default 8) of S seconds (default 20): 320x240 test pattern at 25 fps with a tone.
+          W recordings (default 0) are uploaded and scored before the clock starts, so the API host and the workers
+          are measured warm (JIT-compiled, bundle loaded) as a long-running service is, instead of just started.
+          Prints the machine's busy core-seconds per process group and each job's upload / claim / finish times.
           Needs EMI_PG*, EMI_AZURITE, EMI_RABBITMQ, EMI_ORT_LIBRARY (. .local/env.sh) and a Release build
           (dotnet build -c Release src/EmiPlatform.Api src/EmiPlatform.Worker src/EmiPlatform.Cli).
         """;
@@ -42,6 +45,7 @@ internal static class ScoringBenchmark
         var seconds = int.Parse(options.GetValueOrDefault("seconds", "20"), CultureInfo.InvariantCulture);
         var workerCounts = options.GetValueOrDefault("workers", "1,2").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToList();
         var bundle = Path.GetFullPath(options.GetValueOrDefault("bundle", Path.Combine(root, "models", "reference-tiny")));
+        var warmUpCount = int.Parse(options.GetValueOrDefault("warm-up", "0"), CultureInfo.InvariantCulture);
         var work = options.GetValueOrDefault("work-dir", Path.Combine(Path.GetTempPath(), "emi-bench-scoring"));
         Directory.CreateDirectory(work);
 
@@ -50,16 +54,22 @@ internal static class ScoringBenchmark
         {
             files.Add(await MakeRecordingAsync(work, i, seconds));
         }
+        var warmUp = new List<string>();
+        for (var i = 0; i < warmUpCount; i++)
+        {
+            warmUp.Add(await MakeRecordingAsync(work, count + i, seconds));
+        }
         Console.WriteLine($"{count} recordings of {seconds} s (320x240 25 fps video + 16 kHz tone) in {work}; bundle {bundle}");
 
         var results = new List<string>();
         foreach (var workers in workerCounts)
         {
             var direct = await DirectAsync(root, bundle, files, work);
-            var endToEnd = await EndToEndAsync(root, files, workers, bundle);
+            var endToEnd = await EndToEndAsync(root, files, workers, bundle, warmUp);
             var line = string.Create(CultureInfo.InvariantCulture,
-                $"{workers} worker(s): end-to-end {endToEnd.Rate:F2} rec-s/s ({endToEnd.Seconds:F1} rec-s in {endToEnd.Wall:F1} s, last upload done at {endToEnd.UploadWall:F1} s); " +
-                $"emi score direct {direct.Rate:F2} rec-s/s ({direct.Wall:F1} s); ratio {endToEnd.Rate / direct.Rate:F2}");
+                $"{workers} worker(s): end-to-end {endToEnd.Rate:F2} rec-s/s ({endToEnd.Seconds:F1} rec-s in {endToEnd.Wall:F2} s, last upload done at {endToEnd.UploadWall:F2} s, " +
+                $"machine busy {endToEnd.CpuSeconds:F2} core-s); emi score direct {direct.Rate:F2} rec-s/s ({direct.Wall:F2} s, busy {direct.CpuSeconds:F2} core-s); " +
+                $"ratio {endToEnd.Rate / direct.Rate:F2}");
             Console.WriteLine(line);
             results.Add(line);
         }
@@ -71,7 +81,7 @@ internal static class ScoringBenchmark
 
     private const int UploadParallelism = 4;
 
-    private sealed record Measurement(double Seconds, double Wall, double UploadWall = 0)
+    private sealed record Measurement(double Seconds, double Wall, double CpuSeconds, double UploadWall = 0)
     {
         public double Rate => Seconds / Wall;
     }
@@ -82,9 +92,11 @@ internal static class ScoringBenchmark
         var output = Path.Combine(work, "direct.csv");
         var arguments = new List<string> { emi, "score", "-m", bundle, "-o", output, "--no-progress" };
         arguments.AddRange(files);
+        var cpu = MachineCpu.BusySeconds();
         var stopwatch = Stopwatch.StartNew();
         var (code, log) = await RunToEndAsync("dotnet", arguments, new Dictionary<string, string>());
         stopwatch.Stop();
+        cpu = MachineCpu.BusySeconds() - cpu;
         if (code != 0)
         {
             throw new InvalidOperationException($"emi score failed ({code}): {log}");
@@ -94,10 +106,10 @@ internal static class ScoringBenchmark
         {
             total += await DurationAsync(file);
         }
-        return new Measurement(total, stopwatch.Elapsed.TotalSeconds);
+        return new Measurement(total, stopwatch.Elapsed.TotalSeconds, cpu);
     }
 
-    private static async Task<Measurement> EndToEndAsync(string root, List<string> files, int workerCount, string bundle)
+    private static async Task<Measurement> EndToEndAsync(string root, List<string> files, int workerCount, string bundle, List<string> warmUp)
     {
         var database = $"emi_bench_scoring_{Guid.NewGuid():N}";
         var prefix = $"bench-{Guid.NewGuid().ToString("N")[..8]}-";
@@ -148,25 +160,36 @@ internal static class ScoringBenchmark
             var study = (await PostAsync(http, "/v1/studies", new { name = "Bench" }))["id"]!.GetValue<string>();
             var participant = (await PostAsync(http, $"/v1/studies/{study}/participants", new { code = "B01" }))["id"]!.GetValue<string>();
 
-            // As a lab uploads a folder: `emi upload`'s default of 4 files at once.
-            var stopwatch = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = UploadParallelism }, async (file, ct) =>
+            if (warmUp.Count > 0)
             {
-                await using var stream = File.OpenRead(file);
-                using var content = new StreamContent(stream);
-                content.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
-                using var response = await http.PostAsync($"/v1/studies/{study}/participants/{participant}/recordings?fileName={Path.GetFileName(file)}", content, ct);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new InvalidOperationException($"upload failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-                }
-            });
+                // A service that has scored before: the API's upload path and the worker's bundle and pipeline are warm.
+                var other = (await PostAsync(http, $"/v1/studies/{study}/participants", new { code = "W01" }))["id"]!.GetValue<string>();
+                await Parallel.ForEachAsync(warmUp, new ParallelOptions { MaxDegreeOfParallelism = UploadParallelism },
+                    async (file, ct) => await UploadAsync(http, study, other, file, ct));
+                await WaitForAsync(async () => await ScalarAsync<long>(Conn("EMI_PG"), "SELECT count(*) FROM scoring_jobs WHERE state = 'succeeded'") == warmUp.Count,
+                    TimeSpan.FromMinutes(5), "the warm-up jobs to succeed", processes, TimeSpan.FromMilliseconds(100));
+            }
+
+            // As a lab uploads a folder: `emi upload`'s default of 4 files at once.
+            var started = DateTimeOffset.UtcNow;
+            var cpu = MachineCpu.BusySeconds();
+            var processCpu = processes.Select(p => MachineCpu.ProcessSeconds(p.Process.Id)).ToArray();
+            var stopwatch = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = UploadParallelism },
+                async (file, ct) => await UploadAsync(http, study, participant, file, ct));
             var uploaded = stopwatch.Elapsed.TotalSeconds;
-            await WaitForAsync(async () => await ScalarAsync<long>(Conn("EMI_PG"), "SELECT count(*) FROM scoring_jobs WHERE state = 'succeeded'") == files.Count,
+            await WaitForAsync(async () => await ScalarAsync<long>(Conn("EMI_PG"), "SELECT count(*) FROM scoring_jobs WHERE state = 'succeeded'") == files.Count + warmUp.Count,
                 TimeSpan.FromMinutes(20), "every job to succeed", processes, TimeSpan.FromMilliseconds(100));
             stopwatch.Stop();
-            var total = await ScalarAsync<double>(Conn("EMI_PG"), "SELECT sum(duration_seconds) FROM recordings");
-            return new Measurement(total, stopwatch.Elapsed.TotalSeconds, uploaded);
+            cpu = MachineCpu.BusySeconds() - cpu;
+            var apiCpu = MachineCpu.ProcessSeconds(processes[0].Process.Id) - processCpu[0];
+            var workerCpu = processes.Skip(1).Select((p, i) => MachineCpu.ProcessSeconds(p.Process.Id) - processCpu[i + 1]).Sum();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  busy core-s: all {cpu:F2}, API host + its ffprobe/ffmpeg {apiCpu:F2}, worker(s) + their ffmpeg {workerCpu:F2}, rest (PostgreSQL, RabbitMQ, Azurite, this bench) {cpu - apiCpu - workerCpu:F2}"));
+            var participantId = Guid.Parse(participant);
+            var total = await ScalarAsync<double>(Conn("EMI_PG"), $"SELECT sum(duration_seconds) FROM recordings WHERE participant_id = '{participantId}'");
+            await PrintJobTimesAsync(Conn("EMI_PG"), participantId, started);
+            return new Measurement(total, stopwatch.Elapsed.TotalSeconds, cpu, uploaded);
         }
         finally
         {
@@ -183,6 +206,38 @@ internal static class ScoringBenchmark
             await ExecuteAsync(Require("EMI_PG"), $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
             var store = new Storage.BlobStore(new Storage.BlobStorageOptions { ConnectionString = Require("EMI_AZURITE"), Container = container });
             await store.DeleteContainerAsync();
+        }
+    }
+
+    /// <summary>Where each job's time went, in seconds from the first upload: created (upload committed), claimed, finished.</summary>
+    private static async Task PrintJobTimesAsync(string connectionString, Guid participantId, DateTimeOffset clockStart)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT j.created_at, j.started_at, j.finished_at, j.worker FROM scoring_jobs j JOIN recordings r ON r.id = j.recording_id " +
+            "WHERE r.participant_id = $1 ORDER BY j.created_at", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = participantId });
+        await using var reader = await command.ExecuteReaderAsync();
+        Console.WriteLine("  job  uploaded  claimed  finished  run(s)  worker");
+        for (var n = 1; await reader.ReadAsync(); n++)
+        {
+            double At(int column) => (reader.GetFieldValue<DateTimeOffset>(column) - clockStart).TotalSeconds;
+            var (created, claimed, finished) = (At(0), At(1), At(2));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {n,3}  {created,8:F2}  {claimed,7:F2}  {finished,8:F2}  {finished - claimed,6:F2}  {reader.GetString(3)}"));
+        }
+    }
+
+    private static async Task UploadAsync(HttpClient http, string study, string participant, string file, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(file);
+        using var content = new StreamContent(stream);
+        content.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
+        using var response = await http.PostAsync($"/v1/studies/{study}/participants/{participant}/recordings?fileName={Path.GetFileName(file)}", content, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"upload failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
     }
 
