@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Inference.Media;
 using EmiPlatform.Testing;
 using Npgsql;
 
@@ -44,6 +45,36 @@ public sealed class RecordingUploadTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Single(await api.BlobNamesAsync($"{tenantId}/"));
         var me = await client.GetFromJsonAsync<MeDto>("/v1/me", Json.Options);
         Assert.Equal((bytes.Length, 1), (me!.Tenant!.UsedStorageBytes, me.Tenant.UsedRecordings));
+    }
+
+    [Fact]
+    public async Task The_upload_probe_is_kept_for_the_worker_without_the_signed_url()
+    {
+        var (key, _, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var bytes = await TestMedia.VideoAsync();
+        var response = await Uploads.PostAsync(api.Client(key), studyId, participantId, bytes);
+        var recording = (await response.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!;
+
+        await using var connection = new NpgsqlConnection(api.Database.Admin);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT media::text FROM recordings WHERE id = @id", connection);
+        query.Parameters.AddWithValue("id", recording.Id);
+        var stored = (string)(await query.ExecuteScalarAsync())!;
+        Assert.DoesNotContain("sig=", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("http", stored, StringComparison.Ordinal);
+
+        // What the worker reads back equals what ffprobe says about its own downloaded copy.
+        var local = Path.Combine(Path.GetTempPath(), $"emi-probe-{Guid.NewGuid():N}.mp4");
+        await File.WriteAllBytesAsync(local, bytes);
+        try
+        {
+            var probed = await MediaProbe.ProbeAsync(local, MediaTools.FromEnvironment(), CancellationToken.None);
+            Assert.Equal(probed, StoredMediaInfo.Deserialize(stored, local));
+        }
+        finally
+        {
+            File.Delete(local);
+        }
     }
 
     public static TheoryData<string, string, HttpStatusCode, string> BadUploads => new()

@@ -114,6 +114,39 @@ public sealed class PipelineTests(MediaFixture media) : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("both.mp4")]
+    [InlineData("speech.wav")]
+    [InlineData("rotated.mp4")]
+    [InlineData("vfr.mp4")]
+    public async Task AStoredProbeReadsBackAsTheProbeAndScoresTheSame(string file)
+    {
+        var probed = await MediaProbe.ProbeAsync(media.P(file), MediaTools.FromEnvironment(), CancellationToken.None);
+
+        var stored = StoredMediaInfo.Serialize(probed);
+        Assert.DoesNotContain(file, stored, StringComparison.Ordinal);
+        var restored = StoredMediaInfo.Deserialize(stored, probed.Path);
+        Assert.Equal(probed, restored);
+
+        var direct = await _pipeline.ScoreAsync(media.P(file), _bundle);
+        var fromStored = await _pipeline.ScoreAsync(restored!, _bundle);
+        Assert.Equal(direct.Windows.Count, fromStored.Windows.Count);
+        for (var k = 0; k < direct.Windows.Count; k++)
+        {
+            Assert.Equal(direct.Windows[k].Emi, fromStored.Windows[k].Emi);
+            Assert.Equal(direct.Windows[k].Vad, fromStored.Windows[k].Vad);
+        }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("{\"formatName\": 3")]
+    [InlineData("[1, 2]")]
+    [InlineData("{}")]
+    public void AMissingOrUnreadableStoredProbeMeansProbeAgain(string? json) =>
+        Assert.Null(StoredMediaInfo.Deserialize(json, "recording.mp4"));
+
     [Fact]
     public async Task WindowAndHopAreConfigurable()
     {

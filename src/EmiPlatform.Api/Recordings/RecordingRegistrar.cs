@@ -87,6 +87,7 @@ public sealed class RecordingRegistrar(
                 Height = info.Video?.Height,
                 FrameRate = info.Video?.AverageFrameRate,
                 Rotation = info.Video?.Rotation,
+                Media = StoredMediaInfo.Serialize(info),
                 CreatedAt = clock.GetUtcNow(),
             };
             var job = ScoringJobs.Queued(row, await defaultBundle.GetIdAsync(cancellationToken), scoring.Value.MaxAttempts, row.CreatedAt);

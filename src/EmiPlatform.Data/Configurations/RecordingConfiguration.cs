@@ -36,6 +36,7 @@ internal sealed class RecordingConfiguration : IEntityTypeConfiguration<Recordin
         builder.Property(r => r.Height).HasColumnName("height");
         builder.Property(r => r.FrameRate).HasColumnName("frame_rate");
         builder.Property(r => r.Rotation).HasColumnName("rotation");
+        builder.Property(r => r.Media).HasColumnName("media").HasColumnType("jsonb");
         builder.Property(r => r.CreatedAt).HasColumnName("created_at");
     }
 }

@@ -32,5 +32,9 @@ public sealed class Recording
     public int? Height { get; set; }
     public double? FrameRate { get; set; }
     public int? Rotation { get; set; }
+
+    /// <summary>The probe result as JSON (EmiPlatform.Inference.Media.StoredMediaInfo), read by the scoring worker.</summary>
+    public string? Media { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }

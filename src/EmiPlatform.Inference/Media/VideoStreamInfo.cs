@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace EmiPlatform.Inference.Media;
 
 /// <summary>
@@ -16,6 +18,7 @@ public sealed record VideoStreamInfo(
     double? Duration)
 {
     /// <summary>ffprobe's average and nominal rates disagree for variable-frame-rate streams.</summary>
+    [JsonIgnore]
     public bool LooksVariableFrameRate =>
         AverageFrameRate > 0 && NominalFrameRate > 0 && Math.Abs(AverageFrameRate - NominalFrameRate) / NominalFrameRate > 0.01;
 }

@@ -1,4 +1,5 @@
 using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Inference.Media;
 
 namespace EmiPlatform.Inference.Scoring;
 
@@ -8,6 +9,14 @@ public interface IScoringPipeline
     /// <param name="recordingPath">A local media file (ffmpeg needs to seek: mp4 indexes often sit at the end).</param>
     Task<ScoringResult> ScoreAsync(
         string recordingPath,
+        ModelBundle bundle,
+        ScoringOptions? options = null,
+        IProgress<ScoringProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Scores a recording already probed (<see cref="MediaInfo.Path"/> is the local file): no ffprobe runs.</summary>
+    Task<ScoringResult> ScoreAsync(
+        MediaInfo media,
         ModelBundle bundle,
         ScoringOptions? options = null,
         IProgress<ScoringProgress>? progress = null,

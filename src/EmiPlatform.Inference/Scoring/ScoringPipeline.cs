@@ -48,9 +48,20 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         IProgress<ScoringProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        (options ?? new ScoringOptions()).Validate();
+        var media = await MediaProbe.ProbeAsync(recordingPath, _tools, cancellationToken).ConfigureAwait(false);
+        return await ScoreAsync(media, bundle, options, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ScoringResult> ScoreAsync(
+        MediaInfo media,
+        ModelBundle bundle,
+        ScoringOptions? options = null,
+        IProgress<ScoringProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
         options ??= new ScoringOptions();
         options.Validate();
-        var media = await MediaProbe.ProbeAsync(recordingPath, _tools, cancellationToken).ConfigureAwait(false);
         var sessions = SessionsFor(bundle);
 
         var useAudio = media.HasAudio && bundle.Audio is not null;
@@ -59,7 +70,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         {
             throw new MediaDecodeException(
                 MediaErrorKind.NoStreams,
-                $"'{Path.GetFileName(recordingPath)}' has {(media.HasAudio ? "audio only" : "video only")}, and bundle '{bundle.Name}' has no branch for it.");
+                $"'{Path.GetFileName(media.Path)}' has {(media.HasAudio ? "audio only" : "video only")}, and bundle '{bundle.Name}' has no branch for it.");
         }
 
         var window = options.Window.TotalSeconds;

@@ -11,4 +11,5 @@ public sealed record ClaimedJob(
     int MaxAttempts,
     string Worker,
     string BlobName,
-    string FileName);
+    string FileName,
+    string? Media);

@@ -13,9 +13,10 @@ using Npgsql;
 namespace EmiPlatform.Scoring.Jobs;
 
 /// <summary>
-/// Runs one job attempt: claim it, download its recording to a temporary file, score it while a heartbeat renews the
-/// lease, then write the timeline and mark it succeeded in one transaction. The heartbeat also notices a cancel or a
-/// takeover and stops the pipeline (which kills its ffmpeg); such an attempt writes nothing.
+/// Runs one job attempt: claim it, download its recording to a temporary file, score it (with the probe stored at
+/// upload, so no ffprobe runs again) while a heartbeat renews the lease, then write the timeline and mark it succeeded
+/// in one transaction. The heartbeat also notices a cancel or a takeover and stops the pipeline (which kills its
+/// ffmpeg); such an attempt writes nothing.
 /// </summary>
 public sealed class JobRunner(
     JobStore store,
@@ -51,7 +52,9 @@ public sealed class JobRunner(
         {
             var bundle = await bundles.LoadAsync(job.BundleId, abort.Token);
             file = await DownloadAsync(job, settings, abort.Token);
-            var result = await pipeline.ScoreAsync(file, bundle, progress: progress, cancellationToken: abort.Token);
+            var result = StoredMediaInfo.Deserialize(job.Media, file) is { } media
+                ? await pipeline.ScoreAsync(media, bundle, progress: progress, cancellationToken: abort.Token)
+                : await pipeline.ScoreAsync(file, bundle, progress: progress, cancellationToken: abort.Token);
             if (!await writer.WriteAsync(job, bundle, result, abort.Token))
             {
                 logger.LogInformation("Job {JobId} was cancelled or taken over before its results were written; nothing written", job.Id);

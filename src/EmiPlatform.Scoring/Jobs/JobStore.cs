@@ -21,7 +21,7 @@ public sealed class JobStore(ScoringDatabase database)
                 started_at = now(), finished_at = NULL, progress = 0, execution_provider = NULL, updated_at = now()
             FROM recordings r
             WHERE j.id = $1 AND j.state = 'queued' AND r.id = j.recording_id
-            RETURNING j.tenant_id, j.study_id, j.recording_id, j.bundle_id, j.attempts, j.max_attempts, r.blob_name, r.original_file_name
+            RETURNING j.tenant_id, j.study_id, j.recording_id, j.bundle_id, j.attempts, j.max_attempts, r.blob_name, r.original_file_name, r.media
             """);
         command.Parameters.Add(new() { Value = jobId });
         command.Parameters.Add(new() { Value = worker });
@@ -32,7 +32,7 @@ public sealed class JobStore(ScoringDatabase database)
             return null;
         }
         return new ClaimedJob(jobId, reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3),
-            reader.GetInt32(4), reader.GetInt32(5), worker, reader.GetString(6), reader.GetString(7));
+            reader.GetInt32(4), reader.GetInt32(5), worker, reader.GetString(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8));
     }
 
     /// <summary>Renews the lease and records progress; false when the job is no longer this attempt's (cancelled or taken over).</summary>
