@@ -168,6 +168,7 @@ internal static class ScoringBenchmark
                     async (file, ct) => await UploadAsync(http, study, other, file, ct));
                 await WaitForAsync(async () => await ScalarAsync<long>(Conn("EMI_PG"), "SELECT count(*) FROM scoring_jobs WHERE state = 'succeeded'") == warmUp.Count,
                     TimeSpan.FromMinutes(5), "the warm-up jobs to succeed", processes, TimeSpan.FromMilliseconds(100));
+                Console.WriteLine($"  warmed up: {warmUp.Count} recording(s) uploaded and scored before the clock starts");
             }
 
             // As a lab uploads a folder: `emi upload`'s default of 4 files at once.
