@@ -122,7 +122,8 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     {
         cluster.EnsureTwoWorkers();
         var lab = await cluster.CreateLabAsync();
-        var recording = await lab.UploadAsync(await Media.LongVideoAsync(120), "long.mp4", "video/mp4");
+        // Long enough to still be scoring when the cancel arrives: the tiny bundle scores ~300 s of recording per second.
+        var recording = await lab.UploadAsync(await Media.LongVideoAsync(900), "long.mp4", "video/mp4");
         var jobId = await cluster.ScalarAsync<Guid>("SELECT id FROM scoring_jobs WHERE recording_id = $1", recording);
 
         WorkerProcess? worker = null;
