@@ -4,8 +4,8 @@ namespace EmiPlatform.Inference.Media;
 
 /// <summary>
 /// A probe result kept with a recording (<c>recordings.media</c>), so the worker that scores it later need not run
-/// ffprobe again: one process fewer on every job's critical path. The path is left out (at upload it names a signed
-/// URL); the reader supplies where the file now lies.
+/// ffprobe again: one process fewer on every job's critical path. The path is left out (at upload it is only the file
+/// name the blob was probed under); the reader supplies where its copy of the file lies.
 /// </summary>
 public static class StoredMediaInfo
 {
