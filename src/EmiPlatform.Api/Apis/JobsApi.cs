@@ -2,11 +2,13 @@ using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Scoring;
+using EmiPlatform.Contracts;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Scoring.Bundles;
 using EmiPlatform.Scoring.Hosting;
 using EmiPlatform.Scoring.Jobs;
+using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -89,7 +91,7 @@ public static class JobsApi
     }
 
     private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Cancel(
-        Guid id, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+        Guid id, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, IPublishEndpoint bus, ILoggerFactory logs, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var cancelled = await db.ScoringJobs
@@ -105,6 +107,10 @@ public static class JobsApi
             return Problem.NotFound("job");
         }
         var (job, bundle) = (row.Job, row.Bundle);
+        if (cancelled == 1)
+        {
+            await AnnounceCancelAsync(job, bus, logs.CreateLogger(typeof(JobsApi).FullName!));
+        }
         return cancelled == 1 || job.State == JobState.Cancelled
             ? TypedResults.Ok(JobDto.From(job, bundle))
             : Problem.Conflict($"The job already {(job.State == JobState.Succeeded ? "succeeded" : "failed")}; re-score the recording to score it again.");
@@ -160,6 +166,22 @@ public static class JobsApi
         await db.SaveChangesAsync(ct);
         signal.Wake();
         return TypedResults.Accepted($"/v1/studies/{studyId}/jobs?state=queued", new RescoreStudyDto(bundle.Id, queued.Count, recordings.Count - queued.Count));
+    }
+
+    // The row is committed as cancelled: the announcement only lets a worker running the job stop now rather than at
+    // its next heartbeat, so a broker that is away must not turn a done cancel into an error.
+    private static async Task AnnounceCancelAsync(ScoringJob job, IPublishEndpoint bus, ILogger logger)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await bus.Publish(new ScoringJobCompleted(job.Id, job.TenantId, job.StudyId, job.RecordingId, job.BundleId, "cancelled",
+                job.Attempts, null, job.FinishedAt ?? job.UpdatedAt), timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Could not announce the cancel of job {JobId}; its worker stops at its next heartbeat", job.Id);
+        }
     }
 
     private static async Task<RegisteredBundle?> ResolveBundleAsync(Guid? bundleId, EmiDbContext db, DefaultBundle defaults, CancellationToken ct)

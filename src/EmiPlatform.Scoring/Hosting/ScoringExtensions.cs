@@ -46,6 +46,7 @@ public static class ScoringExtensions
         services.AddSingleton<JobSignal>();
         services.AddSingleton<TimelineWriter>();
         services.AddSingleton<JobRunner>();
+        services.AddSingleton<RunningAttempts>();
         // One pipeline per process: its ONNX sessions are created once per bundle and shared by every concurrent job.
         services.AddSingleton<IScoringPipeline>(sp => ScoringPipeline.Create(
             sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ScoringPipeline>()));
@@ -67,6 +68,7 @@ public static class ScoringExtensions
             if (runWorker)
             {
                 x.AddConsumer<ScoreRecordingConsumer, ScoreRecordingConsumerDefinition>();
+                x.AddConsumer<CancelledJobConsumer, CancelledJobConsumerDefinition>();
             }
             switch (messaging.Transport)
             {

@@ -15,8 +15,8 @@ namespace EmiPlatform.Scoring.Jobs;
 /// <summary>
 /// Runs one job attempt: claim it, download its recording to a temporary file, score it (with the probe stored at
 /// upload, so no ffprobe runs again) while a heartbeat renews the lease, then write the timeline and mark it succeeded
-/// in one transaction. The heartbeat also notices a cancel or a takeover and stops the pipeline (which kills its
-/// ffmpeg); such an attempt writes nothing.
+/// in one transaction. A cancel announced on the bus (<see cref="RunningAttempts"/>) or noticed by the heartbeat, and a
+/// takeover noticed by the heartbeat, stop the pipeline (which kills its ffmpeg); such an attempt writes nothing.
 /// </summary>
 public sealed class JobRunner(
     JobStore store,
@@ -25,6 +25,7 @@ public sealed class JobRunner(
     IScoringPipeline pipeline,
     TimelineWriter writer,
     WorkerIdentity identity,
+    RunningAttempts running,
     IOptions<ScoringWorkerOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<JobRunner> logger)
@@ -44,6 +45,7 @@ public sealed class JobRunner(
         // still finish (its ack may be lost; the redelivery then finds the job done and is dropped).
         var stopping = lifetime.ApplicationStopping;
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var tracked = running.Track(job.Id, abort);
         using var heartbeatStop = new CancellationTokenSource();
         var progress = new LatestProgress();
         var heartbeat = HeartbeatAsync(job, progress, abort, heartbeatStop.Token);

@@ -16,6 +16,13 @@ public static class TestMedia
         "-f lavfi -i testsrc=size=160x120:rate=15 -f lavfi -i sine=frequency=440:sample_rate=16000 -t 3 " +
         "-c:v libx264 -pix_fmt yuv420p -c:a aac -movflags +faststart");
 
+    /// <summary>
+    /// An hour of 80×60 video at one frame a second (≈ 4 MB, made in under a second): the pipeline samples it at the
+    /// bundle's 5 fps, so scoring it keeps the model busy for seconds while decoding costs nothing.
+    /// </summary>
+    public static Task<byte[]> SlowToScoreVideoAsync() => MakeAsync("slow-to-score.mp4",
+        "-f lavfi -i testsrc=size=80x60:rate=1 -t 3600 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart");
+
     /// <summary>2 s of 16 kHz mono PCM.</summary>
     public static Task<byte[]> WavAsync() => MakeAsync("tone.wav", "-f lavfi -i sine=frequency=330:sample_rate=16000 -t 2 -c:a pcm_s16le");
 

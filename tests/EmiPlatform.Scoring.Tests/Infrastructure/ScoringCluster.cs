@@ -53,8 +53,7 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
         ["Scoring:DefaultBundle"] = Path.Combine(RepoPaths.Root, "models", "reference-tiny"),
         ["Scoring:Concurrency"] = "1",
         ["Scoring:LeaseDuration"] = Lease.ToString(),
-        // Also how soon a worker notices a cancel: well inside the seconds the cancel test's recording takes.
-        ["Scoring:HeartbeatInterval"] = "00:00:00.250",
+        ["Scoring:HeartbeatInterval"] = "00:00:01",
         ["Scoring:DispatchInterval"] = "00:00:00.500",
         ["Scoring:RedispatchAfter"] = "00:00:08",
         ["Scoring:RetryBackoff"] = "00:00:00.500",
