@@ -24,6 +24,7 @@ public class EmiDbContext : DbContext
     public DbSet<RecordingScore> RecordingScores => Set<RecordingScore>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<StudyRun> StudyRuns => Set<StudyRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(EmiDbContext).Assembly);

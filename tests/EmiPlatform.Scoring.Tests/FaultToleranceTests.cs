@@ -1,3 +1,5 @@
+using EmiPlatform.Contracts.Transport;
+using EmiPlatform.Abstractions.Jobs;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;

@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;

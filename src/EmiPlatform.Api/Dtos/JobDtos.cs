@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Data.Entities;
 
 namespace EmiPlatform.Api.Dtos;

@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -13,12 +14,14 @@ internal sealed class ScoringJobConfiguration : IEntityTypeConfiguration<Scoring
         builder.HasOne<Tenant>().WithMany().HasForeignKey(j => j.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Study>().WithMany().HasForeignKey(j => j.StudyId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Recording>().WithMany().HasForeignKey(j => j.RecordingId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<StudyRun>().WithMany().HasForeignKey(j => j.RunId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<RegisteredBundle>().WithMany().HasForeignKey(j => j.BundleId).OnDelete(DeleteBehavior.Restrict);
         builder.Property(j => j.Id).HasColumnName("id");
         builder.Property(j => j.TenantId).HasColumnName("tenant_id");
         builder.Property(j => j.StudyId).HasColumnName("study_id");
         builder.Property(j => j.RecordingId).HasColumnName("recording_id");
         builder.Property(j => j.BundleId).HasColumnName("bundle_id");
+        builder.Property(j => j.RunId).HasColumnName("run_id");
         builder.Property(j => j.State).HasColumnName("state").HasColumnType("text").HasConversion(new SnakeCaseEnumConverter<JobState>());
         builder.Property(j => j.Attempts).HasColumnName("attempts");
         builder.Property(j => j.MaxAttempts).HasColumnName("max_attempts");

@@ -15,6 +15,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.Status).HasColumnName("status").HasConversion(new SnakeCaseEnumConverter<TenantStatus>());
         builder.Property(t => t.MaxStorageBytes).HasColumnName("max_storage_bytes");
         builder.Property(t => t.MaxRecordings).HasColumnName("max_recordings");
+        builder.Property(t => t.MaxConcurrentJobs).HasColumnName("max_concurrent_jobs");
         builder.Property(t => t.UsedStorageBytes).HasColumnName("used_storage_bytes").ValueGeneratedOnAddOrUpdate();
         builder.Property(t => t.UsedRecordings).HasColumnName("used_recordings").ValueGeneratedOnAddOrUpdate();
         builder.Property(t => t.CreatedAt).HasColumnName("created_at");

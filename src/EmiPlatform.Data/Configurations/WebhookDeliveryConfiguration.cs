@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -13,13 +14,16 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         builder.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<ScoringJob>().WithMany().HasForeignKey(d => d.JobId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<StudyRun>().WithMany().HasForeignKey(d => d.RunId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(d => new { d.WebhookId, d.JobId, d.JobState }).IsUnique();
+        builder.HasIndex(d => new { d.WebhookId, d.RunId }).IsUnique().HasFilter("run_id IS NOT NULL");
         builder.Property(d => d.Id).HasColumnName("id");
         builder.Property(d => d.TenantId).HasColumnName("tenant_id");
         builder.Property(d => d.WebhookId).HasColumnName("webhook_id");
         builder.Property(d => d.EventId).HasColumnName("event_id");
         builder.Property(d => d.EventType).HasColumnName("event_type").HasColumnType("text");
         builder.Property(d => d.JobId).HasColumnName("job_id");
+        builder.Property(d => d.RunId).HasColumnName("run_id");
         builder.Property(d => d.JobState).HasColumnName("job_state").HasColumnType("text");
         builder.Property(d => d.Payload).HasColumnName("payload").HasColumnType("text");
         builder.Property(d => d.Status).HasColumnName("status").HasColumnType("text").HasConversion(new SnakeCaseEnumConverter<WebhookDeliveryStatus>());

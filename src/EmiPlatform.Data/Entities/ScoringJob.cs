@@ -1,3 +1,5 @@
+using EmiPlatform.Abstractions.Jobs;
+
 namespace EmiPlatform.Data.Entities;
 
 /// <summary>
@@ -11,6 +13,9 @@ public sealed class ScoringJob
     public Guid StudyId { get; set; }
     public Guid RecordingId { get; set; }
     public Guid BundleId { get; set; }
+
+    /// <summary>The study's scoring run the job belongs to (null for jobs from before runs were kept).</summary>
+    public Guid? RunId { get; set; }
     public JobState State { get; set; }
     public int Attempts { get; set; }
     public int MaxAttempts { get; set; } = 3;

@@ -12,6 +12,9 @@ public sealed class Tenant
     /// <summary>Upper bound on stored recordings; null means unlimited.</summary>
     public int? MaxRecordings { get; set; }
 
+    /// <summary>Jobs released to scoring at once; null = the cluster's scoring slot count (the tenant grain's share).</summary>
+    public int? MaxConcurrentJobs { get; set; }
+
     /// <summary>Bytes of stored recordings; kept by a database trigger, never written by the application.</summary>
     public long UsedStorageBytes { get; set; }
 

@@ -1,3 +1,5 @@
+using EmiPlatform.Abstractions.Jobs;
+
 namespace EmiPlatform.Data.Entities;
 
 /// <summary>
@@ -14,8 +16,13 @@ public sealed class WebhookDelivery
     public Guid EventId { get; set; }
 
     public required string EventType { get; set; }
-    public Guid JobId { get; set; }
-    public required string JobState { get; set; }
+    /// <summary>The job of a job.* event; null for study.completed.</summary>
+    public Guid? JobId { get; set; }
+
+    public string? JobState { get; set; }
+
+    /// <summary>The study run of a study.completed event.</summary>
+    public Guid? RunId { get; set; }
 
     /// <summary>The exact request body, so every attempt sends and signs the same bytes.</summary>
     public required string Payload { get; set; }

@@ -1,3 +1,4 @@
+using EmiPlatform.Data;
 using System.Collections.Concurrent;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Inference.Bundles;
@@ -10,7 +11,7 @@ namespace EmiPlatform.Scoring.Bundles;
 /// The model_bundles table and the bundles loaded from it. A bundle is registered once (name + version unique) and
 /// loaded at most once per process; every pipeline in the process shares the loaded bundle.
 /// </summary>
-public sealed class BundleRegistry(ScoringDatabase database, TimeProvider clock)
+public sealed class BundleRegistry(EmiDataSources database, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<Guid, Lazy<Task<ModelBundle>>> _loaded = new();
 

@@ -1,3 +1,6 @@
+using EmiPlatform.Data.Jobs;
+using EmiPlatform.Data;
+using EmiPlatform.Contracts.Transport;
 using EmiPlatform.Inference;
 using EmiPlatform.Inference.Scoring;
 using EmiPlatform.Scoring.Bundles;
@@ -34,7 +37,7 @@ public static class ScoringExtensions
         services.AddSingleton(sp =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
-            return new ScoringDatabase(
+            return new EmiDataSources(
                 NpgsqlDataSource.Create(Require(configuration, "Database:AdminConnectionString")),
                 NpgsqlDataSource.Create(Require(configuration, "Database:AppConnectionString")));
         });

@@ -1,3 +1,4 @@
+using EmiPlatform.Contracts.Transport;
 using EmiPlatform.Inference;
 using EmiPlatform.Scoring.Bundles;
 using EmiPlatform.Scoring.Messaging;

@@ -1,3 +1,4 @@
+using EmiPlatform.Data.Jobs;
 using EmiPlatform.Contracts;
 using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Scoring;

@@ -1,3 +1,4 @@
+using EmiPlatform.Contracts.Transport;
 using MassTransit;
 using Microsoft.Extensions.Options;
 

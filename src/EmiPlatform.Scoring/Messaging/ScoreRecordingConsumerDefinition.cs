@@ -1,3 +1,4 @@
+using EmiPlatform.Contracts.Transport;
 using EmiPlatform.Scoring.Hosting;
 using MassTransit;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,5 @@
+using EmiPlatform.Data.Jobs;
+using EmiPlatform.Data;
 using EmiPlatform.Inference.Bundles;
 using EmiPlatform.Inference.Scoring;
 using EmiPlatform.Scoring.Hosting;
@@ -13,7 +15,7 @@ namespace EmiPlatform.Scoring.Timelines;
 /// new ones streamed in with binary COPY, so a retried or redelivered job replaces its timeline instead of adding to it.
 /// Nothing is written unless the job is still this attempt's: a cancelled or taken-over job commits nothing.
 /// </summary>
-public sealed class TimelineWriter(ScoringDatabase database)
+public sealed class TimelineWriter(EmiDataSources database)
 {
     private const string CopyColumns =
         "tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s, admiration, amusement, determination, " +

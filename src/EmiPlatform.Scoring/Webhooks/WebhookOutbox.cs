@@ -1,3 +1,4 @@
+using EmiPlatform.Data;
 using EmiPlatform.Scoring.Hosting;
 
 namespace EmiPlatform.Scoring.Webhooks;
@@ -6,7 +7,7 @@ namespace EmiPlatform.Scoring.Webhooks;
 /// The deliverer's statements on webhook_deliveries. Cross-tenant, so on the admin role. A claim pushes the row's
 /// next_attempt_at forward (a lease), so a deliverer that dies mid-send only delays the row until the lease runs out.
 /// </summary>
-public sealed class WebhookOutbox(ScoringDatabase database)
+public sealed class WebhookOutbox(EmiDataSources database)
 {
     /// <summary>Due pending deliveries for one attempt each; <c>attempts</c> counts the attempt now.</summary>
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Jobs;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 

@@ -1,4 +1,4 @@
-namespace EmiPlatform.Scoring.Jobs;
+namespace EmiPlatform.Data.Jobs;
 
 /// <summary>A job this worker owns for one attempt: (worker, attempt) identifies the lease in every later update.</summary>
 public sealed record ClaimedJob(

@@ -1,4 +1,4 @@
-namespace EmiPlatform.Scoring.Messaging;
+namespace EmiPlatform.Contracts.Transport;
 
 public enum MessagingTransport
 {

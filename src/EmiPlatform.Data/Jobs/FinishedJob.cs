@@ -1,8 +1,8 @@
 using EmiPlatform.Contracts;
 
-namespace EmiPlatform.Scoring.Jobs;
+namespace EmiPlatform.Data.Jobs;
 
-/// <summary>A job row as it reached a final state, for its completion event.</summary>
+/// <summary>A job row as it reached a final state (or went back to the queue), for its events.</summary>
 public sealed record FinishedJob(
     Guid Id, Guid TenantId, Guid StudyId, Guid RecordingId, Guid BundleId, string State, int Attempts, string? Error, DateTimeOffset FinishedAt)
 {

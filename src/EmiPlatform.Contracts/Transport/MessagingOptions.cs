@@ -1,11 +1,11 @@
-namespace EmiPlatform.Scoring.Messaging;
+namespace EmiPlatform.Contracts.Transport;
 
 /// <summary>Configuration section <c>Messaging</c>: which MassTransit transport carries job wake-ups.</summary>
 public sealed class MessagingOptions
 {
     public const string Section = "Messaging";
 
-    /// <summary><c>InMemory</c> (one process: API with its embedded worker) or <c>RabbitMq</c> (API and workers apart).</summary>
+    /// <summary><c>InMemory</c> (the embedded default: one process) or <c>RabbitMq</c> (silos in several processes).</summary>
     public MessagingTransport Transport { get; set; } = MessagingTransport.InMemory;
 
     /// <summary>amqp://user:password@host:port/vhost; used with <see cref="MessagingTransport.RabbitMq"/>.</summary>

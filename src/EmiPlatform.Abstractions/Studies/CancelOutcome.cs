@@ -1,0 +1,10 @@
+namespace EmiPlatform.Abstractions.Studies;
+
+public enum CancelOutcome
+{
+    Cancelled,
+    AlreadyCancelled,
+    AlreadySucceeded,
+    AlreadyFailed,
+    NotFound,
+}

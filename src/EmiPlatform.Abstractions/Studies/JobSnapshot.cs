@@ -1,0 +1,13 @@
+using EmiPlatform.Abstractions.Jobs;
+
+namespace EmiPlatform.Abstractions.Studies;
+
+/// <summary>One job as a study's events show it.</summary>
+[GenerateSerializer, Immutable, Alias("emi.JobSnapshot")]
+public sealed record JobSnapshot(
+    [property: Id(0)] Guid JobId,
+    [property: Id(1)] Guid RecordingId,
+    [property: Id(2)] JobState State,
+    [property: Id(3)] float Progress,
+    [property: Id(4)] int Attempts,
+    [property: Id(5)] string? Error);

@@ -1,0 +1,228 @@
+using EmiPlatform.Abstractions.Jobs;
+using EmiPlatform.Abstractions.Studies;
+using EmiPlatform.Abstractions.Tenants;
+using EmiPlatform.Data.Jobs;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Utilities;
+
+namespace EmiPlatform.Grains.Studies;
+
+/// <summary>
+/// The single writer of one study's recordings and jobs (<see cref="IStudyGrain"/>). Holds the current run's jobs
+/// as last read from PostgreSQL, announces every change it sees to its observers, and ends the run once. A timer
+/// (while a run is open) and a reminder (which outlives this silo) reconcile with the database, so a lost report
+/// from a scoring silo only delays an event.
+/// </summary>
+public sealed class StudyGrain(
+    StudyStore store,
+    JobStore jobs,
+    IPublishEndpoint bus,
+    IOptions<CoordinationOptions> options,
+    ILogger<StudyGrain> logger) : Grain, IStudyGrain, IRemindable
+{
+    private const string ReminderName = "reconcile";
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
+    private readonly ObserverManager<IStudyObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
+    private readonly StudyEventLog _events = new();
+    private Guid _tenantId;
+    private RunState? _run;
+    private IGrainTimer? _timer;
+    private bool _reminder;
+
+    private Guid StudyId => this.GetPrimaryKey();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _tenantId = await store.TenantOfAsync(StudyId, cancellationToken)
+            ?? throw new InvalidOperationException($"Study {StudyId} does not exist.");
+        _reminder = await this.GetReminder(ReminderName) is not null;
+        await ReconcileAsync(cancellationToken);
+    }
+
+    public async Task<RegistrationOutcome> RegisterRecordingAsync(RecordingRegistration registration)
+    {
+        var outcome = await store.RegisterAsync(_tenantId, StudyId, registration, options.Value.MaxAttempts, CancellationToken.None);
+        if (outcome.Result == RegistrationResult.Created)
+        {
+            await JobsQueuedAsync();
+        }
+        return outcome;
+    }
+
+    public async Task<RescoreOutcome> RescoreAsync(Guid bundleId, Guid? recordingId)
+    {
+        var outcome = await store.RescoreAsync(_tenantId, StudyId, bundleId, recordingId, options.Value.MaxAttempts, CancellationToken.None);
+        if (outcome.QueuedJobIds.Length > 0)
+        {
+            await JobsQueuedAsync();
+        }
+        return outcome;
+    }
+
+    public async Task<CancelOutcome> CancelJobAsync(Guid jobId)
+    {
+        var (outcome, cancelled) = await jobs.CancelAsync(StudyId, jobId, CancellationToken.None);
+        if (cancelled is not null)
+        {
+            // Committed as cancelled: the announcement only lets a scoring silo running the job stop now rather than
+            // at its next heartbeat, so a broker that is away must not turn a done cancel into an error.
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await bus.Publish(cancelled.ToEvent(), timeout.Token);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                logger.LogWarning(ex, "Could not announce the cancel of job {JobId}; its silo stops at its next heartbeat", jobId);
+            }
+            await JobChangedAsync(jobId);
+        }
+        return outcome;
+    }
+
+    public async Task JobChangedAsync(Guid jobId)
+    {
+        if (_run is null || !_run.Contains(jobId))
+        {
+            await ReconcileAsync(CancellationToken.None);
+            return;
+        }
+        if (await store.JobAsync(StudyId, jobId, CancellationToken.None) is { } job && _run.Update(job))
+        {
+            Announce(StudyEventKind.Job, job);
+            if (job.State.IsFinal())
+            {
+                await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
+            }
+        }
+        await CompleteIfDoneAsync();
+    }
+
+    public Task JobProgressAsync(Guid jobId, float progress)
+    {
+        if (_run?.Progress(jobId, progress) is { } job)
+        {
+            Announce(StudyEventKind.Progress, job);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<StudyProgress> GetProgressAsync() => Task.FromResult(_run?.Counters() ?? StudyProgress.None);
+
+    public Task<StudySnapshot> GetSnapshotAsync() =>
+        Task.FromResult(new StudySnapshot(_events.LastId, _run?.Counters() ?? StudyProgress.None, _run?.Jobs() ?? []));
+
+    public Task<StudyEvent[]?> GetEventsAfterAsync(long lastEventId) => Task.FromResult(_events.After(lastEventId));
+
+    public Task SubscribeAsync(IStudyObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IStudyObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => ReconcileAsync(CancellationToken.None);
+
+    private async Task JobsQueuedAsync()
+    {
+        await ReconcileAsync(CancellationToken.None);
+        await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
+    }
+
+    /// <summary>Re-queues expired leases, reads the run again, announces what changed, and ends the run if it is done.</summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var expired = await jobs.RequeueExpiredAsync(StudyId, cancellationToken);
+        foreach (var failed in expired.Where(j => j.State == JobStates.Failed))
+        {
+            logger.LogWarning("Job {JobId} failed: {Error}", failed.Id, failed.Error);
+            await bus.Publish(failed.ToEvent(), cancellationToken);
+        }
+        var view = await store.LatestRunAsync(StudyId, cancellationToken);
+        if (view is not null)
+        {
+            if (_run is null || _run.Id != view.Id)
+            {
+                _run = new RunState(view);
+                foreach (var (job, _) in view.Jobs)
+                {
+                    Announce(StudyEventKind.Job, job);
+                }
+            }
+            else
+            {
+                foreach (var job in _run.Refresh(view))
+                {
+                    Announce(StudyEventKind.Job, job);
+                }
+            }
+        }
+        if (expired.Count > 0)
+        {
+            await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
+        }
+        await CompleteIfDoneAsync();
+    }
+
+    private async Task CompleteIfDoneAsync()
+    {
+        if (_run is { CompletedAt: null } run && run.IsDone)
+        {
+            if (await store.CompleteRunAsync(_tenantId, run.Id, CancellationToken.None) is { } completedAt)
+            {
+                run.Complete(completedAt);
+                logger.LogInformation("Study {StudyId} run {RunId} completed: {Counters}", StudyId, run.Id, run.Counters());
+                Announce(StudyEventKind.Completed, null);
+            }
+            else
+            {
+                // Someone else completed it (an earlier activation), or a job was queued meanwhile: read the truth.
+                var view = await store.LatestRunAsync(StudyId, CancellationToken.None);
+                _run = view is null ? null : new RunState(view);
+            }
+        }
+        await KeepWatchingAsync(busy: _run is { CompletedAt: null });
+    }
+
+    private void Announce(StudyEventKind kind, JobSnapshot? job)
+    {
+        var studyEvent = _events.Append(kind, job, _run?.Counters() ?? StudyProgress.None);
+        if (_observers.Count > 0)
+        {
+            _observers.Notify(o => o.OnEventAsync(studyEvent));
+        }
+    }
+
+    private async Task KeepWatchingAsync(bool busy)
+    {
+        if (busy)
+        {
+            _timer ??= this.RegisterGrainTimer(ct => ReconcileAsync(ct),
+                new GrainTimerCreationOptions(options.Value.ReconcileInterval, options.Value.ReconcileInterval) { KeepAlive = true });
+            if (!_reminder)
+            {
+                await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
+                _reminder = true;
+            }
+            return;
+        }
+        _timer?.Dispose();
+        _timer = null;
+        if (_reminder)
+        {
+            if (await this.GetReminder(ReminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            _reminder = false;
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using EmiPlatform.Abstractions.Tenants;
+using EmiPlatform.Contracts;
+using EmiPlatform.Contracts.Transport;
+using EmiPlatform.Data;
+using EmiPlatform.Data.Jobs;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EmiPlatform.Grains.Tenants;
+
+/// <summary>
+/// Admits a tenant's uploads and releases its queued jobs to the scoring transport, never more at once than its share
+/// (<c>tenants.max_concurrent_jobs</c>, else the cluster's scoring slots). Each tenant puts at most its share into the
+/// transport's FIFO queue, so another tenant's first job waits behind at most that many, whatever this tenant has
+/// queued. Within the tenant, studies take turns (<see cref="StudyTurns"/>). Every round reads PostgreSQL, which
+/// holds the truth; only the order of turns lives here.
+/// </summary>
+public sealed class TenantGrain(
+    JobStore jobs,
+    TenantLimitsReader limits,
+    ClusterSlots slots,
+    ISendEndpointProvider sender,
+    IOptions<CoordinationOptions> options,
+    IOptions<MessagingOptions> messaging,
+    ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
+{
+    private const string ReminderName = "schedule";
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan AfterSendFailure = TimeSpan.FromSeconds(5);
+
+    private readonly StudyTurns _turns = new();
+    private TenantLimits? _limits;
+    private IGrainTimer? _timer;
+    private bool _reminder;
+
+    private Guid TenantId => this.GetPrimaryKey();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _limits = await limits.ReadAsync(TenantId, cancellationToken);
+        _reminder = await this.GetReminder(ReminderName) is not null;
+        await RoundAsync(cancellationToken);
+    }
+
+    public async Task<UploadAdmission> AdmitUploadAsync(long declaredBytes)
+    {
+        // Usage changes with every registration and erasure, so it is read fresh; the recordings trigger stays the
+        // last line of defence for uploads admitted side by side.
+        var current = await limits.ReadAsync(TenantId, CancellationToken.None);
+        _limits = current;
+        if (current is null || current.Suspended)
+        {
+            return new UploadAdmission(UploadRefusal.TenantSuspended);
+        }
+        return current.WouldExceed(Math.Max(declaredBytes, 0)) ? new UploadAdmission(UploadRefusal.QuotaExceeded) : UploadAdmission.Admitted;
+    }
+
+    public Task ScheduleAsync() => RoundAsync(CancellationToken.None);
+
+    public async Task RefreshAsync()
+    {
+        _limits = await limits.ReadAsync(TenantId, CancellationToken.None);
+        await RoundAsync(CancellationToken.None);
+    }
+
+    public async Task<TenantSchedule> GetScheduleAsync()
+    {
+        var (inFlight, _) = await jobs.SchedulingViewAsync(TenantId, 0, CancellationToken.None);
+        return new TenantSchedule(Share, inFlight, await jobs.QueuedCountAsync(TenantId, CancellationToken.None));
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => RoundAsync(CancellationToken.None);
+
+    private int Share => _limits?.MaxConcurrentJobs ?? Math.Max(slots.Total, options.Value.MinimumShare);
+
+    private async Task RoundAsync(CancellationToken cancellationToken)
+    {
+        var share = Share;
+        var (inFlight, due) = await jobs.SchedulingViewAsync(TenantId, share, cancellationToken);
+        var picked = _limits is { Suspended: true } ? [] : _turns.Pick(due, share - inFlight);
+        if (picked.Count > 0)
+        {
+            var released = await jobs.MarkReleasedAsync(picked, options.Value.RedispatchAfter, cancellationToken);
+            await SendAsync(released, cancellationToken);
+            inFlight += released.Count;
+        }
+        await KeepWatchingAsync(busy: inFlight > 0 || due.Count > picked.Count);
+    }
+
+    private async Task SendAsync(IReadOnlyList<Guid> released, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        try
+        {
+            var endpoint = await sender.GetSendEndpoint(new Uri($"queue:{messaging.Value.ScoreQueue}"));
+            foreach (var id in released)
+            {
+                await endpoint.Send(new ScoreRecording(id), cancellationToken);
+                sent++;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The broker is away: the unsent jobs are due again soon rather than after the whole redispatch lease.
+            logger.LogWarning(ex, "Tenant {TenantId}: could not send {Count} job message(s); retrying in {Delay}", TenantId, released.Count - sent, AfterSendFailure);
+            await jobs.PostponeAsync(released.Skip(sent).ToArray(), AfterSendFailure, CancellationToken.None);
+        }
+    }
+
+    // While jobs are waiting or in flight: a timer for prompt rounds, and a reminder that reactivates the grain on
+    // another silo if this one dies. Idle: neither, and the grain may be collected.
+    private async Task KeepWatchingAsync(bool busy)
+    {
+        if (busy)
+        {
+            _timer ??= this.RegisterGrainTimer(_ => RoundAsync(CancellationToken.None),
+                new GrainTimerCreationOptions(options.Value.ReconcileInterval, options.Value.ReconcileInterval) { KeepAlive = true });
+            if (!_reminder)
+            {
+                await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
+                _reminder = true;
+            }
+            return;
+        }
+        _timer?.Dispose();
+        _timer = null;
+        if (_reminder)
+        {
+            if (await this.GetReminder(ReminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            _reminder = false;
+        }
+    }
+}
