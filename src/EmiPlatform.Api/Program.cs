@@ -4,6 +4,7 @@ using EmiPlatform.Api.Database;
 using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.Problems;
 using EmiPlatform.Api.Recordings;
+using EmiPlatform.Hosting;
 using EmiPlatform.Scoring.Hosting;
 using EmiPlatform.Scoring.Webhooks;
 
@@ -13,7 +14,8 @@ builder.AddEmiProblems();
 builder.AddEmiDatabase();
 builder.AddEmiAuth();
 builder.AddEmiRecordings();
-builder.AddEmiScoring();
+builder.AddEmiBundles();
+builder.AddEmiCluster();
 builder.AddEmiWebhooks();
 builder.AddEmiOpenApi();
 

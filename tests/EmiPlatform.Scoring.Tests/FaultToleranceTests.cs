@@ -165,7 +165,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
 
         // A duplicate message for a finished job is dropped: nothing runs, nothing changes.
         var bus = cluster.Services.GetRequiredService<IBus>();
-        var queue = await bus.GetSendEndpoint(new Uri($"queue:{cluster.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Scoring.Messaging.MessagingOptions>>().Value.ScoreQueue}"));
+        var queue = await bus.GetSendEndpoint(new Uri($"queue:{cluster.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessagingOptions>>().Value.ScoreQueue}"));
         await queue.Send(new ScoreRecording(jobId));
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(1, await cluster.ScalarAsync<int>("SELECT attempts FROM scoring_jobs WHERE id = $1", jobId));

@@ -52,6 +52,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Storage:BlockSizeBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Recordings:MaxUploadBytes", MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Recordings:SweepGracePeriod", "00:00:00");
+        // Test classes run side by side, each with its own embedded silo.
+        builder.UseSetting("Orleans:SiloPort", "0");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

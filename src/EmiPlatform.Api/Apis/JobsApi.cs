@@ -1,36 +1,29 @@
 using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
+using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Api.Paging;
-using EmiPlatform.Api.Scoring;
-using EmiPlatform.Contracts;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Scoring.Bundles;
-using EmiPlatform.Scoring.Hosting;
-using EmiPlatform.Scoring.Jobs;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Problem = EmiPlatform.Api.Problems.Problem;
 
 namespace EmiPlatform.Api.Apis;
 
 /// <summary>
 /// Scoring jobs of the caller's tenant: look at one, list a study's, cancel one, re-score a recording or a whole study
-/// with a registered bundle. The jobs table is the source of truth; workers pick up what is written here.
+/// with a registered bundle. Reads come from the jobs table; every change goes through the study's grain, its one writer.
 /// </summary>
 public static class JobsApi
 {
-    private static readonly JobState[] InFlight = [JobState.Queued, JobState.Running];
-
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder routes)
     {
         var jobs = routes.MapGroup("/v1/jobs").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead);
         jobs.MapGet("/{id:guid}", Get);
         jobs.MapPost("/{id:guid}/cancel", Cancel).RequireAuthorization(Policies.TenantWrite)
-            .WithDescription("A running job's worker notices within one heartbeat, stops its pipeline (and ffmpeg) and writes nothing.");
+            .WithDescription("The study's grain cancels the job and announces it; a running job's silo stops its pipeline (and ffmpeg) at once, or at its next heartbeat, and writes nothing.");
 
         var studies = routes.MapGroup("/v1/studies/{studyId:guid}").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead);
         studies.MapGet("/jobs", ListOfStudy).WithDescription("Query: state (queued, running, succeeded, failed, cancelled), page, pageSize.");
@@ -92,37 +85,28 @@ public static class JobsApi
     }
 
     private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Cancel(
-        Guid id, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, IPublishEndpoint bus, ILoggerFactory logs, CancellationToken ct)
+        Guid id, EmiDbContext db, CurrentTenant tenant, IGrainFactory grains, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var cancelled = await db.ScoringJobs
-            .Where(j => j.TenantId == tenant.Id && j.Id == id && InFlight.Contains(j.State))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.State, JobState.Cancelled)
-                .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null)
-                .SetProperty(j => j.FinishedAt, now)
-                .SetProperty(j => j.UpdatedAt, now), ct);
-        var found = await WithBundles(db, tenant.Id).Where(x => x.Job.Id == id).ToListAsync(ct);
-        if (found is not [var row])
+        var studyId = await db.ScoringJobs.AsNoTracking().Where(j => j.TenantId == tenant.Id && j.Id == id).Select(j => (Guid?)j.StudyId).SingleOrDefaultAsync(ct);
+        if (studyId is null)
         {
             return Problem.NotFound("job");
         }
-        var (job, bundle) = (row.Job, row.Bundle);
-        if (cancelled == 1)
+        var outcome = await grains.GetGrain<IStudyGrain>(studyId.Value).CancelJobAsync(id);
+        var found = await WithBundles(db, tenant.Id).Where(x => x.Job.Id == id).ToListAsync(ct);
+        return (outcome, found) switch
         {
-            await AnnounceCancelAsync(job, bus, logs.CreateLogger(typeof(JobsApi).FullName!));
-        }
-        return cancelled == 1 || job.State == JobState.Cancelled
-            ? TypedResults.Ok(JobDto.From(job, bundle))
-            : Problem.Conflict($"The job already {(job.State == JobState.Succeeded ? "succeeded" : "failed")}; re-score the recording to score it again.");
+            (CancelOutcome.NotFound, _) or (_, not [_]) => Problem.NotFound("job"),
+            (CancelOutcome.Cancelled or CancelOutcome.AlreadyCancelled, [var row]) => TypedResults.Ok(JobDto.From(row.Job, row.Bundle)),
+            _ => Problem.Conflict($"The job already {(outcome == CancelOutcome.AlreadySucceeded ? "succeeded" : "failed")}; re-score the recording to score it again."),
+        };
     }
 
     private static async Task<Results<Accepted<JobDto>, Ok<JobDto>, ProblemHttpResult>> RescoreRecording(
-        Guid id, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, JobSignal signal,
-        IOptions<ScoringWorkerOptions> scoring, TimeProvider clock, CancellationToken ct)
+        Guid id, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, IGrainFactory grains, CancellationToken ct)
     {
-        var recording = await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == id, ct);
-        if (recording is null)
+        var studyId = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
+        if (studyId is null)
         {
             return Problem.NotFound("recording");
         }
@@ -131,22 +115,23 @@ public static class JobsApi
         {
             return Problem.NotFound("bundle");
         }
-        var active = await db.ScoringJobs.AsNoTracking()
-            .FirstOrDefaultAsync(j => j.TenantId == tenant.Id && j.RecordingId == id && j.BundleId == bundle.Id && InFlight.Contains(j.State), ct);
-        if (active is not null)
+        var outcome = await grains.GetGrain<IStudyGrain>(studyId.Value).RescoreAsync(bundle.Id, id);
+        if (!outcome.RecordingFound)
         {
-            return TypedResults.Ok(JobDto.From(active, bundle)); // already queued or running with that bundle
+            return Problem.NotFound("recording");
         }
-        var job = ScoringJobs.Queued(recording, bundle.Id, scoring.Value.MaxAttempts, clock.GetUtcNow());
-        db.ScoringJobs.Add(job);
-        await db.SaveChangesAsync(ct);
-        signal.Wake();
-        return TypedResults.Accepted($"/v1/jobs/{job.Id}", JobDto.From(job, bundle));
+        if (outcome.QueuedJobIds is [var queued])
+        {
+            var job = await db.ScoringJobs.AsNoTracking().SingleAsync(j => j.Id == queued, ct);
+            return TypedResults.Accepted($"/v1/jobs/{job.Id}", JobDto.From(job, bundle));
+        }
+        // Already queued or running with that bundle.
+        var active = await db.ScoringJobs.AsNoTracking().SingleAsync(j => j.Id == outcome.ActiveJobId, ct);
+        return TypedResults.Ok(JobDto.From(active, bundle));
     }
 
     private static async Task<Results<Accepted<RescoreStudyDto>, ProblemHttpResult>> RescoreStudy(
-        Guid studyId, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, JobSignal signal,
-        IOptions<ScoringWorkerOptions> scoring, TimeProvider clock, CancellationToken ct)
+        Guid studyId, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, IGrainFactory grains, CancellationToken ct)
     {
         if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
         {
@@ -157,32 +142,8 @@ public static class JobsApi
         {
             return Problem.NotFound("bundle");
         }
-        var recordings = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.StudyId == studyId).ToListAsync(ct);
-        var busy = (await db.ScoringJobs.AsNoTracking()
-            .Where(j => j.TenantId == tenant.Id && j.StudyId == studyId && j.BundleId == bundle.Id && InFlight.Contains(j.State))
-            .Select(j => j.RecordingId).ToListAsync(ct)).ToHashSet();
-        var now = clock.GetUtcNow();
-        var queued = recordings.Where(r => !busy.Contains(r.Id)).Select(r => ScoringJobs.Queued(r, bundle.Id, scoring.Value.MaxAttempts, now)).ToList();
-        db.ScoringJobs.AddRange(queued);
-        await db.SaveChangesAsync(ct);
-        signal.Wake();
-        return TypedResults.Accepted($"/v1/studies/{studyId}/jobs?state=queued", new RescoreStudyDto(bundle.Id, queued.Count, recordings.Count - queued.Count));
-    }
-
-    // The row is committed as cancelled: the announcement only lets a worker running the job stop now rather than at
-    // its next heartbeat, so a broker that is away must not turn a done cancel into an error.
-    private static async Task AnnounceCancelAsync(ScoringJob job, IPublishEndpoint bus, ILogger logger)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await bus.Publish(new ScoringJobCompleted(job.Id, job.TenantId, job.StudyId, job.RecordingId, job.BundleId, "cancelled",
-                job.Attempts, null, job.FinishedAt ?? job.UpdatedAt), timeout.Token);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            logger.LogWarning(ex, "Could not announce the cancel of job {JobId}; its worker stops at its next heartbeat", job.Id);
-        }
+        var outcome = await grains.GetGrain<IStudyGrain>(studyId).RescoreAsync(bundle.Id, null);
+        return TypedResults.Accepted($"/v1/studies/{studyId}/jobs?state=queued", new RescoreStudyDto(bundle.Id, outcome.QueuedJobIds.Length, outcome.Skipped));
     }
 
     private static async Task<RegisteredBundle?> ResolveBundleAsync(Guid? bundleId, EmiDbContext db, DefaultBundle defaults, CancellationToken ct)

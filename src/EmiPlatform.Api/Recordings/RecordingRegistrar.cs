@@ -1,33 +1,25 @@
-using EmiPlatform.Api.Scoring;
+using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Inference.Media;
 using EmiPlatform.Scoring.Bundles;
-using EmiPlatform.Scoring.Hosting;
-using EmiPlatform.Scoring.Jobs;
 using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace EmiPlatform.Api.Recordings;
 
 /// <summary>
-/// Turns a committed blob into a recording row: probe it, check it decodes to its end, insert the row (the database
+/// Turns a committed blob into a recording row: probe it, check it decodes to its end, register it (the database
 /// enforces quota and per-participant uniqueness). On every path that does not end in a row the blob is deleted,
-/// so a refused or failed upload leaves nothing behind. The recording's scoring job (default bundle) is inserted in the
-/// same transaction as its row: a recording is never without its job, and no job exists for a refused upload.
+/// so a refused or failed upload leaves nothing behind. The study's grain inserts the row and its scoring job
+/// (default bundle) in one transaction: a recording is never without its job, and no job exists for a refused upload.
 /// </summary>
 public sealed class RecordingRegistrar(
-    EmiDbContext db, IBlobStore blobs, MediaTools tools, DefaultBundle defaultBundle, JobSignal jobs,
-    IOptions<ScoringWorkerOptions> scoring, TimeProvider clock, ILogger<RecordingRegistrar> logger)
+    EmiDbContext db, IBlobStore blobs, MediaTools tools, DefaultBundle defaultBundle, IGrainFactory grains, TimeProvider clock, ILogger<RecordingRegistrar> logger)
 {
     // Long enough for ffprobe and a tail decode of any size of file; short enough to be useless if it leaked.
     private static readonly TimeSpan ProbeSasLifetime = TimeSpan.FromMinutes(15);
-
-    /// <summary>Quota violation raised by the recordings_track_usage trigger (migrations/0002).</summary>
-    private const string QuotaExceededSqlState = "EMIQ1";
 
     public sealed record Outcome(RecordingDtoResult? Recording, ProblemHttpResult? Problem);
 
@@ -64,56 +56,25 @@ public sealed class RecordingRegistrar(
                     : RecordingProblems.Corrupt(ex.Message));
             }
 
-            var row = new Recording
+            var registration = new RecordingRegistration(recordingId, participant.Id, await defaultBundle.GetIdAsync(cancellationToken),
+                metadata.Stimulus, metadata.Trial, fileName,
+                string.IsNullOrWhiteSpace(metadata.ContentType) ? "application/octet-stream" : metadata.ContentType,
+                length, sha256, blobName,
+                new RecordingMedia(info.Duration, info.FormatName, info.Audio?.Codec, info.Audio?.SampleRate, info.Audio?.Channels,
+                    info.Video?.Codec, info.Video?.Width, info.Video?.Height, info.Video?.AverageFrameRate, info.Video?.Rotation,
+                    StoredMediaInfo.Serialize(info)));
+            // Not the request's token: once asked, the study grain finishes the registration even if the client hangs up.
+            var outcome = await grains.GetGrain<IStudyGrain>(participant.StudyId).RegisterRecordingAsync(registration);
+            switch (outcome.Result)
             {
-                Id = recordingId,
-                TenantId = participant.TenantId,
-                StudyId = participant.StudyId,
-                ParticipantId = participant.Id,
-                Stimulus = metadata.Stimulus,
-                Trial = metadata.Trial,
-                OriginalFileName = fileName,
-                ContentType = string.IsNullOrWhiteSpace(metadata.ContentType) ? "application/octet-stream" : metadata.ContentType,
-                SizeBytes = length,
-                Sha256 = sha256,
-                BlobName = blobName,
-                DurationSeconds = info.Duration,
-                FormatName = info.FormatName,
-                AudioCodec = info.Audio?.Codec,
-                SampleRate = info.Audio?.SampleRate,
-                AudioChannels = info.Audio?.Channels,
-                VideoCodec = info.Video?.Codec,
-                Width = info.Video?.Width,
-                Height = info.Video?.Height,
-                FrameRate = info.Video?.AverageFrameRate,
-                Rotation = info.Video?.Rotation,
-                Media = StoredMediaInfo.Serialize(info),
-                CreatedAt = clock.GetUtcNow(),
-            };
-            var job = ScoringJobs.Queued(row, await defaultBundle.GetIdAsync(cancellationToken), scoring.Value.MaxAttempts, row.CreatedAt);
-            db.Recordings.Add(row);
-            db.ScoringJobs.Add(job);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
+                case RegistrationResult.QuotaExceeded:
+                    return Refuse(RecordingProblems.QuotaExceeded());
+                case RegistrationResult.Duplicate:
+                    var winner = await db.Recordings.AsNoTracking().SingleAsync(r => r.Id == outcome.RecordingId, CancellationToken.None);
+                    return new Outcome(new RecordingDtoResult(winner, Created: false), null);
             }
-            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: QuotaExceededSqlState })
-            {
-                db.Entry(job).State = EntityState.Detached;
-                db.Entry(row).State = EntityState.Detached;
-                return Refuse(RecordingProblems.QuotaExceeded());
-            }
-            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                // The same bytes for the same participant won a race with this upload: answer with that recording.
-                db.Entry(job).State = EntityState.Detached;
-                db.Entry(row).State = EntityState.Detached;
-                var winner = await FindAsync(participant.Id, sha256, cancellationToken);
-                return winner is null ? throw new InvalidOperationException("Unique violation without a matching recording.", ex)
-                    : new Outcome(new RecordingDtoResult(winner, Created: false), null);
-            }
+            var row = await db.Recordings.AsNoTracking().SingleAsync(r => r.Id == recordingId, CancellationToken.None);
             keep = true;
-            jobs.Wake();
             return new Outcome(new RecordingDtoResult(row, Created: true), null);
         }
         finally

@@ -2,22 +2,16 @@ using System.ComponentModel.DataAnnotations;
 
 namespace EmiPlatform.Scoring.Hosting;
 
-/// <summary>Configuration section <c>Scoring</c>: the default bundle, the job lease, the dispatcher and the worker.</summary>
+/// <summary>Configuration section <c>Scoring</c>: the default bundle, and how a scoring silo runs and leases jobs.</summary>
 public sealed class ScoringWorkerOptions
 {
     public const string Section = "Scoring";
 
     /// <summary>
     /// Directory of the bundle new recordings are scored with; relative paths resolve against the content root.
-    /// Required where jobs are created (the API host); a worker host loads bundles from their registered location.
+    /// Required where jobs are created (the API host); a scoring silo loads bundles from their registered location.
     /// </summary>
     public string DefaultBundle { get; set; } = string.Empty;
-
-    /// <summary>Whether this host consumes scoring jobs (the API host's embedded worker; always on in the worker host).</summary>
-    public bool Worker { get; set; } = true;
-
-    /// <summary>Whether this host publishes queued jobs and requeues jobs whose worker stopped renewing its lease.</summary>
-    public bool Dispatcher { get; set; } = true;
 
     /// <summary>Pipelines run at once in this process; 0 picks one per GPU, or one per two CPU cores.</summary>
     [Range(0, 256)]
@@ -29,18 +23,8 @@ public sealed class ScoringWorkerOptions
     /// <summary>How often a running job's lease is renewed, its progress written, and its cancellation noticed.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often the dispatcher looks for due jobs (it is also woken at once when a job is created here).</summary>
-    public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>A queued job whose message has not been consumed for this long is published again (a lost message loses no job).</summary>
-    public TimeSpan RedispatchAfter { get; set; } = TimeSpan.FromSeconds(60);
-
     /// <summary>Wait before a failed attempt's retry, times the attempt number.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Attempts before a job fails with its last error.</summary>
-    [Range(1, 100)]
-    public int MaxAttempts { get; set; } = 3;
 
     /// <summary>The worker's name in job rows; empty = machine name and process id.</summary>
     public string? WorkerName { get; set; }

@@ -1,3 +1,5 @@
+using EmiPlatform.Data.Jobs;
+
 namespace EmiPlatform.Scoring.Jobs;
 
 /// <summary>What one delivery of a job message came to in this worker.</summary>

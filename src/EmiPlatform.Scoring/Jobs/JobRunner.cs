@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Data.Jobs;
 using EmiPlatform.Contracts;
 using EmiPlatform.Inference.Media;
@@ -27,6 +28,7 @@ public sealed class JobRunner(
     TimelineWriter writer,
     WorkerIdentity identity,
     RunningAttempts running,
+    StudyReports reports,
     IOptions<ScoringWorkerOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<JobRunner> logger)
@@ -41,6 +43,7 @@ public sealed class JobRunner(
             return JobOutcome.NotClaimed;
         }
         logger.LogInformation("Job {JobId} attempt {Attempt}/{Max} started on {Worker}", job.Id, job.Attempt, job.MaxAttempts, job.Worker);
+        reports.Changed(job);
 
         // Only the host's shutdown stops an attempt from outside: a broker reconnect must not abort a job that can
         // still finish (its ack may be lost; the redelivery then finds the job done and is dropped).
@@ -65,7 +68,7 @@ public sealed class JobRunner(
             }
             logger.LogInformation("Job {JobId} succeeded: {Windows} windows, {Duration:F1} s, provider {Provider}",
                 job.Id, result.Windows.Count, result.DurationSeconds, result.ExecutionProvider);
-            var finished = new FinishedJob(job.Id, job.TenantId, job.StudyId, job.RecordingId, job.BundleId, "succeeded", job.Attempt, null, DateTimeOffset.UtcNow);
+            var finished = new FinishedJob(job.Id, job.TenantId, job.StudyId, job.RecordingId, job.BundleId, JobStates.Succeeded, job.Attempt, null, DateTimeOffset.UtcNow);
             return new JobOutcome(JobOutcomeKind.Succeeded, finished,
                 new RecordingScored(job.Id, job.TenantId, job.RecordingId, job.BundleId, bundle.Name, bundle.Version, result.Windows.Count, result.DurationSeconds));
         }
@@ -85,12 +88,13 @@ public sealed class JobRunner(
             var error = ex is MediaDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
             var finished = await store.FailAttemptAsync(job, error, settings.RetryBackoff, CancellationToken.None);
             logger.LogWarning(ex, "Job {JobId} attempt {Attempt}/{Max} failed; job is now {State}", job.Id, job.Attempt, job.MaxAttempts, finished?.State ?? "not ours");
-            return new JobOutcome(JobOutcomeKind.AttemptFailed, finished?.State == "failed" ? finished : null);
+            return new JobOutcome(JobOutcomeKind.AttemptFailed, finished?.State == JobStates.Failed ? finished : null);
         }
         finally
         {
             await heartbeatStop.CancelAsync();
             await heartbeat;
+            reports.Changed(job);
             if (file is not null)
             {
                 File.Delete(file);
@@ -113,6 +117,7 @@ public sealed class JobRunner(
                         await abort.CancelAsync();
                         return;
                     }
+                    reports.Progress(job, progress.Fraction);
                 }
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
                 {

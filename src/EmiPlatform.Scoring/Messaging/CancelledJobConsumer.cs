@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Contracts;
 using EmiPlatform.Scoring.Jobs;
 using MassTransit;
@@ -14,7 +15,7 @@ public sealed class CancelledJobConsumer(RunningAttempts running, ILogger<Cancel
 {
     public async Task Consume(ConsumeContext<ScoringJobCompleted> context)
     {
-        if (context.Message.State == "cancelled" && await running.AbortAsync(context.Message.JobId))
+        if (context.Message.State == JobStates.Cancelled && await running.AbortAsync(context.Message.JobId))
         {
             logger.LogInformation("Job {JobId} was cancelled; stopping its pipeline now", context.Message.JobId);
         }

@@ -29,11 +29,7 @@ public sealed class TimelineWriter(EmiDataSources database)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, "SELECT set_config('app.tenant_id', $1, true)", cancellationToken, job.TenantId.ToString());
 
-        // Locks the job row: a cancel or a lease takeover waits for this transaction, or this one sees it and stops.
-        var owned = await ScalarAsync(connection, """
-            SELECT count(*) FROM (SELECT 1 FROM scoring_jobs WHERE id = $1 AND state = 'running' AND worker = $2 AND attempts = $3 FOR UPDATE) j
-            """, cancellationToken, job.Id, job.Worker, job.Attempt);
-        if (owned != 1)
+        if (!await JobStore.LockOwnedAsync(connection, job, cancellationToken))
         {
             await transaction.RollbackAsync(cancellationToken);
             return false;
@@ -88,16 +84,10 @@ public sealed class TimelineWriter(EmiDataSources database)
                 Vad(0), Vad(1), Vad(2), result.HasAudio, result.HasVideo);
         }
 
-        await ExecuteAsync(connection, """
-            UPDATE scoring_jobs SET state = 'succeeded', progress = 1, error = NULL, lease_expires_at = NULL,
-              execution_provider = $2, finished_at = now(), updated_at = now()
-            WHERE id = $1
-            """, cancellationToken, job.Id, Truncate(result.ExecutionProvider, 50));
+        await JobStore.SucceedAsync(connection, job, result.ExecutionProvider, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
-
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, float? value, CancellationToken cancellationToken)
     {

@@ -9,18 +9,25 @@ using Microsoft.Extensions.Logging;
 
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
-/// <summary>A real HTTP server on 127.0.0.1 (Kestrel) that records every webhook request and answers with the status <c>answer(n)</c> gives the n-th (1-based).</summary>
+/// <summary>
+/// A real HTTP server on 127.0.0.1 (Kestrel) that records every job event's webhook request and answers with the
+/// status <c>answer(n)</c> gives the n-th (1-based). Study events (study.completed) are answered 204 and kept apart in
+/// <see cref="StudyRequests"/>, so tests of job deliveries count only those.
+/// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     public sealed record Received(DateTimeOffset At, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
     private readonly WebApplication app;
     private readonly ConcurrentQueue<Received> received = new();
+    private readonly ConcurrentQueue<Received> studyEvents = new();
     private int count;
 
     private WebhookReceiver(WebApplication app) => this.app = app;
 
     public IReadOnlyList<Received> Requests => [.. received];
+
+    public IReadOnlyList<Received> StudyRequests => [.. studyEvents];
 
     public Uri Url { get; private set; } = null!;
 
@@ -36,7 +43,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            receiver.received.Enqueue(new Received(DateTimeOffset.UtcNow, headers, buffer.ToArray()));
+            var request = new Received(DateTimeOffset.UtcNow, headers, buffer.ToArray());
+            if (System.Text.Json.JsonDocument.Parse(request.Body).RootElement.GetProperty("type").GetString()!.StartsWith("study.", StringComparison.Ordinal))
+            {
+                receiver.studyEvents.Enqueue(request);
+                context.Response.StatusCode = 204;
+                return;
+            }
+            receiver.received.Enqueue(request);
             context.Response.StatusCode = answer(Interlocked.Increment(ref receiver.count));
         });
         await app.StartAsync();

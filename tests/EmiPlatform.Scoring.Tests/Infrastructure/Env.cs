@@ -11,7 +11,7 @@ public static class Env
         get
         {
             var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-            var path = Path.Combine(RepoPaths.Root, "src", "EmiPlatform.Worker", "bin", configuration, "net10.0", "EmiPlatform.Worker.dll");
+            var path = Path.Combine(RepoPaths.Root, "src", "EmiPlatform.Silo", "bin", configuration, "net10.0", "EmiPlatform.Silo.dll");
             return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: build the solution first.");
         }
     }

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace EmiPlatform.Scoring.Tests.Infrastructure;
 
-/// <summary>A scoring worker host in its own process (dotnet EmiPlatform.Worker.dll), configured by environment variables.</summary>
+/// <summary>A scoring worker host in its own process (dotnet EmiPlatform.Silo.dll), configured by environment variables.</summary>
 public sealed class WorkerProcess : IDisposable
 {
     private readonly Process _process;

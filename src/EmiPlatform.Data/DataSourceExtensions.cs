@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EmiPlatform.Data;
+
+public static class DataSourceExtensions
+{
+    /// <summary>The admin and application data sources (<c>Database:AdminConnectionString</c>, <c>Database:AppConnectionString</c>).</summary>
+    public static IServiceCollection AddEmiDataSources(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            return EmiDataSources.Create(Require(configuration, "Database:AdminConnectionString"), Require(configuration, "Database:AppConnectionString"));
+        });
+        services.TryAddSingleton<Jobs.JobStore>();
+        return services;
+    }
+
+    private static string Require(IConfiguration configuration, string key) =>
+        configuration[key] is { Length: > 0 } value ? value : throw new OptionsValidationException(key, typeof(string), [$"{key} is required."]);
+}

@@ -1,0 +1,122 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net;
+using EmiPlatform.Abstractions.Silos;
+using EmiPlatform.Grains;
+using EmiPlatform.Grains.Studies;
+using EmiPlatform.Grains.Tenants;
+using EmiPlatform.Inference;
+using EmiPlatform.Scoring.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace EmiPlatform.Hosting;
+
+public static class ClusterHostingExtensions
+{
+    private const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// Joins the platform as configuration says (<see cref="EmiClusterOptions"/>): an Orleans client, or a silo that
+    /// hosts the coordinator grains and/or scores, with the MassTransit bus its roles need.
+    /// </summary>
+    public static IHostApplicationBuilder AddEmiCluster(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EmiClusterOptions>().BindConfiguration(EmiClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = builder.Configuration.GetSection(EmiClusterOptions.Section).Get<EmiClusterOptions>() ?? new EmiClusterOptions();
+        if (options.IsClient)
+        {
+            if (options.Mode == ClusterMode.Embedded)
+            {
+                throw new InvalidOperationException("Orleans:Roles 'client' needs Orleans:Mode 'Cluster': an embedded platform is its own silo.");
+            }
+            builder.UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+                client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, Clustering(options)));
+            });
+            return builder;
+        }
+        if (!options.IsCoordinator && !options.IsScoring)
+        {
+            throw new InvalidOperationException($"Orleans:Roles '{options.Roles}' names no role: use client, or coordinator and/or scoring.");
+        }
+        if (options.IsScoring)
+        {
+            builder.AddEmiScoring();
+        }
+        if (options.IsCoordinator)
+        {
+            builder.AddEmiCoordination();
+        }
+        builder.AddEmiBus(consumeScoring: options.IsScoring);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+            var siloPort = FreePort.Or(options.SiloPort);
+            if (options.Mode == ClusterMode.Embedded)
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort: FreePort.Or(0), serviceId: options.ServiceId, clusterId: options.ClusterId);
+                // One process: no Orleans client connects from outside, so no gateway listens.
+                silo.Configure<EndpointOptions>(o => o.GatewayPort = 0);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                var address = string.IsNullOrWhiteSpace(options.AdvertisedAddress) ? IPAddress.Loopback : IPAddress.Parse(options.AdvertisedAddress);
+                silo.ConfigureEndpoints(address, siloPort, FreePort.Or(options.GatewayPort), listenOnAnyHostAddress: false);
+                silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, Clustering(options)));
+                silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, Clustering(options)));
+            }
+            silo.UseSiloMetadata(Metadata(builder.Configuration, options));
+            if (!options.IsCoordinator)
+            {
+                // Placement by what a silo loads: a scoring silo offers no coordinator grain class, so its cores score.
+                silo.Services.PostConfigure<GrainTypeOptions>(o => o.Classes.RemoveWhere(t => t.Assembly == typeof(StudyGrain).Assembly));
+            }
+        });
+        if (options.IsCoordinator)
+        {
+            builder.Services.AddHostedService<CoordinationResume>();
+        }
+        return builder;
+    }
+
+    private static IHostApplicationBuilder AddEmiCoordination(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<CoordinationOptions>().BindConfiguration(CoordinationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddEmiBundles();
+        builder.Services.AddSingleton<StudyStore>();
+        builder.Services.AddSingleton<TenantLimitsReader>();
+        builder.Services.AddSingleton<ClusterSlots>();
+        return builder;
+    }
+
+    private static Dictionary<string, string> Metadata(IConfiguration configuration, EmiClusterOptions options)
+    {
+        if (!options.IsScoring)
+        {
+            return new() { [SiloMetadataKeys.Slots] = "0" };
+        }
+        var scoring = configuration.GetSection(ScoringWorkerOptions.Section).Get<ScoringWorkerOptions>() ?? new ScoringWorkerOptions();
+        var inference = configuration.GetSection(InferenceOptions.SectionName).Get<InferenceOptions>() ?? new InferenceOptions();
+        var gpus = new GpuInventory(Microsoft.Extensions.Options.Options.Create(inference)).Count;
+        return new()
+        {
+            [SiloMetadataKeys.Accelerator] = gpus > 0 ? "gpu" : "cpu",
+            [SiloMetadataKeys.Devices] = string.Join(',', Enumerable.Range(0, gpus)),
+            [SiloMetadataKeys.Slots] = scoring.EffectiveConcurrency(gpus).ToString(CultureInfo.InvariantCulture),
+        };
+    }
+
+    private static string Clustering(EmiClusterOptions options)
+    {
+        DbProviderFactories.RegisterFactory(Invariant, NpgsqlFactory.Instance);
+        return options.ClusteringConnectionString is { Length: > 0 } connectionString ? connectionString
+            : throw new InvalidOperationException("Orleans:ClusteringConnectionString is required in cluster mode (the Orleans role, Search Path=orleans).");
+    }
+}
