@@ -3,6 +3,7 @@ using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Database;
 using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.Problems;
+using EmiPlatform.Api.Progress;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Hosting;
 using EmiPlatform.Scoring.Hosting;
@@ -16,6 +17,7 @@ builder.AddEmiAuth();
 builder.AddEmiRecordings();
 builder.AddEmiBundles();
 builder.AddEmiCluster();
+builder.AddEmiProgress();
 builder.AddEmiWebhooks();
 builder.AddEmiOpenApi();
 

@@ -15,6 +15,7 @@ public static class EmiApis
         routes.MapRecordingsApi();
         routes.MapStorageApi();
         routes.MapJobsApi();
+        routes.MapStudyProgressApi();
         routes.MapBundlesApi();
         routes.MapTimelinesApi();
         routes.MapExportApi();

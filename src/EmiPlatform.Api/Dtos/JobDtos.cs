@@ -13,7 +13,7 @@ public sealed record JobDto(
 {
     public static JobDto From(ScoringJob j, RegisteredBundle b) => new(
         j.Id, j.StudyId, j.RecordingId, new JobBundleDto(b.Id, b.Name, b.Version, b.Trained),
-        Data.Configurations.SnakeCaseEnumConverter<JobState>.ToSnakeCase(j.State.ToString()), j.Attempts, j.MaxAttempts, j.Progress,
+        j.State.Name(), j.Attempts, j.MaxAttempts, j.Progress,
         j.Worker, j.ExecutionProvider, j.Error, j.CreatedAt, j.StartedAt, j.FinishedAt, j.UpdatedAt);
 }
 

@@ -1,0 +1,11 @@
+namespace EmiPlatform.Api.Progress;
+
+public static class ProgressExtensions
+{
+    /// <summary>Live study progress (SSE) relayed from the study grains, whether they run in this process or on silos.</summary>
+    public static IHostApplicationBuilder AddEmiProgress(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<StudyEventStream>();
+        return builder;
+    }
+}
