@@ -9,4 +9,5 @@ public static class Limits
     public const int MetadataBytes = 16 * 1024;
     public const int FileNameLength = 255;
     public const int WebhookUrlLength = 2000;
+    public const int MaxConcurrentJobs = 10_000;
 }

@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
@@ -22,8 +23,8 @@ public static class TenantsApi
         group.MapGet("/", List);
         group.MapGet("/{id:guid}", Get);
         group.MapPut("/{id:guid}", Update);
-        group.MapPost("/{id:guid}/suspend", (Guid id, AdminDbContext db, TimeProvider clock, CancellationToken ct) => SetStatus(id, TenantStatus.Suspended, db, clock, ct));
-        group.MapPost("/{id:guid}/resume", (Guid id, AdminDbContext db, TimeProvider clock, CancellationToken ct) => SetStatus(id, TenantStatus.Active, db, clock, ct));
+        group.MapPost("/{id:guid}/suspend", (Guid id, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct) => SetStatus(id, TenantStatus.Suspended, db, clock, grains, ct));
+        group.MapPost("/{id:guid}/resume", (Guid id, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct) => SetStatus(id, TenantStatus.Active, db, clock, grains, ct));
         group.MapDelete("/{id:guid}", Delete);
         group.MapPost("/{id:guid}/keys", CreateKey);
         group.MapGet("/{id:guid}/keys", ListKeys);
@@ -37,6 +38,10 @@ public static class TenantsApi
         errors.RequiredText("name", request.Name, Limits.NameLength);
         errors.NonNegative("maxStorageBytes", request.MaxStorageBytes);
         errors.NonNegative("maxRecordings", request.MaxRecordings);
+        if (request.MaxConcurrentJobs is < 1 or > Limits.MaxConcurrentJobs)
+        {
+            errors.Add("maxConcurrentJobs", $"must be between 1 and {Limits.MaxConcurrentJobs}, or null for the cluster's scoring slots");
+        }
         return errors;
     }
 
@@ -55,6 +60,7 @@ public static class TenantsApi
             Name = request.Name!.Trim(),
             MaxStorageBytes = request.MaxStorageBytes,
             MaxRecordings = request.MaxRecordings,
+            MaxConcurrentJobs = request.MaxConcurrentJobs,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -85,7 +91,7 @@ public static class TenantsApi
             : Problem.NotFound("tenant");
 
     private static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> Update(
-        Guid id, TenantRequest request, AdminDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid id, TenantRequest request, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct)
     {
         var errors = Validate(request);
         if (errors.Any)
@@ -100,13 +106,15 @@ public static class TenantsApi
         tenant.Name = request.Name!.Trim();
         tenant.MaxStorageBytes = request.MaxStorageBytes;
         tenant.MaxRecordings = request.MaxRecordings;
+        tenant.MaxConcurrentJobs = request.MaxConcurrentJobs;
         tenant.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        await grains.GetGrain<ITenantGrain>(id).RefreshAsync();
         return TypedResults.Ok(TenantDto.From(tenant));
     }
 
     private static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> SetStatus(
-        Guid id, TenantStatus status, AdminDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid id, TenantStatus status, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct)
     {
         var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == id, ct);
         if (tenant is null)
@@ -116,6 +124,8 @@ public static class TenantsApi
         tenant.Status = status;
         tenant.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        // A suspended tenant's grain releases nothing more; resumed, it releases what waited.
+        await grains.GetGrain<ITenantGrain>(id).RefreshAsync();
         return TypedResults.Ok(TenantDto.From(tenant));
     }
 
