@@ -100,8 +100,10 @@ BEGIN
         RETURN 0;
     END IF;
 
+    -- The writer may have read the row before the silo's latest heartbeat: never move the heartbeat backwards.
     UPDATE orleans.membership_silo
-       SET status = p_status, suspect_times = p_suspect_times, i_am_alive_time = p_i_am_alive_time
+       SET status = p_status, suspect_times = p_suspect_times,
+           i_am_alive_time = greatest(i_am_alive_time, p_i_am_alive_time)
      WHERE cluster_id = p_cluster_id AND address = p_address AND port = p_port AND generation = p_generation;
     IF NOT FOUND THEN
         RETURN 0;
@@ -161,10 +163,20 @@ $q$),
       FROM orleans.membership_silo
      WHERE cluster_id = @DeploymentId AND status = @Status AND proxy_port > 0
 $q$),
--- Forgets silo rows that stopped heart-beating before the cut-off, whatever their status except Active.
+-- Clean-up of dead silos' rows. Orleans 10.4 prefers the optional CleanupDefunctSiloEntryKey when the catalogue has
+-- it: the provider reads the table, picks the Dead rows whose start, heartbeat and suspicion votes all predate the
+-- cut-off, and deletes each only if it still holds the values it read (a row changed since is left for next time).
+('CleanupDefunctSiloEntryKey', $q$
+    DELETE FROM orleans.membership_silo
+     WHERE cluster_id = @DeploymentId AND address = @Address AND port = @Port AND generation = @Generation
+       AND status = 6 AND start_time = @StartTime AND i_am_alive_time = @IAmAliveTime
+       AND coalesce(suspect_times, '') = coalesce(@SuspectTimes, '')
+$q$),
+-- The older whole-table form stays required at start-up and is what a provider without the key above runs: Dead rows
+-- that started and last heart-beat before the cut-off (@IAmAliveTime).
 ('CleanupDefunctSiloEntriesKey', $q$
     DELETE FROM orleans.membership_silo
-     WHERE cluster_id = @DeploymentId AND i_am_alive_time < @IAmAliveTime AND status <> 3
+     WHERE cluster_id = @DeploymentId AND status = 6 AND start_time < @IAmAliveTime AND i_am_alive_time < @IAmAliveTime
 $q$),
 -- The whole cluster: its silos go with the version row (ON DELETE CASCADE).
 ('DeleteMembershipTableEntriesKey', $q$
