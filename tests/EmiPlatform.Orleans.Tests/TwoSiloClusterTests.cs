@@ -6,7 +6,6 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
-using Microsoft.Extensions.Logging;
 
 namespace EmiPlatform.Orleans.Tests;
 
@@ -55,7 +54,6 @@ public sealed class TwoSiloClusterTests
 
     private static IHost Silo(OrleansDatabase db, string clusterId, string serviceId) =>
         new HostBuilder()
-            .ConfigureLogging(l => l.AddProvider(new TmpLogProvider()))
             .UseOrleans(silo => silo
                 .Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = serviceId; })
                 .ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort())
