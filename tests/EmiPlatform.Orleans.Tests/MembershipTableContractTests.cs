@@ -124,7 +124,7 @@ public sealed class MembershipTableContractTests
 
         var writers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
         {
-            var own = await Providers.MembershipTableAsync(db, clusterId); // each on its own connection pool use
+            var own = await Providers.MembershipTableAsync(db, clusterId); // a provider of its own, as each silo has
             var copy = Silos.Entry(11111, SiloStatus.Active);
             copy.SiloAddress = entry.SiloAddress;
             copy.IAmAliveTime = Silos.Now().AddSeconds(i);
