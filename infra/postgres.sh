@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Private PostgreSQL cluster for development and tests: .local/pg, loopback only, port ${EMI_PG_PORT:-55432}.
 # Usage: infra/postgres.sh start|stop|status
-# Creates the platform's three roles (see docs/operations.md): emi_owner (owns the schema, runs migrations),
-# emi_app (row-level security applies), emi_admin (platform-admin path, BYPASSRLS).
+# Creates the platform's roles (see docs/operations.md): emi_owner (owns the schema, runs migrations),
+# emi_app (row-level security applies), emi_admin (platform-admin path, BYPASSRLS), emi_orleans (owns the orleans
+# schema that Orleans's ADO.NET clustering and reminders use; emi_owner is a member so its migration can create it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir="$root/.local/pg"
@@ -50,6 +51,12 @@ BEGIN
   END IF;
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'emi_admin') THEN
     CREATE ROLE emi_admin LOGIN NOSUPERUSER BYPASSRLS PASSWORD 'emi-admin-dev';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'emi_orleans') THEN
+    CREATE ROLE emi_orleans LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD 'emi-orleans-dev';
+  END IF;
+  IF NOT pg_has_role('emi_owner', 'emi_orleans', 'MEMBER') THEN
+    GRANT emi_orleans TO emi_owner;
   END IF;
 END $$;
 SELECT 'CREATE DATABASE emi OWNER emi_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'emi') \gexec

@@ -19,6 +19,7 @@ export EMI_PG="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=postgres;Passw
 export EMI_PG_OWNER="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_owner;Password=emi-owner-dev"
 export EMI_PG_APP="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_app;Password=emi-app-dev"
 export EMI_PG_ADMIN="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_admin;Password=emi-admin-dev"
+export EMI_PG_ORLEANS="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_orleans;Password=emi-orleans-dev;Search Path=orleans"
 export EMI_RABBITMQ="amqp://guest:guest@127.0.0.1:${EMI_RABBITMQ_PORT:-55672}/"
 export EMI_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${EMI_AZURITE_PORT:-10010}/devstoreaccount1;"
 export EMI_ORT_LIBRARY="$root/.local/onnxruntime/libonnxruntime.so.1"
