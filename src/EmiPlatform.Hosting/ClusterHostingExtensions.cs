@@ -38,6 +38,9 @@ public static class ClusterHostingExtensions
             {
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
                 client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, Clustering(options)));
+                client.Services.Configure<GatewayOptions>(builder.Configuration.GetSection($"{EmiClusterOptions.Section}:Gateway"));
+                client.UseConnectionRetryFilter<UntilSilosAnswer>();
+                client.AddOutgoingGrainCallFilter<RetryUndeliveredCalls>();
             });
             return builder;
         }
@@ -71,8 +74,11 @@ public static class ClusterHostingExtensions
                 silo.ConfigureEndpoints(address, siloPort, FreePort.Or(options.GatewayPort), listenOnAnyHostAddress: false);
                 silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, Clustering(options)));
                 silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, Clustering(options)));
+                // How fast a dead silo is noticed (probe timeouts, votes) is an operator's trade-off: configurable.
+                silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection($"{EmiClusterOptions.Section}:Membership"));
             }
             silo.UseSiloMetadata(Metadata(builder.Configuration, options));
+            silo.AddOutgoingGrainCallFilter<RetryUndeliveredCalls>();
             if (!options.IsCoordinator)
             {
                 // Placement by what a silo loads: a scoring silo offers no coordinator grain class, so its cores score.

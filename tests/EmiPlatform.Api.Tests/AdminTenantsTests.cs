@@ -1,4 +1,6 @@
 using System.Net;
+using EmiPlatform.Abstractions.Tenants;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
@@ -42,9 +44,12 @@ public sealed class AdminTenantsTests(ApiFactory api) : IClassFixture<ApiFactory
         var study = await api.CreateStudyAsync(key);
         (await api.Client(key).PostAsJsonAsync($"/v1/studies/{study.Id}/participants", new { code = "P1" })).EnsureSuccessStatusCode();
 
-        var updated = await api.Admin().PutAsJsonAsync($"/v1/admin/tenants/{tenant.Id}", new { name = "After", maxRecordings = 10 });
+        var updated = await api.Admin().PutAsJsonAsync($"/v1/admin/tenants/{tenant.Id}", new { name = "After", maxRecordings = 10, maxConcurrentJobs = 3 });
         var dto = (await updated.Content.ReadFromJsonAsync<TenantDto>(Json.Options))!;
-        Assert.Equal(("After", 10, (long?)null), (dto.Name, dto.MaxRecordings!.Value, dto.MaxStorageBytes));
+        Assert.Equal(("After", 10, (long?)null, 3), (dto.Name, dto.MaxRecordings!.Value, dto.MaxStorageBytes, dto.MaxConcurrentJobs!.Value));
+        // The tenant's grain schedules with the new share at once.
+        var schedule = await api.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>(tenant.Id).GetScheduleAsync();
+        Assert.Equal(3, schedule.Share);
         var page = await api.Admin().GetFromJsonAsync<Page<TenantDto>>("/v1/admin/tenants?pageSize=200", Json.Options);
         Assert.Contains(page!.Items, t => t.Id == tenant.Id && t.Name == "After");
 

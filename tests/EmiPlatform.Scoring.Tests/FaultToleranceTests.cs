@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Contracts;
 using EmiPlatform.Scoring.Tests.Infrastructure;
 using EmiPlatform.Storage;
@@ -14,8 +15,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EmiPlatform.Scoring.Tests;
 
 /// <summary>
-/// The scoring pipeline under faults, on real RabbitMQ, PostgreSQL, Azurite, ffmpeg and ONNX Runtime, with two worker
-/// processes. Each test makes its own tenant; the cluster (and its workers) is shared, and restarted workers replace killed ones.
+/// The scaled-out platform under faults, on real RabbitMQ, PostgreSQL (data and Orleans clustering), Azurite, ffmpeg
+/// and ONNX Runtime: an API client host, a coordinator silo and two scoring silos, each silo its own process. Each test
+/// makes its own tenant; the cluster is shared, and restarted silos replace killed ones.
 /// </summary>
 public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<ScoringCluster>
 {
@@ -24,7 +26,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     [Fact]
     public async Task Twenty_recordings_all_succeed_exactly_once_while_a_worker_is_killed_mid_job()
     {
-        cluster.EnsureTwoWorkers();
+        await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
         var victim = cluster.Workers[0];
 
@@ -59,9 +61,66 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     }
 
     [Fact]
+    public async Task Thirty_recordings_all_succeed_exactly_once_while_the_silo_hosting_their_study_grain_is_killed()
+    {
+        await cluster.EnsureSilosAsync();
+        var standby = cluster.StartSilo("coordinator");
+        var lab = await cluster.CreateLabAsync();
+        var hook = await lab.RegisterWebhookAsync();
+        // Scoring is faster than uploading here, so the run is queued whole first: the scoring silos are stopped (idle,
+        // nothing is lost), and one comes back once the thirty recordings are in.
+        foreach (var idle in cluster.Workers)
+        {
+            idle.Kill();
+        }
+        await cluster.WaitForActiveSilosAsync(cluster.Silos.Count(s => !s.HasExited));
+        var recordings = new List<Guid>();
+        for (var i = 0; i < 30; i++)
+        {
+            recordings.Add(await lab.UploadAsync(await Media.ToneAsync(400 + i, seconds: 6), $"tone-{i}.wav"));
+        }
+        cluster.StartSilo("scoring");
+        await cluster.WaitUntilAsync(async () => (await lab.JobStatesAsync()).GetValueOrDefault("succeeded") >= 3,
+            TimeSpan.FromSeconds(90), "the first jobs to succeed");
+
+        var host = await cluster.HostOfAsync(lab.StudyGrain);
+        Assert.NotNull(host);
+        Assert.True(host.IsCoordinator, $"the study grain runs on a {host.Roles} silo");
+        host.Kill();
+        // The tenant is held (its grain releases nothing more) until the cluster has noticed the death and a new scoring
+        // silo has joined, so that silo competes for the rest of the run however long this machine takes to start it.
+        await lab.SetStatusAsync("suspend");
+        var joined = cluster.StartSilo("scoring");
+        await cluster.WaitForSiloAsync(host, dead: true);
+        await cluster.WaitForSiloAsync(joined, dead: false);
+        Assert.True((await lab.JobStatesAsync()).GetValueOrDefault("queued") > 0, "jobs were left for the silo that joined");
+        await lab.SetStatusAsync("resume");
+
+        await lab.WaitForJobsAsync(30, Generous);
+        await AssertScoredExactlyOnceAsync(lab, recordings);
+        await lab.StudyGrain.GetProgressAsync();
+        var newHost = await cluster.HostOfAsync(lab.StudyGrain);
+        Assert.True(newHost is { IsCoordinator: true, HasExited: false } && newHost != host,
+            $"the study grain moved to the other coordinator (host now: {newHost?.Roles ?? "none"} {newHost?.Pid})");
+        Assert.True(await cluster.ScalarAsync<long>("SELECT count(*) FROM scoring_jobs WHERE study_id = $1 AND worker LIKE $2", lab.StudyId, $"%/{joined.Pid}/%") > 0,
+            "the silo that joined mid-run took work");
+        // One run, ended once: one study.completed delivery, and no run left open.
+        await cluster.WaitUntilAsync(async () => await cluster.ScalarAsync<long>(
+            "SELECT count(*) FROM study_runs WHERE study_id = $1 AND completed_at IS NOT NULL", lab.StudyId) >= 1, TimeSpan.FromSeconds(30), "the run to complete");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(0L, await cluster.ScalarAsync<long>("SELECT count(*) FROM study_runs WHERE study_id = $1 AND completed_at IS NULL", lab.StudyId));
+        var runs = await cluster.ScalarAsync<long>("SELECT count(*) FROM study_runs WHERE study_id = $1", lab.StudyId);
+        Assert.Equal(runs, await cluster.ScalarAsync<long>(
+            "SELECT count(*) FROM webhook_deliveries WHERE webhook_id = $1 AND event_type = 'study.completed'", hook));
+        Assert.Equal(runs, await cluster.ScalarAsync<long>(
+            "SELECT count(DISTINCT run_id) FROM webhook_deliveries WHERE webhook_id = $1 AND event_type = 'study.completed'", hook));
+        _ = standby;
+    }
+
+    [Fact]
     public async Task RabbitMQ_restarted_mid_run_loses_no_job()
     {
-        cluster.EnsureTwoWorkers();
+        await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
         var recordings = new List<Guid>();
         for (var i = 0; i < 10; i++)
@@ -88,7 +147,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     [Fact]
     public async Task A_poison_recording_fails_after_its_attempts_without_blocking_the_others()
     {
-        cluster.EnsureTwoWorkers();
+        await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
         var poison = await lab.UploadAsync(await Media.ToneAsync(200, seconds: 3), "poison.wav");
         await lab.WaitForJobsAsync(1, Generous);
@@ -122,13 +181,13 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     [Fact]
     public async Task A_cancelled_job_stops_its_ffmpeg_and_writes_nothing()
     {
-        cluster.EnsureTwoWorkers();
+        await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
         // Long enough to still be scoring when the cancel arrives: the tiny bundle scores ~300 s of recording per second.
         var recording = await lab.UploadAsync(await Media.LongVideoAsync(900), "long.mp4", "video/mp4");
         var jobId = await cluster.ScalarAsync<Guid>("SELECT id FROM scoring_jobs WHERE recording_id = $1", recording);
 
-        WorkerProcess? worker = null;
+        SiloProcess? worker = null;
         await cluster.WaitUntilAsync(async () =>
         {
             var holder = await cluster.RowsAsync("SELECT worker FROM scoring_jobs WHERE id = $1 AND state = 'running'", jobId);
@@ -155,7 +214,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     [Fact]
     public async Task The_timeline_of_a_redelivered_job_has_no_duplicates()
     {
-        cluster.EnsureTwoWorkers();
+        await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
         var recording = await lab.UploadAsync(await Media.ToneAsync(300, seconds: 5), "tone.wav");
         await lab.WaitForJobsAsync(1, Generous);
@@ -164,14 +223,13 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         Assert.True(windows > 0);
 
         // A duplicate message for a finished job is dropped: nothing runs, nothing changes.
-        var bus = cluster.Services.GetRequiredService<IBus>();
-        var queue = await bus.GetSendEndpoint(new Uri($"queue:{cluster.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessagingOptions>>().Value.ScoreQueue}"));
-        await queue.Send(new ScoreRecording(jobId));
+        await cluster.SendAsync(new ScoreRecording(jobId));
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(1, await cluster.ScalarAsync<int>("SELECT attempts FROM scoring_jobs WHERE id = $1", jobId));
 
         // The same job delivered and run again (as after a lost ack): its rows are replaced, not added.
         await cluster.ScalarAsync<int>("WITH u AS (UPDATE scoring_jobs SET state = 'queued', lease_expires_at = NULL WHERE id = $1 RETURNING 1) SELECT count(*)::int FROM u", jobId);
+        await cluster.SendAsync(new ScoreRecording(jobId));
         await cluster.WaitUntilAsync(
             async () => await cluster.ScalarAsync<long>("SELECT count(*) FROM scoring_jobs WHERE id = $1 AND state = 'succeeded' AND attempts = 2", jobId) == 1,
             Generous, "the job's second run");

@@ -93,7 +93,9 @@ public sealed class StudyGrain(
         if (await store.JobAsync(StudyId, jobId, CancellationToken.None) is { } job && _run.Update(job))
         {
             Announce(StudyEventKind.Job, job);
-            if (job.State.IsFinal())
+            // A finished job frees a slot; a job back in the queue (a failed attempt, a silo that gave it back) waits
+            // for a release: either way the tenant's scheduler has something to do.
+            if (job.State != JobState.Running)
             {
                 await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
             }

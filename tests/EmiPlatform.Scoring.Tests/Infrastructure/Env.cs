@@ -2,11 +2,11 @@ using EmiPlatform.Testing;
 
 namespace EmiPlatform.Scoring.Tests.Infrastructure;
 
-/// <summary>Where the separately started worker host is.</summary>
+/// <summary>Where the separately started silo host is.</summary>
 public static class Env
 {
-    /// <summary>The worker host built in the same configuration as these tests.</summary>
-    public static string WorkerDll
+    /// <summary>The silo host built in the same configuration as these tests.</summary>
+    public static string SiloDll
     {
         get
         {

@@ -1,12 +1,16 @@
 using EmiPlatform.Abstractions.Jobs;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using EmiPlatform.Abstractions.Studies;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Nodes;
 
 namespace EmiPlatform.Scoring.Tests.Infrastructure;
 
 /// <summary>One tenant's study and participant in a <see cref="ScoringCluster"/>, with the calls the tests make.</summary>
-public sealed class Lab(ScoringCluster cluster, HttpClient client, Guid studyId, Guid participantId)
+public sealed class Lab(ScoringCluster cluster, HttpClient client, Guid tenantId, Guid studyId, Guid participantId)
 {
+    public Guid TenantId { get; } = tenantId;
     public HttpClient Client { get; } = client;
     public Guid StudyId { get; } = studyId;
     public Guid ParticipantId { get; } = participantId;
@@ -20,6 +24,32 @@ public sealed class Lab(ScoringCluster cluster, HttpClient client, Guid studyId,
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"upload {fileName}: {(int)response.StatusCode} {text}");
         return Guid.Parse(JsonNode.Parse(text)!["id"]!.GetValue<string>());
+    }
+
+    public IStudyGrain StudyGrain => cluster.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>(StudyId);
+
+    /// <summary>A webhook to a port nobody listens on (deliveries fail and retry): the delivery rows are what tests count.</summary>
+    public async Task<Guid> RegisterWebhookAsync()
+    {
+        var response = await Client.PostAsJsonAsync("/v1/webhooks", new { url = "http://127.0.0.1:9/emi" });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"webhook: {(int)response.StatusCode} {text}");
+        return Guid.Parse(JsonNode.Parse(text)!["webhook"]!["id"]!.GetValue<string>());
+    }
+
+    /// <summary>Sets the tenant's share of scoring slots (null: the cluster's slots), as a platform admin does.</summary>
+    public async Task SetShareAsync(int? maxConcurrentJobs)
+    {
+        var admin = cluster.Client(cluster.AdminKey);
+        var response = await admin.PutAsJsonAsync($"/v1/admin/tenants/{TenantId}", new { name = "Scoring lab", maxConcurrentJobs });
+        Assert.True(response.IsSuccessStatusCode, $"share: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Suspends or resumes the tenant (<paramref name="verb"/>: suspend, resume), as a platform admin does.</summary>
+    public async Task SetStatusAsync(string verb)
+    {
+        var response = await cluster.Client(cluster.AdminKey).PostAsync($"/v1/admin/tenants/{TenantId}/{verb}", null);
+        Assert.True(response.IsSuccessStatusCode, $"{verb}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     public async Task<Dictionary<string, long>> JobStatesAsync()
