@@ -1,3 +1,5 @@
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
 using EmiPlatform.Api.Scoring;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
@@ -46,6 +48,8 @@ public sealed class RecordingRegistrar(
             }
             if (await FindAsync(participant.Id, sha256, cancellationToken) is { } existing)
             {
+                // Another registration of this very blob (a racing complete) must not delete what its row points at.
+                keep = existing.BlobName == blobName;
                 return new Outcome(new RecordingDtoResult(existing, Created: false), null);
             }
 
@@ -53,7 +57,7 @@ public sealed class RecordingRegistrar(
             MediaInfo info;
             try
             {
-                var url = blobs.GetSasUri(blobName, BlobSasPermissions.Read, clock.GetUtcNow() + ProbeSasLifetime);
+                var url = await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, ProbeSasLifetime, cancellationToken);
                 info = await MediaProbe.ProbeAsync(url, fileName, tools, cancellationToken);
                 await MediaIntegrity.VerifyEndAsync(url.AbsoluteUri, fileName, tools, cancellationToken);
             }
@@ -108,9 +112,10 @@ public sealed class RecordingRegistrar(
                 // The same bytes for the same participant won a race with this upload: answer with that recording.
                 db.Entry(job).State = EntityState.Detached;
                 db.Entry(row).State = EntityState.Detached;
-                var winner = await FindAsync(participant.Id, sha256, cancellationToken);
-                return winner is null ? throw new InvalidOperationException("Unique violation without a matching recording.", ex)
-                    : new Outcome(new RecordingDtoResult(winner, Created: false), null);
+                var winner = await FindAsync(participant.Id, sha256, cancellationToken)
+                    ?? throw new InvalidOperationException("Unique violation without a matching recording.", ex);
+                keep = winner.BlobName == blobName;
+                return new Outcome(new RecordingDtoResult(winner, Created: false), null);
             }
             keep = true;
             jobs.Wake();
@@ -135,7 +140,7 @@ public sealed class RecordingRegistrar(
         try
         {
             // Not the request's token: a client that hung up must still not leave its blob behind.
-            await blobs.DeleteAsync(blobName, CancellationToken.None);
+            await blobs.Container.GetBlobClient(blobName).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or IOException)
         {
