@@ -49,7 +49,10 @@ public sealed partial class BlobStore : IBlobStore
         Container = Service.GetBlobContainerClient(options.Container);
     }
 
-    /// <summary>Client options with the pinned service version and the diagnostics that explain a storage failure.</summary>
+    /// <summary>
+    /// Client options with the pinned service version and the platform's name in the User-Agent; the SDK already lets
+    /// the storage headers that explain a failure (x-ms-error-code, x-ms-request-id, …) into its logs.
+    /// </summary>
     public static BlobClientOptions CreateClientOptions()
     {
         var client = new BlobClientOptions(ServiceVersion);
@@ -65,8 +68,6 @@ public sealed partial class BlobStore : IBlobStore
     public BlobContainerClient Container { get; }
 
     public string ContainerName => Container.Name;
-
-    public string AccountName => Service.AccountName;
 
     public async Task EnsureContainerAsync(CancellationToken cancellationToken = default) =>
         await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
