@@ -9,9 +9,9 @@ internal static class BenchCommand
     private const string Usage = """
         usage: EmiPlatform.Bench <mode> [options]
           modes:
-            upload-baseline   a direct upload of the file with the SDK's UploadAsync and its defaults
+            upload-baseline   direct uploads of the file with the SDK: UploadAsync with its defaults, and one Put Blob
             upload-staged     the platform's staged upload (StageBlock x N in parallel + CommitBlockList, SHA-256)
-            upload-compare    both, same file, same run; prints staged / baseline
+            upload-compare    all three, same file, same run; prints staged / each baseline
             upload-api        the API host (started as a separate process from --api-dll on a fresh database) vs
                               direct SDK uploads (UploadAsync with defaults, and one Put Blob), same WAV file, same
                               run; prints api / direct and the API's peak RSS above idle (issues 5 and 13; needs
@@ -120,12 +120,14 @@ internal static class BenchCommand
 
         // Runs of both modes alternate so that load from elsewhere on the machine hits both alike.
         var baseline = new List<UploadMeasurement>();
+        var putBlob = new List<UploadMeasurement>();
         var staged = new List<UploadMeasurement>();
         for (var run = 0; run < repeat; run++)
         {
             if (mode is "upload-baseline" or "upload-compare")
             {
                 baseline.Add(await MeasureAndCleanAsync(store, keep, name => UploadBenchmarks.DirectSdkUploadAsync(store, file, name)));
+                putBlob.Add(await MeasureAndCleanAsync(store, keep, name => UploadBenchmarks.DirectPutBlobAsync(store, file, name)));
             }
 
             if (mode is "upload-staged" or "upload-compare")
@@ -134,12 +136,14 @@ internal static class BenchCommand
             }
         }
 
-        Report("baseline", baseline);
+        Report("baseline (SDK UploadAsync)", baseline);
+        Report("baseline (single Put Blob)", putBlob);
         Report("staged", staged);
         if (baseline.Count > 0 && staged.Count > 0)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ratio staged / baseline: median {Median(staged) / Median(baseline):F2}, best {Best(staged) / Best(baseline):F2}"));
+                $"ratio staged / SDK UploadAsync: median {Median(staged) / Median(baseline):F2}, best {Best(staged) / Best(baseline):F2}; " +
+                $"staged / single Put Blob: median {Median(staged) / Median(putBlob):F2}, best {Best(staged) / Best(putBlob):F2}"));
         }
 
         return 0;

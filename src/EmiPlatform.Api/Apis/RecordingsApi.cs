@@ -165,6 +165,10 @@ public static class RecordingsApi
         }
         catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
         {
+            if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == recordingId, ct) is { } raced)
+            {
+                return TypedResults.Ok(RecordingDto.From(raced)); // a concurrent complete promoted it first
+            }
             return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.UploadIncomplete, "Upload incomplete",
                 "No committed blob exists for this upload yet: PUT the file to the upload URL (committing its block list) first.");
         }
