@@ -77,11 +77,12 @@ public static class UploadBenchmarks
         GC.Collect();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         using var sampler = new PeakWorkingSetSampler();
+        var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await upload();
         clock.Stop();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         process.Refresh();
-        return new UploadMeasurement(mode, bytes, clock.Elapsed, allocated, Math.Max(sampler.Peak, process.WorkingSet64));
+        return new UploadMeasurement(mode, bytes, clock.Elapsed, allocated, Math.Max(sampler.Peak, process.WorkingSet64), process.TotalProcessorTime - cpuBefore);
     }
 }

@@ -55,6 +55,28 @@ public sealed class RecordingIntegrityTests(ApiFactory api) : IClassFixture<ApiF
     }
 
     [Fact]
+    public async Task A_complete_that_stopped_after_promoting_the_upload_can_be_repeated()
+    {
+        var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        var bytes = await TestMedia.DistinctWavAsync(600);
+        var upload = (await (await client.PostAsync(Uploads.Path(studyId, participantId) + "/uploads", null)).Content.ReadFromJsonAsync<DirectUploadDto>(Json.Options))!;
+        using var storage = new HttpClient();
+        Assert.Equal(HttpStatusCode.Created, (await PutAsync(storage, upload.UploadUrl, bytes)).StatusCode);
+        // What a complete leaves when its client hangs up between the promotion and the row: the recording's blob, no staging blob.
+        var staging = api.Blobs.Container.GetBlobClient(RecordingBlobs.StagingName(tenantId, studyId, participantId, upload.RecordingId));
+        var final = api.Blobs.Container.GetBlobClient(RecordingBlobs.Name(tenantId, studyId, participantId, upload.RecordingId));
+        await (await final.StartCopyFromUriAsync(await api.Blobs.GetSasUriAsync(staging.Name, Azure.Storage.Sas.BlobSasPermissions.Read, TimeSpan.FromMinutes(5)))).WaitForCompletionAsync();
+        await staging.DeleteAsync();
+
+        var completed = await client.PostAsJsonAsync(upload.CompleteUrl, new { fileName = "tone.wav" });
+
+        Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), (await completed.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!.Sha256);
+        Assert.Equal([final.Name], await api.BlobNamesAsync($"{tenantId}/"));
+    }
+
+    [Fact]
     public async Task A_recording_replaced_behind_the_platforms_back_fails_scoring_with_recording_changed_and_is_not_retried()
     {
         var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);

@@ -169,8 +169,12 @@ public static class RecordingsApi
             {
                 return TypedResults.Ok(RecordingDto.From(raced)); // a concurrent complete promoted it first
             }
-            return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.UploadIncomplete, "Upload incomplete",
-                "No committed blob exists for this upload yet: PUT the file to the upload URL (committing its block list) first.");
+            if (!await final.ExistsAsync(ct))
+            {
+                return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.UploadIncomplete, "Upload incomplete",
+                    "No committed blob exists for this upload yet: PUT the file to the upload URL (committing its block list) first.");
+            }
+            // An earlier complete promoted the upload and stopped before its row (the client hung up): carry on from there.
         }
         // Only once the copy is done: a failed copy leaves the upload in place for another complete. Not the request's
         // token: a client that hangs up now must not leave the staging blob behind.
