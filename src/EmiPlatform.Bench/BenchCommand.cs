@@ -9,12 +9,16 @@ internal static class BenchCommand
     private const string Usage = """
         usage: EmiPlatform.Bench <mode> [options]
           modes:
-            upload-baseline   one direct Put Blob of the file (the baseline API uploads are compared against)
-            upload-staged     the platform's staged upload (Put Block x N in parallel + Put Block List, SHA-256)
-            upload-compare    both, same file, same run; prints staged / baseline
+            upload-baseline   direct uploads of the file with the SDK: UploadAsync with its defaults, and one Put Blob
+            upload-staged     the platform's staged upload (StageBlock x N in parallel + CommitBlockList, SHA-256)
+            upload-compare    all three, same file, same run; prints staged / each baseline
             upload-api        the API host (started as a separate process from --api-dll on a fresh database) vs
-                              upload-baseline, same WAV file, same run; prints api / direct and the API's peak RSS
-                              above idle (issue 5 item 7; needs EMI_PG*, EMI_AZURITE from .local/env.sh)
+                              direct SDK uploads (UploadAsync with defaults, and one Put Blob), same WAV file, same
+                              run; prints api / direct and the API's peak RSS above idle (issues 5 and 13; needs
+                              EMI_PG*, EMI_AZURITE from .local/env.sh)
+            worker-download   the scoring worker's download of a recording to a temporary file with its SHA-256
+                              check vs the SDK's DownloadToAsync of the same blob (no hash), same run; prints the
+                              seconds per recording and worker / SDK
             export-compare    a study with --rows timeline rows (default 1000000, over --recordings, default 100) exported
                               as long CSV through the API host (separate process, fresh database) vs PostgreSQL's
                               COPY (...) TO STDOUT WITH CSV of the same rows, same run; prints API / COPY and the
@@ -43,7 +47,7 @@ internal static class BenchCommand
         }
 
         var mode = args[0];
-        if (mode is not ("upload-baseline" or "upload-staged" or "upload-compare" or "upload-api" or "export-compare"))
+        if (mode is not ("upload-baseline" or "upload-staged" or "upload-compare" or "upload-api" or "export-compare" or "worker-download"))
         {
             Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");
             return 2;
@@ -79,13 +83,13 @@ internal static class BenchCommand
 
         if (mode == "export-compare")
         {
-            return await RunExportAsync(options, storeOptions.ConnectionString);
+            return await RunExportAsync(options, connectionString);
         }
 
         var file = options.GetValueOrDefault("file");
         if (mode == "upload-api")
         {
-            return await RunApiAsync(options, store, storeOptions, file);
+            return await RunApiAsync(options, store, storeOptions, connectionString, file);
         }
 
         if (file is null)
@@ -106,17 +110,24 @@ internal static class BenchCommand
 
         var repeat = (int)Number(options, "repeat", 1);
         var keep = options.ContainsKey("keep");
-        Console.WriteLine($"file {file} ({new FileInfo(file).Length} bytes) -> {store.GetBlobUri("bench/")}; " +
+        if (mode == "worker-download")
+        {
+            return await WorkerDownloadBenchmark.RunAsync(store, file, (int)Number(options, "repeat", 3));
+        }
+
+        Console.WriteLine($"file {file} ({new FileInfo(file).Length} bytes) -> {store.Container.Uri}/bench/; " +
                           $"blocks {storeOptions.BlockSizeBytes / 1048576.0:0.##} MiB x {storeOptions.Parallelism}");
 
         // Runs of both modes alternate so that load from elsewhere on the machine hits both alike.
         var baseline = new List<UploadMeasurement>();
+        var putBlob = new List<UploadMeasurement>();
         var staged = new List<UploadMeasurement>();
         for (var run = 0; run < repeat; run++)
         {
             if (mode is "upload-baseline" or "upload-compare")
             {
-                baseline.Add(await MeasureAndCleanAsync(store, keep, name => UploadBenchmarks.DirectPutBlobAsync(store, file, name)));
+                baseline.Add(await MeasureAndCleanAsync(store, keep, name => UploadBenchmarks.DirectSdkUploadAsync(store, file, name)));
+                putBlob.Add(await MeasureAndCleanAsync(store, keep, name => UploadBenchmarks.DirectPutBlobAsync(store, file, name)));
             }
 
             if (mode is "upload-staged" or "upload-compare")
@@ -125,12 +136,14 @@ internal static class BenchCommand
             }
         }
 
-        Report("baseline", baseline);
+        Report("baseline (SDK UploadAsync)", baseline);
+        Report("baseline (single Put Blob)", putBlob);
         Report("staged", staged);
         if (baseline.Count > 0 && staged.Count > 0)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ratio staged / baseline: median {Median(staged) / Median(baseline):F2}, best {Best(staged) / Best(baseline):F2}"));
+                $"ratio staged / SDK UploadAsync: median {Median(staged) / Median(baseline):F2}, best {Best(staged) / Best(baseline):F2}; " +
+                $"staged / single Put Blob: median {Median(staged) / Median(putBlob):F2}, best {Best(staged) / Best(putBlob):F2}"));
         }
 
         return 0;
@@ -154,7 +167,8 @@ internal static class BenchCommand
             (int)Number(options, "recordings", 100), (int)Number(options, "repeat", 3));
     }
 
-    private static async Task<int> RunApiAsync(Dictionary<string, string?> options, BlobStore store, BlobStorageOptions storeOptions, string? file)
+    private static async Task<int> RunApiAsync(
+        Dictionary<string, string?> options, BlobStore store, BlobStorageOptions storeOptions, string connectionString, string? file)
     {
         var apiDll = options.GetValueOrDefault("api-dll") ?? DefaultApiDll();
         if (apiDll is null || !File.Exists(apiDll))
@@ -192,7 +206,7 @@ internal static class BenchCommand
         {
             settings["Scoring:DefaultBundle"] = Path.Combine(repo, "models", "reference-tiny");
         }
-        return await ApiUploadBenchmark.RunAsync(apiDll, file, store, storeOptions.ConnectionString, settings, (int)Number(options, "repeat", 1));
+        return await ApiUploadBenchmark.RunAsync(apiDll, file, store, connectionString, settings, (int)Number(options, "repeat", 1));
     }
 
     private static string? DefaultApiDll() =>
@@ -220,7 +234,7 @@ internal static class BenchCommand
         Console.WriteLine("  " + measurement);
         if (!keep)
         {
-            await store.DeleteAsync(name);
+            await store.Container.GetBlobClient(name).DeleteIfExistsAsync();
         }
 
         return measurement;

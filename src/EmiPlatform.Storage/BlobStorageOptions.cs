@@ -1,17 +1,30 @@
 namespace EmiPlatform.Storage;
 
-/// <summary>Configuration of the platform's blob store (section "Storage").</summary>
+/// <summary>
+/// Configuration of the platform's blob store (section "Storage"). The SDK's own client options (retry, diagnostics,
+/// transport timeouts) bind from the subsection "Storage:Client" onto <see cref="Azure.Storage.Blobs.BlobClientOptions"/>.
+/// </summary>
 public sealed class BlobStorageOptions
 {
     public const string SectionName = "Storage";
+    public const string ClientSectionName = "Client";
     public const int DefaultBlockSizeBytes = 4 * 1024 * 1024;
     public const int MinBlockSizeBytes = 64 * 1024;
     // Put Block accepts up to 4000 MiB, but every in-flight block is a pooled buffer, so keep memory sane.
     public const int MaxBlockSizeBytes = 256 * 1024 * 1024;
     public const int MaxParallelism = 64;
 
-    /// <summary>Azure Storage connection string with an AccountKey (Azure or Azurite form).</summary>
-    public string ConnectionString { get; set; } = "";
+    /// <summary>
+    /// Azure Storage connection string with an account key (Azure's form, Azurite's explicit form or
+    /// <c>UseDevelopmentStorage=true</c>). Leave empty and set <see cref="ServiceUri"/> to use a token credential instead.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Blob service endpoint (https://ACCOUNT.blob.core.windows.net) for a Microsoft Entra token credential
+    /// (DefaultAzureCredential: managed identity, workload identity, environment, Azure CLI). SAS then are user-delegation SAS.
+    /// </summary>
+    public Uri? ServiceUri { get; set; }
 
     /// <summary>Container that holds the platform's blobs.</summary>
     public string Container { get; set; } = "recordings";
@@ -21,10 +34,4 @@ public sealed class BlobStorageOptions
 
     /// <summary>Blocks of one upload that may be in flight at once.</summary>
     public int Parallelism { get; set; } = 4;
-
-    /// <summary>Timeout of one HTTP try (request sent and response headers received).</summary>
-    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(100);
-
-    /// <summary>Retries of a failed try (network errors, 408, 429, 5xx) with exponential back-off.</summary>
-    public int MaxRetries { get; set; } = 3;
 }

@@ -1,182 +1,151 @@
-using System.Xml.Linq;
-using Azure;
+using System.Security.Cryptography;
 using Azure.Core;
-using Azure.Core.Pipeline;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
 
 namespace EmiPlatform.Storage;
 
 /// <summary>
-/// Blob REST client on Azure.Core's <see cref="HttpPipeline"/> (retries, logging, distributed tracing) with Shared Key
-/// signing. Thread-safe; register one per process.
+/// <see cref="IBlobStore"/> on Azure.Storage.Blobs: one <see cref="BlobServiceClient"/> (account key from a connection
+/// string, or a token credential) and the container's client. Thread-safe; register one per process.
 /// </summary>
 public sealed partial class BlobStore : IBlobStore
 {
-    /// <summary>Pinned REST version: supported by Azure and by Azurite 3.3x, and the SAS signing format depends on it.</summary>
-    public const string ServiceVersion = "2021-12-02";
+    /// <summary>
+    /// REST version the clients speak. The SDK's default (2026-10-06) is newer than Azurite 3.37 accepts; this one is
+    /// accepted by Azure and by Azurite without --skipApiVersionCheck.
+    /// </summary>
+    public const BlobClientOptions.ServiceVersion ServiceVersion = BlobClientOptions.ServiceVersion.V2026_06_06;
 
-    private const string MetadataPrefix = "x-ms-meta-";
-    private const string Sha256MetadataName = "sha256";
+    /// <summary>Metadata name of the SHA-256 (lowercase hex) the platform stores with every recording's bytes.</summary>
+    public const string Sha256MetadataName = "sha256";
+
+    // Tolerates clocks of the signer and the service that disagree by a few minutes.
+    private static readonly TimeSpan SasClockSkew = TimeSpan.FromMinutes(5);
 
     private readonly BlobStorageOptions _options;
-    private readonly HttpPipeline _pipeline;
-    private readonly SharedKeyCredential _credential;
-    private readonly Uri _endpoint;
+    private readonly UserDelegationKeys? _delegationKeys;
 
-    public BlobStore(BlobStorageOptions options, BlobStoreClientOptions? clientOptions = null)
+    /// <param name="options">validated here as at start</param>
+    /// <param name="clientOptions">the SDK pipeline's options (retry, diagnostics, transport); defaults when null</param>
+    /// <param name="credential">the token credential for <see cref="BlobStorageOptions.ServiceUri"/>; DefaultAzureCredential when null</param>
+    public BlobStore(BlobStorageOptions options, BlobClientOptions? clientOptions = null, TokenCredential? credential = null)
     {
         BlobStorageOptionsValidator.ThrowIfInvalid(options);
         _options = options;
-        var connection = StorageConnectionString.Parse(options.ConnectionString);
-        _credential = new SharedKeyCredential(connection.AccountName, connection.AccountKey);
-        _endpoint = connection.BlobEndpoint;
-        _pipeline = HttpPipelineBuilder.Build(
-            clientOptions ?? BlobStoreClientOptions.From(options),
-            perCallPolicies: [],
-            perRetryPolicies: [new SharedKeyAuthenticationPolicy(_credential)],
-            responseClassifier: new ResponseClassifier());
-    }
-
-    public string ContainerName => _options.Container;
-
-    public string AccountName => _credential.AccountName;
-
-    /// <summary>Absolute URI of a blob in this store's container (no credentials in it).</summary>
-    public Uri GetBlobUri(string blobName)
-    {
-        ValidateBlobName(blobName);
-        return new Uri($"{_endpoint.AbsoluteUri.TrimEnd('/')}/{_options.Container}/{EscapeBlobName(blobName)}");
-    }
-
-    public async Task EnsureContainerAsync(CancellationToken cancellationToken = default)
-    {
-        using var message = CreateMessage(RequestMethod.Put, blobName: null, ("restype", "container"));
-        var response = await SendAsync(message, cancellationToken);
-        if (response.Status == 201 || (response.Status == 409 && ErrorCodeOf(response) == "ContainerAlreadyExists"))
+        ClientOptions = clientOptions ??= CreateClientOptions();
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            return;
+            Service = new BlobServiceClient(options.ConnectionString, clientOptions);
+        }
+        else
+        {
+            Service = new BlobServiceClient(options.ServiceUri, credential ?? new DefaultAzureCredential(), clientOptions);
+            _delegationKeys = new UserDelegationKeys(Service);
         }
 
-        throw CreateException(message, "create container");
+        Container = Service.GetBlobContainerClient(options.Container);
     }
 
-    public async Task<bool> DeleteContainerAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Client options with the pinned service version and the platform's name in the User-Agent; the SDK already lets
+    /// the storage headers that explain a failure (x-ms-error-code, x-ms-request-id, …) into its logs.
+    /// </summary>
+    public static BlobClientOptions CreateClientOptions()
     {
-        using var message = CreateMessage(RequestMethod.Delete, blobName: null, ("restype", "container"));
-        var response = await SendAsync(message, cancellationToken);
-        return response.Status switch
-        {
-            202 => true,
-            404 => false,
-            _ => throw CreateException(message, "delete container"),
-        };
+        var client = new BlobClientOptions(ServiceVersion);
+        client.Diagnostics.ApplicationId = "emi-platform";
+        return client;
     }
 
-    public async Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken = default)
-    {
-        ValidateBlobName(blobName);
-        using var message = CreateMessage(RequestMethod.Delete, blobName);
-        message.Request.Headers.SetValue("x-ms-delete-snapshots", "include");
-        var response = await SendAsync(message, cancellationToken);
-        return response.Status switch
-        {
-            202 => true,
-            404 => false,
-            _ => throw CreateException(message, "delete blob"),
-        };
-    }
+    public BlobServiceClient Service { get; }
 
-    private HttpMessage CreateMessage(RequestMethod method, string? blobName, params ReadOnlySpan<(string Name, string Value)> query)
+    /// <summary>The options the SDK pipeline was built with (retry, diagnostics, transport, service version).</summary>
+    public BlobClientOptions ClientOptions { get; }
+
+    public BlobContainerClient Container { get; }
+
+    public string ContainerName => Container.Name;
+
+    public async Task EnsureContainerAsync(CancellationToken cancellationToken = default) =>
+        await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+
+    public async Task<bool> DeleteContainerAsync(CancellationToken cancellationToken = default) =>
+        await Container.DeleteIfExistsAsync(cancellationToken: cancellationToken);
+
+    public async Task<BlobHash> DownloadAndHashAsync(string blobName, Stream destination, CancellationToken cancellationToken = default)
     {
-        var message = _pipeline.CreateMessage();
-        var request = message.Request;
-        request.Method = method;
-        request.Uri.Reset(_endpoint);
-        request.Uri.AppendPath("/" + _options.Container, escape: false);
-        if (blobName is not null)
+        ArgumentNullException.ThrowIfNull(destination);
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var response = await Container.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
+        using var download = response.Value;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
         {
-            request.Uri.AppendPath("/" + EscapeBlobName(blobName), escape: false);
+            long length = 0;
+            int read;
+            while ((read = await download.Content.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                sha256.AppendData(buffer, 0, read);
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                length += read;
+            }
+
+            return new BlobHash(length, Convert.ToHexStringLower(sha256.GetHashAndReset()), download.Details.ETag);
         }
-
-        foreach (var (name, value) in query)
+        finally
         {
-            request.Uri.AppendQuery(name, value, escapeValue: true);
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        request.Headers.SetValue("x-ms-version", ServiceVersion);
-        return message;
     }
 
-    private async ValueTask<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken)
-    {
-        await _pipeline.SendAsync(message, cancellationToken);
-        return message.Response;
-    }
-
-    // Blob names keep their '/' (virtual folders) and have every segment percent-encoded.
-    private static string EscapeBlobName(string blobName) =>
-        string.Join('/', blobName.Split('/').Select(Uri.EscapeDataString));
-
-    private static void ValidateBlobName(string blobName)
+    public async Task<Uri> GetSasUriAsync(
+        string blobName, BlobSasPermissions permissions, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(blobName);
-        if (blobName.Length > 1024)
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        var now = DateTimeOffset.UtcNow;
+        var sas = new BlobSasBuilder(permissions, now + lifetime)
         {
-            throw new ArgumentException("A blob name has at most 1024 characters.", nameof(blobName));
+            BlobContainerName = Container.Name,
+            BlobName = blobName,
+            Resource = "b",
+            StartsOn = now - SasClockSkew,
+        };
+        var blob = Container.GetBlobClient(blobName);
+        if (_delegationKeys is null)
+        {
+            return blob.GenerateSasUri(sas);
         }
 
-        if (blobName.Any(char.IsControl))
-        {
-            throw new ArgumentException("A blob name must not contain control characters.", nameof(blobName));
-        }
+        var key = await _delegationKeys.GetAsync(sas.ExpiresOn, cancellationToken);
+        return blob.GenerateUserDelegationSasUri(sas, key);
     }
 
-    private static string? ErrorCodeOf(Response response) =>
-        response.Headers.TryGetValue("x-ms-error-code", out var code) ? code : null;
-
-    private BlobStorageException CreateException(HttpMessage message, string operation)
+    public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default)
     {
-        var response = message.Response;
-        var code = ErrorCodeOf(response);
-        string? detail = null;
-        if (message.BufferResponse && response.Content is { } content && !content.ToMemory().IsEmpty)
+        // A prefix is never empty here: an empty one would erase every tenant's recordings.
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        var names = new List<string>();
+        await foreach (var item in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
         {
-            try
-            {
-                var error = XDocument.Parse(content.ToString()).Root;
-                code ??= error?.Element("Code")?.Value;
-                detail = error?.Element("Message")?.Value.Split('\n')[0].Trim();
-            }
-            catch (System.Xml.XmlException)
-            {
-                // A proxy or load balancer answered with something that is not a storage error document.
-                detail = null;
-            }
+            names.Add(item.Name);
         }
 
-        var target = $"{_credential.AccountName}/{_options.Container}{UriPathAfterContainer(message.Request.Uri.Path)}";
-        var text = $"Blob storage '{operation}' on {target} failed: {response.Status} {code ?? response.ReasonPhrase}"
-                   + (detail is null ? "." : $" ({detail}).");
-
-        var isAuthFailure = response.Status == 401
-            || (response.Status == 403 && code is "AuthenticationFailed" or "AuthorizationFailure" or null);
-        if (isAuthFailure)
+        foreach (var name in names)
         {
-            return new BlobAuthenticationException(
-                response.Status,
-                text + " The storage account rejected the request's signature: check AccountName and AccountKey in the " +
-                "connection string (Storage:ConnectionString / EMI_AZURITE) and the machine's clock.",
-                code);
+            await Container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
         }
 
-        return response.Status == 404
-            ? new BlobNotFoundException(response.Status, text, code)
-            : new BlobStorageException(response.Status, text, code);
+        return names.Count;
     }
 
-    private string UriPathAfterContainer(string path)
+    /// <summary>Reads the SHA-256 the store wrote as metadata, or null when the blob has none (e.g. a SAS upload).</summary>
+    public static string? Sha256Of(IDictionary<string, string> metadata)
     {
-        var marker = "/" + _options.Container;
-        var at = path.IndexOf(marker, StringComparison.Ordinal);
-        return at < 0 ? "" : Uri.UnescapeDataString(path[(at + marker.Length)..]);
+        ArgumentNullException.ThrowIfNull(metadata);
+        return metadata.TryGetValue(Sha256MetadataName, out var value) ? value : null;
     }
 }

@@ -12,16 +12,10 @@ public sealed record BlobUploadOptions
     /// <summary>When false, committing onto an existing blob fails with 409 BlobAlreadyExists instead of replacing it.</summary>
     public bool Overwrite { get; init; } = true;
 
-    /// <summary>
-    /// Send a Content-MD5 with every block so the service verifies each one as it arrives. On by default: besides the
-    /// integrity check, it spares Azurite its JavaScript CRC64 of every block, which halves its throughput otherwise.
-    /// </summary>
-    public bool TransactionalMd5 { get; init; } = true;
-
     public int? BlockSizeBytes { get; init; }
 
     public int? Parallelism { get; init; }
 
-    /// <summary>Extra metadata (ASCII names and values); the store always adds "sha256".</summary>
+    /// <summary>Extra metadata; the store always adds "sha256".</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }

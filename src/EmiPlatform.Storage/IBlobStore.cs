@@ -1,11 +1,18 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Sas;
+
 namespace EmiPlatform.Storage;
 
 /// <summary>
-/// The platform's view of blob storage: one container (from <see cref="BlobStorageOptions.Container"/>), blobs named by
-/// the caller. Implemented on Azure Storage's REST API; works against Azure and Azurite.
+/// The platform's one container on Azure.Storage.Blobs. Reads, properties, listing and single deletes go straight to
+/// the SDK through <see cref="Container"/>; this adds only what is the platform's own: a streamed upload that hashes
+/// SHA-256 on the way with bounded memory, download-and-hash, SAS for either credential, and prefix erasure.
 /// </summary>
 public interface IBlobStore
 {
+    /// <summary>The SDK client of the store's container (its retry, logging and tracing come from the configured pipeline).</summary>
+    BlobContainerClient Container { get; }
+
     string ContainerName { get; }
 
     /// <summary>Creates the container when it does not exist (idempotent).</summary>
@@ -15,30 +22,24 @@ public interface IBlobStore
     Task<bool> DeleteContainerAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Streams <paramref name="content"/> into staged blocks (Put Block, in parallel) and commits them with Put Block List.
-    /// Memory is bounded by block size × parallelism whatever the length. Content that fits one block goes in a single Put Blob.
-    /// When the stream or a block fails, nothing is committed and an existing blob of that name is left untouched.
+    /// Streams <paramref name="content"/> into staged blocks (Put Block, in parallel, each with a transactional checksum)
+    /// and commits them with the SHA-256 as metadata "sha256". Memory is bounded by block size × parallelism whatever
+    /// the length. When the stream or a block fails, nothing is committed and an existing blob of that name is untouched.
     /// </summary>
     Task<BlobUploadResult> UploadAsync(string blobName, Stream content, BlobUploadOptions? options = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Opens the blob (or a range of it) as a stream. Throws <see cref="BlobNotFoundException"/> when it does not exist.</summary>
-    Task<BlobDownload> DownloadAsync(string blobName, BlobRange? range = null, CancellationToken cancellationToken = default);
-
-    /// <summary>Properties of the committed blob, or null when there is none (uncommitted blocks do not count).</summary>
-    Task<BlobProperties?> GetPropertiesAsync(string blobName, CancellationToken cancellationToken = default);
-
-    /// <summary>Deletes the blob and its snapshots; false when it did not exist (idempotent).</summary>
-    Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken = default);
-
-    /// <summary>All committed blobs whose names start with <paramref name="prefix"/>, following paging markers.</summary>
-    IAsyncEnumerable<BlobItem> ListAsync(string? prefix = null, int? pageSize = null, CancellationToken cancellationToken = default);
-
-    /// <summary>One page of a listing, for callers that keep the marker themselves.</summary>
-    Task<BlobListPage> ListPageAsync(string? prefix, string? marker, int? pageSize = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Streams the committed blob into <paramref name="destination"/> (<see cref="Stream.Null"/> to only hash it) and
+    /// returns the SHA-256 of exactly the bytes written there.
+    /// </summary>
+    Task<BlobHash> DownloadAndHashAsync(string blobName, Stream destination, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// A service SAS URI for one blob, e.g. <see cref="BlobSasPermissions.Read"/> to hand out a download link or
-    /// <see cref="BlobSasPermissions.Upload"/> for a client to upload directly; check the result with <see cref="GetPropertiesAsync"/>.
+    /// A SAS URI for one blob of the container: a service SAS signed with the account key, or a user-delegation SAS when
+    /// the store runs on a token credential. Valid from a few minutes ago (clock skew) for <paramref name="lifetime"/>.
     /// </summary>
-    Uri GetSasUri(string blobName, BlobSasPermissions permissions, DateTimeOffset expiresOn);
+    Task<Uri> GetSasUriAsync(string blobName, BlobSasPermissions permissions, TimeSpan lifetime, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every blob (and its snapshots) whose name starts with <paramref name="prefix"/>; returns how many.</summary>
+    Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default);
 }

@@ -106,7 +106,7 @@ public sealed class RecordingLifecycleTests(ApiFactory api) : IClassFixture<ApiF
         var orphan = $"{tenantId}/{studyId}/{participantId}/{Guid.NewGuid()}";
         await api.Blobs.UploadAsync(orphan, new MemoryStream([1, 2, 3]));
         var lostBlob = (await api.BlobNamesAsync($"{tenantId}/")).Single(n => n.EndsWith(lost.Id.ToString(), StringComparison.Ordinal));
-        await api.Blobs.DeleteAsync(lostBlob);
+        await api.Blobs.Container.GetBlobClient(lostBlob).DeleteAsync();
 
         var report = await (await api.Admin().PostAsync("/v1/admin/storage/sweep", null)).Content.ReadFromJsonAsync<SweepReportDto>(Json.Options);
         Assert.Equal([orphan], report!.OrphanBlobs);

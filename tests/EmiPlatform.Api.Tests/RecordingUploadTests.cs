@@ -32,12 +32,7 @@ public sealed class RecordingUploadTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal(recording.Id, Assert.Single(listed!).Id);
         var stored = await api.BlobNamesAsync($"{tenantId}/");
         Assert.Single(stored);
-        await using (var download = await api.Blobs.DownloadAsync(stored[0]))
-        {
-            using var copy = new MemoryStream();
-            await download.Content.CopyToAsync(copy);
-            Assert.Equal(bytes, copy.ToArray());
-        }
+        Assert.Equal(bytes, (await api.Blobs.Container.GetBlobClient(stored[0]).DownloadContentAsync()).Value.Content.ToArray());
 
         var again = await Uploads.PostAsync(client, studyId, participantId, bytes, query: "?fileName=copy.mp4");
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);

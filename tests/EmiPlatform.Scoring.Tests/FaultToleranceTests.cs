@@ -153,10 +153,12 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         await lab.WaitForJobsAsync(1, Generous);
         var windowsBefore = await cluster.ScalarAsync<long>("SELECT count(*) FROM timeline_windows WHERE recording_id = $1", poison);
 
-        // The blob goes bad after its first scoring: every further attempt fails in ffprobe.
+        // The blob goes bad after its first scoring: every further attempt fails in the decoder. The row's hash follows
+        // the bytes, so this is bad media rather than a changed recording (which fails at once, without retries).
         var blobName = await cluster.ScalarAsync<string>("SELECT blob_name FROM recordings WHERE id = $1", poison);
-        await cluster.Blobs.UploadAsync(blobName, new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(50_000)),
+        var garbage = await cluster.Blobs.UploadAsync(blobName, new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(50_000)),
             new BlobUploadOptions { Overwrite = true });
+        await cluster.ScalarAsync<int>("UPDATE recordings SET sha256 = $1 WHERE id = $2 RETURNING 1", garbage.Sha256, poison);
         var rescore = await lab.Client.PostAsJsonAsync($"/v1/recordings/{poison}/rescore", new { });
         Assert.Equal(HttpStatusCode.Accepted, rescore.StatusCode);
         var poisonJob = Guid.Parse(JsonNode.Parse(await rescore.Content.ReadAsStringAsync())!["id"]!.GetValue<string>());

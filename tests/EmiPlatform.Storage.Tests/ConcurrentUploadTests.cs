@@ -1,3 +1,5 @@
+using Azure;
+
 namespace EmiPlatform.Storage.Tests;
 
 public class ConcurrentUploadTests
@@ -14,11 +16,10 @@ public class ConcurrentUploadTests
         for (var i = 0; i < payloads.Length; i++)
         {
             Assert.Equal(TestData.Sha256Hex(payloads[i]), results[i].Sha256);
-            await using var download = await container.Store.DownloadAsync($"c/{i:D2}.bin");
-            Assert.Equal(payloads[i], await TestData.ReadAllAsync(download.Content));
+            Assert.Equal(payloads[i], await container.ReadAsync($"c/{i:D2}.bin"));
         }
 
-        Assert.Equal(payloads.Length, (await container.Store.ListAsync("c/").ToListAsync()).Count);
+        Assert.Equal(payloads.Length, (await container.NamesAsync("c/")).Count);
     }
 
     [Fact]
@@ -37,7 +38,7 @@ public class ConcurrentUploadTests
         {
             await Task.WhenAll(uploads);
         }
-        catch (BlobStorageException)
+        catch (RequestFailedException)
         {
             // Committing one upload discards the other's uncommitted blocks, so the later commit may fail; checked below.
         }
@@ -46,15 +47,14 @@ public class ConcurrentUploadTests
         Assert.NotEmpty(succeeded);
         foreach (var failed in uploads.Where(u => u.IsFaulted))
         {
-            var error = Assert.IsType<BlobStorageException>(failed.Exception!.InnerException);
+            var error = Assert.IsType<RequestFailedException>(failed.Exception!.InnerException);
             Assert.Equal("InvalidBlockList", error.ErrorCode);
         }
 
-        var properties = await container.Store.GetPropertiesAsync("same.bin");
-        await using var download = await container.Store.DownloadAsync("same.bin");
-        var stored = await TestData.ReadAllAsync(download.Content);
+        var properties = (await container.Blob("same.bin").GetPropertiesAsync()).Value;
+        var stored = await container.ReadAsync("same.bin");
         // The committed blob is exactly one upload's bytes, and it is the one whose ETag the store reports.
         Assert.True(stored.AsSpan().SequenceEqual(first) || stored.AsSpan().SequenceEqual(second));
-        Assert.Contains(succeeded, r => r.ETag == properties!.ETag && r.Sha256 == TestData.Sha256Hex(stored));
+        Assert.Contains(succeeded, r => r.ETag == properties.ETag && r.Sha256 == TestData.Sha256Hex(stored));
     }
 }

@@ -34,8 +34,7 @@ public class MemoryBoundTests(ITestOutputHelper output)
         // (already pooled after warm-up) plus per-request overhead. Twice that (32 MiB) is generous and 6x below buffering.
         const long bound = 2L * blockSize * parallelism;
         Assert.True(allocated < bound, $"allocated {allocated / (1024 * 1024.0):F1} MiB during a 200 MiB upload (bound {bound / (1024 * 1024)} MiB)");
-        var properties = await container.Store.GetPropertiesAsync("big.bin");
-        Assert.Equal(size, properties!.Length);
+        Assert.Equal(size, (await container.Blob("big.bin").GetPropertiesAsync()).Value.ContentLength);
     }
 
     private static async Task<string> Sha256OfGeneratedAsync(long size, int seed)

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using Azure.Storage.Blobs.Models;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Storage;
@@ -101,7 +102,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task<List<string>> BlobNamesAsync(string prefix = "")
     {
         var names = new List<string>();
-        await foreach (var blob in Blobs.ListAsync(prefix))
+        await foreach (var blob in Blobs.Container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }))
         {
             names.Add(blob.Name);
         }

@@ -1,3 +1,6 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Problems;
@@ -9,6 +12,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using BlobUploadOptions = EmiPlatform.Storage.BlobUploadOptions;
 using Problem = EmiPlatform.Api.Problems.Problem;
 
 namespace EmiPlatform.Api.Apis;
@@ -19,6 +23,12 @@ namespace EmiPlatform.Api.Apis;
 /// </summary>
 public static class RecordingsApi
 {
+    /// <summary>A content link is followed at once; the download itself may take long, but the SAS is checked when it starts.</summary>
+    private static readonly TimeSpan DownloadLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>The copy of a staging blob starts within the request; its source SAS only has to outlive that start.</summary>
+    private static readonly TimeSpan CopySourceLifetime = TimeSpan.FromMinutes(5);
+
     public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder routes)
     {
         var ofParticipant = routes.MapGroup("/v1/studies/{studyId:guid}/participants/{participantId:guid}/recordings")
@@ -111,15 +121,19 @@ public static class RecordingsApi
         }
         var now = clock.GetUtcNow();
         var recordingId = Guid.CreateVersion7(now);
-        var expires = now + options.Value.DirectUploadLifetime;
-        var url = blobs.GetSasUri(RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId), BlobSasPermissions.Upload, expires);
-        return TypedResults.Ok(new DirectUploadDto(recordingId, url, expires,
+        var lifetime = options.Value.DirectUploadLifetime;
+        // Create + Write on the staging name only: enough for Put Blob or Put Block + Put Block List, nothing else.
+        var url = await blobs.GetSasUriAsync(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId),
+            BlobSasPermissions.Create | BlobSasPermissions.Write, lifetime, ct);
+        return TypedResults.Ok(new DirectUploadDto(recordingId, url, now + lifetime,
             $"/v1/studies/{studyId}/participants/{participantId}/recordings/uploads/{recordingId}/complete"));
     }
 
     /// <summary>
-    /// Registers a blob the client uploaded through its write SAS. The blob's name is derived from the caller's tenant,
-    /// so one tenant can never complete (or even name) another's upload. The hash is computed here, by reading the blob.
+    /// Registers a blob the client uploaded through its write SAS. The names are derived from the caller's tenant, so one
+    /// tenant can never complete (or even name) another's upload. The staging blob is copied inside the account to the
+    /// recording's own name, which no SAS can write, and deleted; the SHA-256 is then computed from the recording's bytes
+    /// and stored with them, so what the row records is what the worker will find.
     /// </summary>
     private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> CompleteDirectUpload(
         Guid studyId, Guid participantId, Guid recordingId, CompleteUploadRequest request, EmiDbContext db, CurrentTenant tenant,
@@ -140,20 +154,43 @@ public static class RecordingsApi
         {
             return TypedResults.Ok(RecordingDto.From(done)); // completing twice is harmless
         }
+        var staging = blobs.Container.GetBlobClient(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId));
         var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);
-        var properties = await blobs.GetPropertiesAsync(blobName, ct);
-        if (properties is null)
+        var final = blobs.Container.GetBlobClient(blobName);
+        try
         {
-            return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.UploadIncomplete, "Upload incomplete",
-                "No committed blob exists for this upload yet: PUT the file to the upload URL (committing its block list) first.");
+            var source = await blobs.GetSasUriAsync(staging.Name, BlobSasPermissions.Read, CopySourceLifetime, ct);
+            var copy = await final.StartCopyFromUriAsync(source, new BlobCopyFromUriOptions(), ct);
+            await copy.WaitForCompletionAsync(ct);
         }
-        if (properties.Length > options.Value.MaxUploadBytes)
+        catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
         {
-            await blobs.DeleteAsync(blobName, CancellationToken.None);
+            if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == recordingId, ct) is { } raced)
+            {
+                return TypedResults.Ok(RecordingDto.From(raced)); // a concurrent complete promoted it first
+            }
+            if (!await final.ExistsAsync(ct))
+            {
+                return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.UploadIncomplete, "Upload incomplete",
+                    "No committed blob exists for this upload yet: PUT the file to the upload URL (committing its block list) first.");
+            }
+            // An earlier complete promoted the upload and stopped before its row (the client hung up): carry on from there.
+        }
+        // Only once the copy is done: a failed copy leaves the upload in place for another complete. Not the request's
+        // token: a client that hangs up now must not leave the staging blob behind.
+        await staging.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
+
+        var properties = (await final.GetPropertiesAsync(cancellationToken: ct)).Value;
+        if (properties.ContentLength > options.Value.MaxUploadBytes)
+        {
+            await final.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
             return RecordingProblems.TooLarge(options.Value.MaxUploadBytes);
         }
-        var sha256 = await HashBlobAsync(blobs, blobName, ct);
-        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, properties.Length, sha256,
+        var hashed = await blobs.DownloadAndHashAsync(blobName, Stream.Null, ct);
+        // Tied to the bytes just hashed: the metadata is only written if the blob is still exactly those bytes.
+        var withHash = new Dictionary<string, string>(properties.Metadata) { [BlobStore.Sha256MetadataName] = hashed.Sha256 };
+        await final.SetMetadataAsync(withHash, new BlobRequestConditions { IfMatch = hashed.ETag }, ct);
+        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, hashed.Length, hashed.Sha256,
             metadata with { ContentType = metadata.ContentType ?? properties.ContentType }, ct));
     }
 
@@ -164,12 +201,12 @@ public static class RecordingsApi
 
     /// <summary>A short-lived read SAS, so large downloads go straight from storage instead of through the API.</summary>
     private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> Download(
-        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, TimeProvider clock, CancellationToken ct)
+        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
     {
         var blobName = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
         return blobName is null
             ? Problem.NotFound("recording")
-            : TypedResults.Redirect(blobs.GetSasUri(blobName, BlobSasPermissions.Read, clock.GetUtcNow().AddMinutes(10)).AbsoluteUri);
+            : TypedResults.Redirect((await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, DownloadLifetime, ct)).AbsoluteUri);
     }
 
     /// <summary>Row first (the recording is gone for everyone at once), then the blob; a failure between them is the sweep's to find.</summary>
@@ -181,7 +218,7 @@ public static class RecordingsApi
         {
             return Problem.NotFound("recording");
         }
-        await blobs.DeleteAsync(blobName, CancellationToken.None);
+        await blobs.Container.GetBlobClient(blobName).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
         return TypedResults.NoContent();
     }
 
@@ -190,19 +227,6 @@ public static class RecordingsApi
             .Select(t => (t.MaxStorageBytes != null && t.UsedStorageBytes + bytes > t.MaxStorageBytes)
                 || (t.MaxRecordings != null && t.UsedRecordings + 1 > t.MaxRecordings))
             .SingleAsync(ct);
-
-    private static async Task<string> HashBlobAsync(IBlobStore blobs, string blobName, CancellationToken ct)
-    {
-        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        await using var download = await blobs.DownloadAsync(blobName, cancellationToken: ct);
-        var buffer = new byte[1 << 20];
-        int read;
-        while ((read = await download.Content.ReadAsync(buffer, ct)) > 0)
-        {
-            sha.AppendData(buffer, 0, read);
-        }
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
 
     private static Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult> ToResult(RecordingRegistrar.Outcome outcome) =>
         outcome switch

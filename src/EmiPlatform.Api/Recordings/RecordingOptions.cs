@@ -10,8 +10,12 @@ public sealed class RecordingOptions
     [Range(1, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 10L * 1024 * 1024 * 1024;
 
-    /// <summary>How long a direct-upload (write SAS) URL stays valid.</summary>
-    public TimeSpan DirectUploadLifetime { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// How long a direct-upload (write SAS) URL stays valid. The service checks a SAS when each request starts, so this
+    /// must cover the transfer up to its last Put Block / Put Block List: 15 minutes carry the 10 GB limit at 12 MB/s.
+    /// After <c>complete</c> the URL is useless anyway: it names a staging blob, never the recording.
+    /// </summary>
+    public TimeSpan DirectUploadLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>The sweep leaves younger blobs alone: they may be uploads still in flight.</summary>
     public TimeSpan SweepGracePeriod { get; set; } = TimeSpan.FromHours(2);

@@ -1,3 +1,5 @@
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
 using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
@@ -16,7 +18,7 @@ namespace EmiPlatform.Api.Recordings;
 /// (default bundle) in one transaction: a recording is never without its job, and no job exists for a refused upload.
 /// </summary>
 public sealed class RecordingRegistrar(
-    EmiDbContext db, IBlobStore blobs, MediaTools tools, DefaultBundle defaultBundle, IGrainFactory grains, TimeProvider clock, ILogger<RecordingRegistrar> logger)
+    EmiDbContext db, IBlobStore blobs, MediaTools tools, DefaultBundle defaultBundle, IGrainFactory grains, ILogger<RecordingRegistrar> logger)
 {
     // Long enough for ffprobe and a tail decode of any size of file; short enough to be useless if it leaked.
     private static readonly TimeSpan ProbeSasLifetime = TimeSpan.FromMinutes(15);
@@ -38,6 +40,8 @@ public sealed class RecordingRegistrar(
             }
             if (await FindAsync(participant.Id, sha256, cancellationToken) is { } existing)
             {
+                // Another registration of this very blob (a racing complete) must not delete what its row points at.
+                keep = existing.BlobName == blobName;
                 return new Outcome(new RecordingDtoResult(existing, Created: false), null);
             }
 
@@ -45,7 +49,7 @@ public sealed class RecordingRegistrar(
             MediaInfo info;
             try
             {
-                var url = blobs.GetSasUri(blobName, BlobSasPermissions.Read, clock.GetUtcNow() + ProbeSasLifetime);
+                var url = await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, ProbeSasLifetime, cancellationToken);
                 info = await MediaProbe.ProbeAsync(url, fileName, tools, cancellationToken);
                 await MediaIntegrity.VerifyEndAsync(url.AbsoluteUri, fileName, tools, cancellationToken);
             }
@@ -71,6 +75,7 @@ public sealed class RecordingRegistrar(
                     return Refuse(RecordingProblems.QuotaExceeded());
                 case RegistrationResult.Duplicate:
                     var winner = await db.Recordings.AsNoTracking().SingleAsync(r => r.Id == outcome.RecordingId, CancellationToken.None);
+                    keep = winner.BlobName == blobName;
                     return new Outcome(new RecordingDtoResult(winner, Created: false), null);
             }
             var row = await db.Recordings.AsNoTracking().SingleAsync(r => r.Id == recordingId, CancellationToken.None);
@@ -96,7 +101,7 @@ public sealed class RecordingRegistrar(
         try
         {
             // Not the request's token: a client that hung up must still not leave its blob behind.
-            await blobs.DeleteAsync(blobName, CancellationToken.None);
+            await blobs.Container.GetBlobClient(blobName).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or IOException)
         {

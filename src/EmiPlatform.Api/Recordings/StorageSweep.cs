@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs.Models;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Data;
 using EmiPlatform.Storage;
@@ -8,7 +9,8 @@ namespace EmiPlatform.Api.Recordings;
 
 /// <summary>
 /// Compares blob storage with the recordings table across all tenants: blobs no row points at (a crash between commit
-/// and registration, a failed delete) and rows whose blob is gone. Blobs younger than the grace period are left out:
+/// and registration, a failed delete, a direct upload never completed or written again after completion) and rows whose
+/// blob is gone. Blobs younger than the grace period are left out:
 /// they may be uploads still being registered or direct uploads not yet completed.
 /// </summary>
 public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IOptions<RecordingOptions> options, TimeProvider clock)
@@ -21,10 +23,10 @@ public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IOptions<R
         var cutoff = clock.GetUtcNow() - options.Value.SweepGracePeriod;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var orphans = new List<string>();
-        await foreach (var blob in blobs.ListAsync(cancellationToken: cancellationToken))
+        await foreach (var blob in blobs.Container.GetBlobsAsync(cancellationToken: cancellationToken))
         {
             seen.Add(blob.Name);
-            if (!known.Contains(blob.Name) && blob.LastModified <= cutoff)
+            if (!known.Contains(blob.Name) && blob.Properties.LastModified <= cutoff)
             {
                 orphans.Add(blob.Name);
             }
@@ -35,7 +37,7 @@ public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IOptions<R
         {
             foreach (var name in orphans)
             {
-                await blobs.DeleteAsync(name, cancellationToken);
+                await blobs.Container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
             }
             await db.Recordings.Where(r => missing.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
         }

@@ -1,6 +1,9 @@
 namespace EmiPlatform.Data.Jobs;
 
-/// <summary>A job this worker owns for one attempt: (worker, attempt) identifies the lease in every later update.</summary>
+/// <summary>
+/// A job this worker owns for one attempt: (worker, attempt) identifies the lease in every later update.
+/// <see cref="Sha256"/> is the recording's hash as registered: the bytes scored must have it.
+/// </summary>
 public sealed record ClaimedJob(
     Guid Id,
     Guid TenantId,
@@ -12,4 +15,5 @@ public sealed record ClaimedJob(
     string Worker,
     string BlobName,
     string FileName,
-    string? Media);
+    string? Media,
+    string Sha256);

@@ -46,7 +46,7 @@ public sealed class JobStore(EmiDataSources database)
                 started_at = now(), finished_at = NULL, progress = 0, execution_provider = NULL, updated_at = now()
             FROM recordings r
             WHERE j.id = $1 AND j.state = '{Queued}' AND r.id = j.recording_id
-            RETURNING j.tenant_id, j.study_id, j.recording_id, j.bundle_id, j.attempts, j.max_attempts, r.blob_name, r.original_file_name, r.media
+            RETURNING j.tenant_id, j.study_id, j.recording_id, j.bundle_id, j.attempts, j.max_attempts, r.blob_name, r.original_file_name, r.media, r.sha256
             """);
         command.Parameters.Add(new() { Value = jobId });
         command.Parameters.Add(new() { Value = worker });
@@ -57,7 +57,7 @@ public sealed class JobStore(EmiDataSources database)
             return null;
         }
         return new ClaimedJob(jobId, reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3),
-            reader.GetInt32(4), reader.GetInt32(5), worker, reader.GetString(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8));
+            reader.GetInt32(4), reader.GetInt32(5), worker, reader.GetString(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetString(9));
     }
 
     /// <summary>Renews the lease and records progress; false when the job is no longer this attempt's (cancelled or taken over).</summary>
@@ -109,6 +109,18 @@ public sealed class JobStore(EmiDataSources database)
             """, job, Returning);
         command.Parameters.Add(new() { Value = error });
         command.Parameters.Add(new() { Value = backoff });
+        return (await ReadFinishedAsync(command, cancellationToken)).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Fails the job now, whatever attempts are left: for a failure that another attempt would only repeat (the recording's
+    /// bytes are not the registered ones). Null when the job was not this attempt's any more.
+    /// </summary>
+    public async Task<FinishedJob?> FailPermanentlyAsync(ClaimedJob job, string error, CancellationToken cancellationToken)
+    {
+        await using var command = Guarded(database.Admin.CreateCommand(),
+            $"UPDATE scoring_jobs SET state = '{Failed}', error = $4, lease_expires_at = NULL, finished_at = now(), updated_at = now()", job, Returning);
+        command.Parameters.Add(new() { Value = error });
         return (await ReadFinishedAsync(command, cancellationToken)).FirstOrDefault();
     }
 

@@ -15,7 +15,8 @@ using Npgsql;
 namespace EmiPlatform.Scoring.Jobs;
 
 /// <summary>
-/// Runs one job attempt: claim it, download its recording to a temporary file, score it (with the probe stored at
+/// Runs one job attempt: claim it, download its recording to a temporary file (hashing it: bytes that are not the
+/// registered ones fail the job at once with <see cref="RecordingChangedException"/>), score it (with the probe stored at
 /// upload, so no ffprobe runs again) while a heartbeat renews the lease, then write the timeline and mark it succeeded
 /// in one transaction. A cancel announced on the bus (<see cref="RunningAttempts"/>) or noticed by the heartbeat, and a
 /// takeover noticed by the heartbeat, stop the pipeline (which kills its ffmpeg); such an attempt writes nothing.
@@ -83,6 +84,12 @@ public sealed class JobRunner(
             logger.LogInformation("Job {JobId} was cancelled or taken over; its pipeline was stopped and nothing was written", job.Id);
             return new JobOutcome(JobOutcomeKind.Abandoned);
         }
+        catch (RecordingChangedException ex)
+        {
+            var finished = await store.FailPermanentlyAsync(job, ex.Message, CancellationToken.None);
+            logger.LogError("Job {JobId} failed without retry: {Error}", job.Id, ex.Message);
+            return new JobOutcome(JobOutcomeKind.AttemptFailed, finished);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var error = ex is MediaDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
@@ -140,9 +147,16 @@ public sealed class JobRunner(
         var path = Path.Combine(folder, $"emi-job-{job.Id:N}-{job.Attempt}{SafeExtension(job.FileName)}");
         try
         {
-            await using var download = await blobs.DownloadAsync(job.BlobName, cancellationToken: cancellationToken);
-            await using var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await download.Content.CopyToAsync(target, 1 << 20, cancellationToken);
+            BlobHash hashed;
+            await using (var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                hashed = await blobs.DownloadAndHashAsync(job.BlobName, target, cancellationToken);
+            }
+            // The hash of the very bytes the pipeline will read: a blob changed after registration is not scored.
+            if (!string.Equals(hashed.Sha256, job.Sha256.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new RecordingChangedException(job.BlobName, job.Sha256.Trim(), hashed.Sha256);
+            }
         }
         catch
         {
