@@ -9,7 +9,7 @@ namespace EmiPlatform.Inference.Tests;
 [Collection(MediaCollection.Name)]
 public sealed class PipelineTests(MediaFixture media) : IDisposable
 {
-    private readonly ScoringPipeline _pipeline = new(TestEnvironment.Runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu });
+    private readonly ScoringPipeline _pipeline = new(TestEnvironment.Cpu);
     private readonly ModelBundle _bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
 
     public void Dispose() => _pipeline.Dispose();
@@ -24,7 +24,8 @@ public sealed class PipelineTests(MediaFixture media) : IDisposable
         Assert.Equal("reference-tiny", result.BundleName);
         Assert.Equal(_bundle.Version, result.BundleVersion);
         Assert.False(result.BundleTrained);
-        Assert.Equal(OnnxSession.CpuProvider, result.ExecutionProvider);
+        Assert.Equal(OnnxModel.CpuProvider, result.ExecutionProvider);
+        Assert.Equal("cpu", result.Device);
         Assert.Equal(8, result.Windows.Count);
         for (var k = 0; k < result.Windows.Count; k++)
         {
@@ -103,7 +104,7 @@ public sealed class PipelineTests(MediaFixture media) : IDisposable
     public async Task SameFileAndBundleGiveIdenticalNumbers()
     {
         var first = await _pipeline.ScoreAsync(media.P("both.mp4"), _bundle);
-        using var fresh = new ScoringPipeline(TestEnvironment.Runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu });
+        using var fresh = new ScoringPipeline(TestEnvironment.Cpu);
         var second = await fresh.ScoreAsync(media.P("both.mp4"), _bundle);
 
         Assert.Equal(first.Windows.Count, second.Windows.Count);

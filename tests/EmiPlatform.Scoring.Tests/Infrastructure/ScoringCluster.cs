@@ -58,7 +58,6 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
         ["Scoring:RedispatchAfter"] = "00:00:08",
         ["Scoring:RetryBackoff"] = "00:00:00.500",
         ["Scoring:MaxAttempts"] = "3",
-        ["Inference:OnnxRuntimeLibrary"] = TestEnvironment.Require("EMI_ORT_LIBRARY"),
         ["Inference:IntraOpThreads"] = "1",
     };
 
