@@ -101,6 +101,33 @@ public sealed class PipelineTests(MediaFixture media) : IDisposable
     }
 
     [Fact]
+    public async Task RecordingsScoredTogetherShareBatchesOfEqualLengthSegmentsWithoutChangingTheirNumbers()
+    {
+        var alone = await _pipeline.ScoreAsync(media.P("audio-30s.mp3"), _bundle);
+        using var batching = new ScoringPipeline(TestEnvironment.Cpu, segmentsPerCall: 6);
+        Assert.Equal(6, batching.SegmentsPerCall);
+
+        var together = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => batching.ScoreAsync(media.P("audio-30s.mp3"), _bundle)));
+
+        // 3 recordings x 3 audio segments (two of 12 s, one of 8 s): fewer calls than segments means batches
+        // were shared, and since a call takes at most 6, at least two calls ran.
+        var (calls, segments) = batching.BatchCounts(_bundle).Audio;
+        Assert.Equal(9, segments);
+        Assert.InRange(calls, 2, 8);
+        foreach (var result in together)
+        {
+            Assert.Equal(alone.Windows.Count, result.Windows.Count);
+            for (var k = 0; k < alone.Windows.Count; k++)
+            {
+                for (var e = 0; e < 6; e++)
+                {
+                    Assert.Equal(alone.Windows[k].Emi[e], result.Windows[k].Emi[e], 4);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task SameFileAndBundleGiveIdenticalNumbers()
     {
         var first = await _pipeline.ScoreAsync(media.P("both.mp4"), _bundle);

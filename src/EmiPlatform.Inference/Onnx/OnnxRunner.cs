@@ -6,7 +6,7 @@ namespace EmiPlatform.Inference.Onnx;
 /// <summary>
 /// Runs one <see cref="OnnxModel"/> for one caller through an <see cref="OrtIoBinding"/>: inputs are bound over
 /// the caller's pinned buffers (on CUDA, binding copies them to the device before the run), the requested outputs
-/// come back in CPU memory ONNX Runtime allocates, and the binding, its run options and output names are reused from
+/// come back in CPU memory ONNX Runtime allocates for each run, and the binding and its run options are reused from
 /// run to run. Neither the binding nor the run options are thread-safe, hence one runner per concurrent caller.
 /// </summary>
 public sealed class OnnxRunner : IDisposable
@@ -30,10 +30,6 @@ public sealed class OnnxRunner : IDisposable
         }
 
         _binding = model.Session.CreateIoBinding();
-        foreach (var name in _outputNames)
-        {
-            _binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
-        }
     }
 
     public OnnxModel Model => _model;
@@ -69,6 +65,14 @@ public sealed class OnnxRunner : IDisposable
 
                 values[i] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.Data, input.Shape);
                 _binding.BindInput(input.Name, values[i]);
+            }
+
+            // Bound afresh for every run: after a run the binding holds that run's outputs, and ONNX Runtime would
+            // write the next run into them, which fails as soon as the output length changes.
+            _binding.ClearBoundOutputs();
+            foreach (var name in _outputNames)
+            {
+                _binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
             }
 
             _binding.SynchronizeBoundInputs();

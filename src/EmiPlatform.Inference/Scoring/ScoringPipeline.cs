@@ -345,6 +345,13 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         return (models.Audio?.Model, models.Visual?.Model);
     }
 
+    /// <summary>Calls and segments of the bundle's batchers on the first device (the tests check that batches were shared).</summary>
+    internal ((int Calls, int Segments) Audio, (int Calls, int Segments) Visual) BatchCounts(ModelBundle bundle)
+    {
+        var models = ModelsFor(bundle)[0];
+        return (models.Audio?.Batcher?.Counts ?? default, models.Visual?.Batcher?.Counts ?? default);
+    }
+
     private BundleModels[] ModelsFor(ModelBundle bundle)
     {
         var key = $"{bundle.Directory}|{bundle.Name}|{bundle.Version}";
