@@ -19,9 +19,9 @@ public sealed class WorkerStartupReport(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         logger.LogInformation(
-            "Scoring worker {Worker}: {Slots} slot(s), transport {Transport} (queue {Queue}), execution provider {Requested} requested, running on {Placement} (devices {Devices}), {Gpus} GPU(s) listed by the driver, default bundle {Bundle}",
+            "Scoring worker {Worker}: {Slots} slot(s), transport {Transport} (queue {Queue}), execution provider {Requested} requested, running on {Placement}, {Gpus} GPU(s) listed by the driver, default bundle {Bundle}",
             identity.Name, options.Value.EffectiveConcurrency(gpus.Count), messaging.Value.Transport, messaging.Value.ScoreQueue,
-            inference.Value.ExecutionProvider, pipeline.Placement, pipeline.Placement.Devices, gpus.Count, defaultBundle.Directory ?? "(none: this host creates no jobs)");
+            inference.Value.ExecutionProvider, pipeline.Placement, gpus.Count, defaultBundle.Directory ?? "(none: this host creates no jobs)");
         return Task.CompletedTask;
     }
 
