@@ -63,6 +63,11 @@ internal static class ScoreCommand
                 return 2;
             }
 
+            if (pipeline.Placement.CpuReason is { } why)
+            {
+                await Console.Error.WriteLineAsync($"emi score: scoring on the CPU. {why}").ConfigureAwait(false);
+            }
+
             if (!bundle.Trained)
             {
                 await Console.Error.WriteLineAsync(

@@ -62,7 +62,7 @@ public sealed partial class InferencePlacement(IReadOnlyList<int> cudaDevices, s
         {
             using var outputs = runner.Run([new OnnxInput("x", new float[32], [1, 4, 8])]);
         }
-        catch (Exception ex) when (ex is Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException ex)
         {
             // cuDNN and NVRTC are loaded on first use, so this is where their absence shows.
             throw new CudaUnavailableException(CudaUnavailableException.Describe(ex, []), ex);

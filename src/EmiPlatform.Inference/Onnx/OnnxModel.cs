@@ -56,7 +56,8 @@ public sealed class OnnxModel : IDisposable
         catch (OnnxRuntimeException ex)
         {
             // Tell a model ONNX Runtime cannot read from a CUDA provider that cannot run: only the latter loads on the CPU.
-            using (new InferenceSession(modelPath, BuildOptions(options, null)))
+            using (var cpuOptions = BuildOptions(options, null))
+            using (new InferenceSession(modelPath, cpuOptions))
             {
             }
 
