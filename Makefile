@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 PYTHON ?= /usr/bin/python3
 ENV := . .local/env.sh
 
-.PHONY: demo test test-dotnet test-python test-compose build web infra down migrate clean
+.PHONY: demo test test-natives test-dotnet test-python test-compose build web infra down migrate clean
 
 ## demo: start the platform on the embedded default and walk through tenant -> study -> participants
 demo: infra build
@@ -14,7 +14,11 @@ demo: infra build
 
 ## test: every test suite in the repo, against real PostgreSQL, RabbitMQ, Azurite, ffmpeg and ONNX Runtime
 test: infra build
-	@$(MAKE) --no-print-directory test-compose test-dotnet test-python
+	@$(MAKE) --no-print-directory test-natives test-compose test-dotnet test-python
+
+# ONNX Runtime arrives by NuGet restore: no output folder may mix its CPU and GPU native packages.
+test-natives:
+	@infra/check-onnxruntime-natives.sh
 
 test-dotnet:
 	@$(ENV) && $(DOTNET) test EmiPlatform.sln --no-build --nologo
@@ -34,7 +38,7 @@ build: infra web
 web:
 	@cd web/dashboard && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
-## infra: install missing packages and start PostgreSQL, RabbitMQ, Azurite; fetch ONNX Runtime
+## infra: install missing packages and start PostgreSQL, RabbitMQ, Azurite
 infra:
 	@infra/up.sh
 

@@ -7,7 +7,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export EMI_ORT_LIBRARY="${EMI_ORT_LIBRARY:-$(infra/onnxruntime.sh)}"
 bundle=.local/bundles/base
 media=.local/bench
 long_minutes="${BENCH_LONG_MINUTES:-60}"
@@ -15,6 +14,7 @@ mkdir -p "$media"
 
 if [ ! -f "$bundle/manifest.json" ]; then
   echo "bench: exporting the base preset bundle (untrained, seed 1234) to $bundle" >&2
+  dotnet restore EmiPlatform.sln -v q >&2   # emi_ml runs the graphs on the NuGet package's native library
   PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name bench-base --version 0.0.0 --out "$bundle" --force >&2
 fi
 

@@ -10,7 +10,6 @@ infra/install-deps.sh
 infra/postgres.sh start
 infra/rabbitmq.sh start
 infra/azurite.sh start
-infra/onnxruntime.sh >/dev/null
 
 cat >.local/env.sh <<ENV
 # Written by infra/up.sh: settings of the local servers it started.
@@ -22,6 +21,5 @@ export EMI_PG_ADMIN="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_admi
 export EMI_PG_ORLEANS="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_orleans;Password=emi-orleans-dev;Search Path=orleans"
 export EMI_RABBITMQ="amqp://guest:guest@127.0.0.1:${EMI_RABBITMQ_PORT:-55672}/"
 export EMI_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${EMI_AZURITE_PORT:-10010}/devstoreaccount1;"
-export EMI_ORT_LIBRARY="$root/.local/onnxruntime/libonnxruntime.so.1"
 ENV
 echo "infra: up (settings in .local/env.sh)"

@@ -1,9 +1,10 @@
 """A small ctypes binding of ONNX Runtime's C API, enough to run a bundle's graphs on CPU.
 
 The Python package of ONNX Runtime is not available here (no PyPI), but the official native
-library is: infra/onnxruntime.sh takes libonnxruntime.so.1 out of the npm package
-onnxruntime-node, and EMI_ORT_LIBRARY names it. Running the exported graphs on the engine the
-platform serves them with is what makes the parity tests and `evaluate` mean something.
+library is: the C# engine's NuGet package Microsoft.ML.OnnxRuntime.Gpu.Linux (which also runs on
+the CPU) lands in the NuGet cache on restore, and this module loads that very file
+(EMI_ORT_LIBRARY overrides it). Running the exported graphs on the engine the platform serves
+them with is what makes the parity tests and `evaluate` mean something.
 
 OrtApi is a table of function pointers that only ever grows at its end, so the slot numbers below
 hold for every version from the one they were introduced in onwards.
@@ -18,8 +19,19 @@ from pathlib import Path
 import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_LIBRARY = REPO_ROOT / ".local" / "onnxruntime" / "libonnxruntime.so.1"
-API_VERSION = 17  # the oldest API version that has everything used here; 1.30 serves 1..30
+
+
+def _nuget_library() -> Path:
+    """libonnxruntime.so of the Gpu.Linux version Directory.Packages.props pins, in the NuGet cache."""
+    props = (REPO_ROOT / "Directory.Packages.props").read_text()
+    marker = 'Include="Microsoft.ML.OnnxRuntime.Gpu.Linux" Version="'
+    version = props.split(marker, 1)[1].split('"', 1)[0]
+    cache = Path(os.environ.get("NUGET_PACKAGES") or Path.home() / ".nuget" / "packages")
+    return cache / "microsoft.ml.onnxruntime.gpu.linux" / version / "runtimes" / "linux-x64" / "native" / "libonnxruntime.so"
+
+
+DEFAULT_LIBRARY = _nuget_library()
+API_VERSION = 17  # the oldest API version that has everything used here; 1.31 serves 1..31
 
 _p = ctypes.c_void_p
 _pp = ctypes.POINTER(ctypes.c_void_p)
@@ -64,8 +76,8 @@ def library_path() -> Path:
     path = Path(os.environ.get("EMI_ORT_LIBRARY") or DEFAULT_LIBRARY)
     if not path.is_file():
         raise OrtError(
-            f"ONNX Runtime native library not found at {path}: run infra/onnxruntime.sh (make test does) "
-            "or set EMI_ORT_LIBRARY to a libonnxruntime.so.1"
+            f"ONNX Runtime native library not found at {path}: restore the C# solution "
+            "(dotnet restore EmiPlatform.sln; make build does) or set EMI_ORT_LIBRARY to a libonnxruntime.so"
         )
     return path
 

@@ -26,7 +26,7 @@ def onnxruntime_library():
     try:
         path = ort.library_path()
     except ort.OrtError as e:
-        pytest.fail(f"{e}\n(make test runs infra/up.sh, which provides it)", pytrace=False)
+        pytest.fail(f"{e}\n(make test builds the C# solution, whose NuGet restore provides it)", pytrace=False)
     os.environ["EMI_ORT_LIBRARY"] = str(path)
     return path
 

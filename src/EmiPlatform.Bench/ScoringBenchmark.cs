@@ -24,7 +24,7 @@ internal static class ScoringBenchmark
           W recordings (default 0) are uploaded and scored before the clock starts, so the API host and the workers
           are measured warm (JIT-compiled, bundle loaded) as a long-running service is, instead of just started.
           Prints the machine's busy core-seconds per process group and each job's upload / claim / finish times.
-          Needs EMI_PG*, EMI_AZURITE, EMI_RABBITMQ, EMI_ORT_LIBRARY (. .local/env.sh) and a Release build
+          Needs EMI_PG*, EMI_AZURITE, EMI_RABBITMQ (. .local/env.sh) and a Release build
           (dotnet build -c Release src/EmiPlatform.Api src/EmiPlatform.Worker src/EmiPlatform.Cli).
         """;
 
@@ -131,7 +131,6 @@ internal static class ScoringBenchmark
             ["Scoring__DefaultBundle"] = bundle,
             ["Scoring__Concurrency"] = "1",
             ["Scoring__DispatchInterval"] = "00:00:00.200",
-            ["Inference__OnnxRuntimeLibrary"] = Require("EMI_ORT_LIBRARY"),
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__MassTransit"] = "Information",
         };

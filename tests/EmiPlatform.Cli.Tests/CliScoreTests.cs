@@ -10,7 +10,6 @@ public sealed class CliScoreTests
     [Fact]
     public async Task Score_writes_a_timeline_csv_with_the_documented_columns_and_refuses_a_broken_file()
     {
-        TestEnvironment.Require("EMI_ORT_LIBRARY");
         var folder = Directory.CreateTempSubdirectory("emi-score-").FullName;
         var video = Path.Combine(folder, "P01_joy.mp4");
         await Media.VideoAsync(video, 440);

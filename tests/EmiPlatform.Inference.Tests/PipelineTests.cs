@@ -9,7 +9,7 @@ namespace EmiPlatform.Inference.Tests;
 [Collection(MediaCollection.Name)]
 public sealed class PipelineTests(MediaFixture media) : IDisposable
 {
-    private readonly ScoringPipeline _pipeline = new(TestEnvironment.Runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu });
+    private readonly ScoringPipeline _pipeline = new(TestEnvironment.Cpu);
     private readonly ModelBundle _bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
 
     public void Dispose() => _pipeline.Dispose();
@@ -24,7 +24,8 @@ public sealed class PipelineTests(MediaFixture media) : IDisposable
         Assert.Equal("reference-tiny", result.BundleName);
         Assert.Equal(_bundle.Version, result.BundleVersion);
         Assert.False(result.BundleTrained);
-        Assert.Equal(OnnxSession.CpuProvider, result.ExecutionProvider);
+        Assert.Equal(OnnxModel.CpuProvider, result.ExecutionProvider);
+        Assert.Equal("cpu", result.Device);
         Assert.Equal(8, result.Windows.Count);
         for (var k = 0; k < result.Windows.Count; k++)
         {
@@ -100,10 +101,37 @@ public sealed class PipelineTests(MediaFixture media) : IDisposable
     }
 
     [Fact]
+    public async Task RecordingsScoredTogetherShareBatchesOfEqualLengthSegmentsWithoutChangingTheirNumbers()
+    {
+        var alone = await _pipeline.ScoreAsync(media.P("audio-30s.mp3"), _bundle);
+        using var batching = new ScoringPipeline(TestEnvironment.Cpu, segmentsPerCall: 6);
+        Assert.Equal(6, batching.SegmentsPerCall);
+
+        var together = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => batching.ScoreAsync(media.P("audio-30s.mp3"), _bundle)));
+
+        // 3 recordings x 3 audio segments (two of 12 s, one of 8 s): fewer calls than segments means batches
+        // were shared, and since a call takes at most 6, at least two calls ran.
+        var (calls, segments) = batching.BatchCounts(_bundle).Audio;
+        Assert.Equal(9, segments);
+        Assert.InRange(calls, 2, 8);
+        foreach (var result in together)
+        {
+            Assert.Equal(alone.Windows.Count, result.Windows.Count);
+            for (var k = 0; k < alone.Windows.Count; k++)
+            {
+                for (var e = 0; e < 6; e++)
+                {
+                    Assert.Equal(alone.Windows[k].Emi[e], result.Windows[k].Emi[e], 4);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task SameFileAndBundleGiveIdenticalNumbers()
     {
         var first = await _pipeline.ScoreAsync(media.P("both.mp4"), _bundle);
-        using var fresh = new ScoringPipeline(TestEnvironment.Runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu });
+        using var fresh = new ScoringPipeline(TestEnvironment.Cpu);
         var second = await fresh.ScoreAsync(media.P("both.mp4"), _bundle);
 
         Assert.Equal(first.Windows.Count, second.Windows.Count);

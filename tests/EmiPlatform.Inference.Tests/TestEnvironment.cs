@@ -22,19 +22,5 @@ internal static class TestEnvironment
 
     public static string Fixtures => Path.Combine(RepoRoot, "tests", "fixtures", "reference-tiny");
 
-    public static string OrtLibrary
-    {
-        get
-        {
-            var path = Environment.GetEnvironmentVariable(OnnxRuntime.LibraryEnvironmentVariable);
-            Assert.False(
-                string.IsNullOrWhiteSpace(path),
-                "EMI_ORT_LIBRARY is not set. Run `make test`, or `infra/up.sh` and `source .local/env.sh` " +
-                "(infra/onnxruntime.sh prints the library path).");
-            Assert.True(File.Exists(path), $"EMI_ORT_LIBRARY points to '{path}', which does not exist. Run infra/onnxruntime.sh.");
-            return path!;
-        }
-    }
-
-    public static OnnxRuntime Runtime => OnnxRuntime.Load(OrtLibrary);
+    public static OnnxSessionOptions Cpu { get; } = new() { ExecutionProvider = ExecutionProvider.Cpu };
 }

@@ -54,7 +54,7 @@ internal sealed class RawSessionTimer
     public int VisualSegments => _visual.Count;
 
     /// <summary>Runs every segment once; returns the wall time.</summary>
-    public async Task<TimeSpan> RunAsync(ModelBundle bundle, OnnxSession? audio, OnnxSession? visual, CancellationToken cancellationToken)
+    public async Task<TimeSpan> RunAsync(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var tasks = new List<Task>();
@@ -62,10 +62,10 @@ internal sealed class RawSessionTimer
         {
             tasks.Add(Task.Run(() =>
             {
+                using var runner = audio.CreateRunner([a.Outputs.EmiSteps.Name, a.Outputs.VadSteps.Name]);
                 foreach (var s in _audio)
                 {
-                    var units = Math.Max(s.Units, 400);
-                    audio.Run([new OnnxInput(a.Input.Name, s.Buffer.AsMemory(0, units), [1, units])], [a.Outputs.EmiSteps.Name, a.Outputs.VadSteps.Name], cancellationToken);
+                    using var outputs = runner.Run(AudioInputs(a, s), cancellationToken);
                 }
             }, cancellationToken));
         }
@@ -74,17 +74,10 @@ internal sealed class RawSessionTimer
         {
             tasks.Add(Task.Run(() =>
             {
-                var frameFloats = 3 * v.Height * v.Width;
+                using var runner = visual.CreateRunner([v.Outputs.EmiSteps.Name]);
                 foreach (var s in _visual)
                 {
-                    var aus = new float[s.Units * v.ActionUnits];
-                    visual.Run(
-                        [
-                            new OnnxInput(v.Inputs.Frames.Name, s.Buffer.AsMemory(0, s.Units * frameFloats), [1, s.Units, 3, v.Height, v.Width]),
-                            new OnnxInput(v.Inputs.Aus.Name, aus, [1, s.Units, v.ActionUnits]),
-                        ],
-                        [v.Outputs.EmiSteps.Name],
-                        cancellationToken);
+                    using var outputs = runner.Run(VisualInputs(v, s), cancellationToken);
                 }
             }, cancellationToken));
         }
@@ -94,24 +87,55 @@ internal sealed class RawSessionTimer
     }
 
     /// <summary>One run of the first segment per branch: arenas and kernels warm up before anything is timed.</summary>
-    public void WarmUp(ModelBundle bundle, OnnxSession? audio, OnnxSession? visual)
+    public void WarmUp(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual) => AllocatedBytesPerRun(bundle, audio, visual, 0);
+
+    /// <summary>
+    /// Managed bytes this thread allocates per session run (one runner reused, as the pipeline does), averaged over
+    /// <paramref name="runs"/> runs of the first segment after one unmeasured run.
+    /// </summary>
+    public (double Audio, double Visual) AllocatedBytesPerRun(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual, int runs)
     {
-        if (audio is not null && bundle.Audio is { } a && _audio.Count > 0)
+        double a = double.NaN, v = double.NaN;
+        if (audio is not null && bundle.Audio is { } ab && _audio.Count > 0)
         {
-            var s = _audio[0];
-            audio.Run([new OnnxInput(a.Input.Name, s.Buffer.AsMemory(0, Math.Max(s.Units, 400)), [1, Math.Max(s.Units, 400)])]);
+            using var runner = audio.CreateRunner([ab.Outputs.EmiSteps.Name, ab.Outputs.VadSteps.Name]);
+            var inputs = AudioInputs(ab, _audio[0]);
+            a = Measure(() => runner.Run(inputs).Dispose(), runs);
         }
 
-        if (visual is not null && bundle.Visual is { } v && _visual.Count > 0)
+        if (visual is not null && bundle.Visual is { } vb && _visual.Count > 0)
         {
-            var s = _visual[0];
-            visual.Run(
-            [
-                new OnnxInput(v.Inputs.Frames.Name, s.Buffer.AsMemory(0, s.Units * 3 * v.Height * v.Width), [1, s.Units, 3, v.Height, v.Width]),
-                new OnnxInput(v.Inputs.Aus.Name, new float[s.Units * v.ActionUnits], [1, s.Units, v.ActionUnits]),
-            ]);
+            using var runner = visual.CreateRunner([vb.Outputs.EmiSteps.Name]);
+            var inputs = VisualInputs(vb, _visual[0]);
+            v = Measure(() => runner.Run(inputs).Dispose(), runs);
         }
+
+        return (a, v);
     }
+
+    private static double Measure(Action run, int runs)
+    {
+        run();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < runs; i++)
+        {
+            run();
+        }
+
+        return runs == 0 ? 0 : (GC.GetAllocatedBytesForCurrentThread() - before) / (double)runs;
+    }
+
+    private static OnnxInput[] AudioInputs(AudioBranch a, Segment s)
+    {
+        var units = Math.Max(s.Units, 400);
+        return [new OnnxInput(a.Input.Name, s.Buffer.AsMemory(0, units), [1, units])];
+    }
+
+    private static OnnxInput[] VisualInputs(VisualBranch v, Segment s) =>
+    [
+        new OnnxInput(v.Inputs.Frames.Name, s.Buffer.AsMemory(0, s.Units * 3 * v.Height * v.Width), [1, s.Units, 3, v.Height, v.Width]),
+        new OnnxInput(v.Inputs.Aus.Name, new float[s.Units * v.ActionUnits], [1, s.Units, v.ActionUnits]),
+    ];
 
     public void Release()
     {

@@ -31,25 +31,25 @@ internal static class BenchCommand
         var pytorchSegments = new Option<int>("--pytorch-segments") { DefaultValueFactory = _ => 2, Description = "Segments per branch PyTorch eager runs (0: skip PyTorch)." };
         var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 3, Description = "Alternating raw / pipeline rounds (best of each is compared)." };
         var python = new Option<string>("--python") { DefaultValueFactory = _ => "/usr/bin/python3", Description = "Python with torch (Debian's)." };
-        var ortLibrary = CommonOptions.OrtLibrary();
         var threads = CommonOptions.Threads();
         var command = new Command("throughput", "Pipeline vs raw ONNX Runtime sessions vs PyTorch eager, on the same recording.")
         {
-            model, recording, pytorchSegments, rounds, python, ortLibrary, threads,
+            model, recording, pytorchSegments, rounds, python, threads,
         };
         command.SetAction(async (parse, ct) =>
         {
             var bundle = ModelBundle.Load(parse.GetValue(model)!.FullName);
             var file = parse.GetValue(recording)!.FullName;
-            var runtime = OnnxRuntime.Load(OnnxRuntime.ResolveLibraryPath(parse.GetValue(ortLibrary)));
-            using var pipeline = new ScoringPipeline(runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = parse.GetValue(threads) });
-            var (audio, visual) = pipeline.SessionsForBenchmark(bundle);
+            using var pipeline = new ScoringPipeline(new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = parse.GetValue(threads) });
+            var (audio, visual) = pipeline.ModelsForBenchmark(bundle);
             var media = await MediaProbe.ProbeAsync(file, MediaTools.FromEnvironment(), ct);
             Console.WriteLine($"bundle {bundle.Name} {bundle.Version} (trained: {bundle.Trained}); recording {Path.GetFileName(file)}: {media.Duration:0.0} s, audio {media.HasAudio}, video {media.HasVideo} {media.Video?.Width}x{media.Video?.Height}");
-            Console.WriteLine($"ONNX Runtime {runtime.Version}, {Environment.ProcessorCount} cores, intra-op threads {(parse.GetValue(threads) == 0 ? "default" : parse.GetValue(threads))}, provider {audio?.ExecutionProvider ?? visual?.ExecutionProvider}");
+            Console.WriteLine($"ONNX Runtime {OnnxEnvironment.Version}, {Environment.ProcessorCount} cores, intra-op threads {(parse.GetValue(threads) == 0 ? "default" : parse.GetValue(threads))}, provider {audio?.ExecutionProvider ?? visual?.ExecutionProvider}");
 
             var raw = await RawSessionTimer.DecodeAsync(file, bundle, ct);
             raw.WarmUp(bundle, audio, visual);
+            var (audioBytes, visualBytes) = raw.AllocatedBytesPerRun(bundle, audio, visual, 10);
+            Console.WriteLine($"managed bytes allocated per session run (first segment, 10 runs): audio {audioBytes:0}, visual {visualBytes:0}");
             // Alternate the two measurements and keep each one's best round: the figures then compare the same
             // machine state, not whatever else the (shared) machine was doing during one of them.
             var rawThroughput = 0.0;
@@ -61,9 +61,12 @@ internal static class BenchCommand
                 rawThroughput = Math.Max(rawThroughput, media.Duration / rawTime.TotalSeconds);
                 Console.WriteLine($"round {round} raw sessions : {raw.AudioSegments} audio + {raw.VisualSegments} visual segments in {rawTime.TotalSeconds:0.00} s -> {media.Duration / rawTime.TotalSeconds:0.00} s of recording per s");
 
+                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 var watch = Stopwatch.StartNew();
                 var result = await pipeline.ScoreAsync(file, bundle, cancellationToken: ct);
                 var pipelineTime = watch.Elapsed;
+                var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                Console.WriteLine($"round {round} pipeline managed bytes allocated: {allocated} ({allocated / (double)(raw.AudioSegments + raw.VisualSegments):0} per segment run)");
                 windows = result.Windows.Count;
                 pipelineThroughput = Math.Max(pipelineThroughput, media.Duration / pipelineTime.TotalSeconds);
                 Console.WriteLine($"round {round} pipeline     : {windows} windows in {pipelineTime.TotalSeconds:0.00} s -> {media.Duration / pipelineTime.TotalSeconds:0.00} s of recording per s");
@@ -104,18 +107,16 @@ internal static class BenchCommand
     {
         var model = new Option<DirectoryInfo>("--model", "-m") { Required = true, Description = "Bundle directory." };
         var recording = new Option<FileInfo>("--recording", "-r") { Required = true, Description = "Recording to score (e.g. 60 minutes)." };
-        var ortLibrary = CommonOptions.OrtLibrary();
         var threads = CommonOptions.Threads();
         var command = new Command("memory", "Peak resident memory of this process while it scores one recording.")
         {
-            model, recording, ortLibrary, threads,
+            model, recording, threads,
         };
         command.SetAction(async (parse, ct) =>
         {
             var bundle = ModelBundle.Load(parse.GetValue(model)!.FullName);
             var file = parse.GetValue(recording)!.FullName;
-            var runtime = OnnxRuntime.Load(OnnxRuntime.ResolveLibraryPath(parse.GetValue(ortLibrary)));
-            using var pipeline = new ScoringPipeline(runtime, new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = parse.GetValue(threads) });
+            using var pipeline = new ScoringPipeline(new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = parse.GetValue(threads) });
             pipeline.Preload(bundle);
             var afterLoad = ResidentMemory.CurrentBytes;
             var watch = Stopwatch.StartNew();

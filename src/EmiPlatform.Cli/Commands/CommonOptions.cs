@@ -6,11 +6,6 @@ namespace EmiPlatform.Cli.Commands;
 /// <summary>Options shared by the commands that run models.</summary>
 internal static class CommonOptions
 {
-    public static Option<string?> OrtLibrary() => new("--ort-library")
-    {
-        Description = "Path of libonnxruntime.so.1 (default: EMI_ORT_LIBRARY).",
-    };
-
     public static Option<ExecutionProvider> Provider() => new("--execution-provider", "--ep")
     {
         Description = "auto | cpu | cuda.",

@@ -22,13 +22,12 @@ internal static class ScoreCommand
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write here instead of stdout." };
         var batch = new Option<int>("--batch-size") { Description = "Segments per ONNX Runtime call.", DefaultValueFactory = _ => 1 };
         var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar (it is off anyway when stderr is not a terminal)." };
-        var ortLibrary = CommonOptions.OrtLibrary();
         var provider = CommonOptions.Provider();
         var threads = CommonOptions.Threads();
 
         var command = new Command("score", "Score recordings with a model bundle and print their timelines.")
         {
-            files, model, format, window, hop, output, batch, noProgress, ortLibrary, provider, threads,
+            files, model, format, window, hop, output, batch, noProgress, provider, threads,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -52,17 +51,21 @@ internal static class ScoreCommand
             try
             {
                 bundle = ModelBundle.Load(parse.GetValue(model)!.FullName);
-                var runtime = OnnxRuntime.Load(OnnxRuntime.ResolveLibraryPath(parse.GetValue(ortLibrary)));
-                pipeline = new ScoringPipeline(runtime, new OnnxSessionOptions
+                pipeline = new ScoringPipeline(new OnnxSessionOptions
                 {
                     ExecutionProvider = parse.GetValue(provider),
                     IntraOpThreads = parse.GetValue(threads),
                 });
             }
-            catch (Exception ex) when (ex is ModelBundleException or OnnxRuntimeException)
+            catch (Exception ex) when (ex is ModelBundleException or CudaUnavailableException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
             {
                 await Console.Error.WriteLineAsync($"emi score: {ex.Message}").ConfigureAwait(false);
                 return 2;
+            }
+
+            if (pipeline.Placement.CpuReason is { } why)
+            {
+                await Console.Error.WriteLineAsync($"emi score: scoring on the CPU. {why}").ConfigureAwait(false);
             }
 
             if (!bundle.Trained)

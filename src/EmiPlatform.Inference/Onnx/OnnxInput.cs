@@ -1,7 +1,8 @@
 namespace EmiPlatform.Inference.Onnx;
 
 /// <summary>
-/// A float32 input tensor over caller-owned memory. The memory is pinned for the duration of the run and handed to
-/// ONNX Runtime as is, without a copy.
+/// A float32 input tensor over caller-owned memory (a pooled segment buffer). ONNX Runtime reads it in place: the
+/// memory is pinned for the run and wrapped by an <c>OrtValue</c> without a copy (on CUDA, binding copies it to
+/// the device once).
 /// </summary>
-public readonly record struct OnnxInput(string Name, ReadOnlyMemory<float> Data, long[] Shape);
+public readonly record struct OnnxInput(string Name, Memory<float> Data, long[] Shape);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Onnx;
@@ -7,14 +6,17 @@ namespace EmiPlatform.Inference.Scoring;
 
 /// <summary>
 /// Runs one branch over one recording: a decoder feeding segments through a bounded channel (decoding overlaps
-/// inference), batches of equal-length segments through the ONNX session, and each owned step's outputs into
-/// the window accumulators.
+/// inference), batches of equal-length segments through the model (its own runner, or the model's shared
+/// <see cref="SegmentBatcher"/>), and each owned step's outputs into the window accumulators.
 /// </summary>
 internal sealed class BranchRun
 {
     public required FfmpegDecoder Decoder { get; init; }
 
-    public required OnnxSession Session { get; init; }
+    public required OnnxModel Model { get; init; }
+
+    /// <summary>When set, batches go through it (merged with other recordings' batches) instead of a runner of this run's own.</summary>
+    public SegmentBatcher? Batcher { get; init; }
 
     public required int SegmentUnits { get; init; }
 
@@ -32,7 +34,7 @@ internal sealed class BranchRun
     public required double OutputRateHz { get; init; }
 
     /// <summary>Builds the model inputs for a batch of <c>count</c> segments of <c>units</c> units in <c>data</c>.</summary>
-    public required Func<ReadOnlyMemory<float>, int, int, OnnxInput[]> Inputs { get; init; }
+    public required Func<Memory<float>, int, int, OnnxInput[]> Inputs { get; init; }
 
     /// <summary>Step outputs to read (shape [batch, steps, channels]) and the accumulator each goes to.</summary>
     public required IReadOnlyList<(string Output, WindowAccumulator Accumulator)> StepOutputs { get; init; }
@@ -48,6 +50,7 @@ internal sealed class BranchRun
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        using var runner = Batcher is null ? Model.CreateRunner(StepOutputs.Select(s => s.Output).ToArray()) : null;
         var channel = Channel.CreateBounded<Segment>(new BoundedChannelOptions(Math.Max(2, 2 * BatchSize))
         {
             SingleReader = true,
@@ -57,7 +60,7 @@ internal sealed class BranchRun
         var producer = Task.Run(() => Segmenter.RunAsync(Decoder, SegmentUnits, OverlapUnits, channel.Writer, stop.Token), stop.Token);
         try
         {
-            await ConsumeAsync(channel.Reader, cancellationToken).ConfigureAwait(false);
+            await ConsumeAsync(channel.Reader, runner, cancellationToken).ConfigureAwait(false);
             await producer.ConfigureAwait(false);
         }
         catch
@@ -86,11 +89,11 @@ internal sealed class BranchRun
         await Decoder.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task ConsumeAsync(ChannelReader<Segment> reader, CancellationToken cancellationToken)
+    private async Task ConsumeAsync(ChannelReader<Segment> reader, OnnxRunner? runner, CancellationToken cancellationToken)
     {
         var batch = new List<Segment>(BatchSize);
+        var channels = StepOutputs.Select(s => s.Accumulator.Channels).ToArray();
         Segment? carry = null;
-        var outputNames = StepOutputs.Select(s => s.Output).ToArray();
         while (true)
         {
             batch.Clear();
@@ -119,24 +122,42 @@ internal sealed class BranchRun
                 batch.Add(more);
             }
 
+            var request = new SegmentRequest
+            {
+                Segments = batch,
+                ModelUnits = Math.Max(batch[0].Units, MinimumUnits),
+                UnitFloats = Decoder.UnitFloats,
+                Inputs = Inputs,
+                Channels = channels,
+                Deliver = (s, o, steps, rows) => Accumulate(batch[s], StepOutputs[o].Accumulator, steps, rows),
+                Cancellation = cancellationToken,
+            };
             try
             {
-                if (InferenceGate is null)
+                if (Batcher is not null)
                 {
-                    RunBatch(batch, outputNames, cancellationToken);
+                    // Not cancellable while it runs: a batch shared with other recordings still reads this one's buffers.
+                    await Batcher.RunAsync(request).ConfigureAwait(false);
+                }
+                else if (InferenceGate is null)
+                {
+                    SegmentExecution.Run(runner!, [request], cancellationToken);
                 }
                 else
                 {
                     await InferenceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
                     try
                     {
-                        RunBatch(batch, outputNames, cancellationToken);
+                        SegmentExecution.Run(runner!, [request], cancellationToken);
                     }
                     finally
                     {
                         InferenceGate.Release();
                     }
                 }
+
+                var last = batch[^1];
+                Scored?.Invoke((last.StartUnit + last.Units) / Decoder.UnitsPerSecond);
             }
             finally
             {
@@ -148,78 +169,24 @@ internal sealed class BranchRun
         }
     }
 
-    private void RunBatch(List<Segment> batch, string[] outputNames, CancellationToken cancellationToken)
+    private void Accumulate(Segment segment, WindowAccumulator accumulator, int steps, ReadOnlySpan<float> rows)
     {
-        var unitFloats = Decoder.UnitFloats;
-        var units = batch[0].Units;
-        var modelUnits = Math.Max(units, MinimumUnits);
-        var perSegment = modelUnits * unitFloats;
-
-        float[]? rented = null;
-        ReadOnlyMemory<float> data;
-        if (batch.Count == 1 && modelUnits == units)
+        var unitsPerSecond = Decoder.UnitsPerSecond;
+        var channels = accumulator.Channels;
+        var segmentStart = segment.StartUnit / unitsPerSecond;
+        var ownedFrom = segment.OwnedFrom / unitsPerSecond;
+        var ownedUntil = segment.OwnedUntil / unitsPerSecond;
+        var realEnd = (segment.StartUnit + segment.Units) / unitsPerSecond;
+        for (var i = 0; i < steps; i++)
         {
-            // The common case: the segment's own buffer goes to ONNX Runtime without a copy.
-            data = batch[0].Buffer.AsMemory(0, perSegment);
-        }
-        else
-        {
-            rented = ArrayPool<float>.Shared.Rent(perSegment * batch.Count);
-            Array.Clear(rented, 0, perSegment * batch.Count);
-            for (var b = 0; b < batch.Count; b++)
+            var t = segmentStart + (i / OutputRateHz);
+            // Steps that only see zero padding carry no information about the recording.
+            if (t < ownedFrom || t >= ownedUntil || t >= realEnd)
             {
-                Array.Copy(batch[b].Buffer, 0, rented, b * perSegment, units * unitFloats);
+                continue;
             }
 
-            data = rented.AsMemory(0, perSegment * batch.Count);
-        }
-
-        try
-        {
-            var outputs = Session.Run(Inputs(data, batch.Count, modelUnits), outputNames, cancellationToken);
-            var unitsPerSecond = Decoder.UnitsPerSecond;
-            for (var o = 0; o < outputs.Count; o++)
-            {
-                var output = outputs[o];
-                var accumulator = StepOutputs[o].Accumulator;
-                if (output.Shape.Length != 3 || output.Shape[0] != batch.Count || output.Shape[2] != accumulator.Channels)
-                {
-                    throw new OnnxRuntimeException(
-                        $"Output '{output.Name}' has shape [{string.Join(", ", output.Shape)}]; expected [{batch.Count}, steps, {accumulator.Channels}].");
-                }
-
-                var steps = (int)output.Shape[1];
-                var channels = accumulator.Channels;
-                for (var b = 0; b < batch.Count; b++)
-                {
-                    var segment = batch[b];
-                    var segmentStart = segment.StartUnit / unitsPerSecond;
-                    var ownedFrom = segment.OwnedFrom / unitsPerSecond;
-                    var ownedUntil = segment.OwnedUntil / unitsPerSecond;
-                    var realEnd = (segment.StartUnit + segment.Units) / unitsPerSecond;
-                    for (var i = 0; i < steps; i++)
-                    {
-                        var t = segmentStart + (i / OutputRateHz);
-                        // Steps that only see zero padding carry no information about the recording.
-                        if (t < ownedFrom || t >= ownedUntil || t >= realEnd)
-                        {
-                            continue;
-                        }
-
-                        accumulator.Add(t + StreamOffsetSeconds, output.Data.AsSpan(((b * steps) + i) * channels, channels));
-                    }
-                }
-            }
-
-            var last = batch[^1];
-            Scored?.Invoke((last.StartUnit + last.Units) / unitsPerSecond);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<float>.Shared.Return(rented);
-            }
+            accumulator.Add(t + StreamOffsetSeconds, rows.Slice(i * channels, channels));
         }
     }
 }

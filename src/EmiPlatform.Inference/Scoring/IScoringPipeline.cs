@@ -6,6 +6,9 @@ namespace EmiPlatform.Inference.Scoring;
 /// <summary>Scores one recording with one model bundle: decode, run both branches, fuse, window, aggregate.</summary>
 public interface IScoringPipeline
 {
+    /// <summary>Where the models run (CPU, or which CUDA devices), decided when the pipeline was created.</summary>
+    Onnx.InferencePlacement Placement { get; }
+
     /// <param name="recordingPath">A local media file (ffmpeg needs to seek: mp4 indexes often sit at the end).</param>
     Task<ScoringResult> ScoreAsync(
         string recordingPath,

@@ -8,38 +8,61 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EmiPlatform.Inference.Scoring;
 
 /// <summary>
-/// The scoring pipeline. Sessions are created once per bundle and reused across recordings (creating one costs
-/// far more than a segment's inference); dispose the pipeline to release them.
+/// The scoring pipeline. Where it runs (<see cref="Placement"/>) is decided once, when it is created; each model of
+/// a bundle is loaded once per device on first use and shared by every recording scored at the same time (creating
+/// a session costs far more than a segment's inference). Each recording runs on one device, the least busy one.
+/// Dispose the pipeline to release the sessions.
 /// </summary>
 public sealed class ScoringPipeline : IScoringPipeline, IDisposable
 {
+    /// <summary>Segments per call on CUDA unless configured (<c>Inference:CudaSegmentsPerCall</c>).</summary>
+    public const int DefaultCudaSegmentsPerCall = 8;
+
     private const string AudioBranchName = "audio";
     private const string VisualBranchName = "visual";
 
     // wav2vec2's first conv layer has a 400-sample kernel: shorter input has no output step at all.
     private const int MinimumAudioSamples = 400;
 
-    private readonly OnnxRuntime _runtime;
     private readonly OnnxSessionOptions _sessionOptions;
     private readonly MediaTools _tools;
-    private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Lazy<BundleSessions>> _sessions = new(StringComparer.Ordinal);
+    private readonly int _segmentsPerCall;
+    private readonly int[] _busy;
+    private readonly ConcurrentDictionary<string, Lazy<BundleModels[]>> _models = new(StringComparer.Ordinal);
 
-    public ScoringPipeline(OnnxRuntime runtime, OnnxSessionOptions? sessionOptions = null, MediaTools? tools = null, ILogger? logger = null)
+    /// <param name="segmentsPerCall">
+    /// Equal-length segments per ONNX Runtime call, within a recording and across the recordings scored at the same
+    /// time (a shared <see cref="SegmentBatcher"/> per model); 1 turns cross-recording batching off. Default: 1 on
+    /// the CPU (its cores are busy with one segment already), <see cref="DefaultCudaSegmentsPerCall"/> on CUDA.
+    /// </param>
+    public ScoringPipeline(OnnxSessionOptions? sessionOptions = null, MediaTools? tools = null, ILogger? logger = null, int? segmentsPerCall = null)
     {
-        _runtime = runtime;
         _sessionOptions = sessionOptions ?? new OnnxSessionOptions();
         _tools = tools ?? MediaTools.FromEnvironment();
-        _logger = logger ?? NullLogger.Instance;
+        Placement = InferencePlacement.Resolve(_sessionOptions, logger ?? NullLogger.Instance);
+        _segmentsPerCall = Math.Max(1, segmentsPerCall ?? (Placement.UsesCuda ? DefaultCudaSegmentsPerCall : 1));
+        _busy = new int[Math.Max(1, Placement.CudaDevices.Count)];
     }
 
     /// <summary>Builds a pipeline from <see cref="InferenceOptions"/> (configuration section <c>Inference</c>).</summary>
     public static ScoringPipeline Create(InferenceOptions options, ILogger? logger = null) =>
         new(
-            OnnxRuntime.Load(OnnxRuntime.ResolveLibraryPath(options.OnnxRuntimeLibrary)),
-            new OnnxSessionOptions { ExecutionProvider = options.ExecutionProvider, IntraOpThreads = options.IntraOpThreads },
+            new OnnxSessionOptions
+            {
+                ExecutionProvider = options.ExecutionProvider,
+                IntraOpThreads = options.IntraOpThreads,
+                CudaDevices = options.CudaDevices,
+                GpuMemoryLimitBytes = options.GpuMemoryLimitMb * 1024L * 1024L,
+            },
             MediaTools.FromEnvironment(),
-            logger);
+            logger,
+            options.CudaSegmentsPerCall > 0 ? options.CudaSegmentsPerCall : null);
+
+    /// <summary>CPU, or the CUDA devices the recordings spread over.</summary>
+    public InferencePlacement Placement { get; }
+
+    /// <summary>Equal-length segments per ONNX Runtime call (see the constructor).</summary>
+    public int SegmentsPerCall => _segmentsPerCall;
 
     public async Task<ScoringResult> ScoreAsync(
         string recordingPath,
@@ -62,7 +85,36 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
     {
         options ??= new ScoringOptions();
         options.Validate();
-        var sessions = SessionsFor(bundle);
+        var slot = TakeLeastBusySlot();
+        try
+        {
+            return await ScoreOnAsync(slot, media, bundle, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _busy[slot]);
+        }
+    }
+
+    private int TakeLeastBusySlot()
+    {
+        var best = 0;
+        for (var i = 1; i < _busy.Length; i++)
+        {
+            if (Volatile.Read(ref _busy[i]) < Volatile.Read(ref _busy[best]))
+            {
+                best = i;
+            }
+        }
+
+        Interlocked.Increment(ref _busy[best]);
+        return best;
+    }
+
+    private async Task<ScoringResult> ScoreOnAsync(int slot, MediaInfo media, ModelBundle bundle, ScoringOptions options, IProgress<ScoringProgress>? progress, CancellationToken cancellationToken)
+    {
+        var models = ModelsFor(bundle)[slot];
+        var batchSize = Math.Max(options.BatchSize, _segmentsPerCall);
 
         var useAudio = media.HasAudio && bundle.Audio is not null;
         var useVisual = media.HasVideo && bundle.Visual is not null;
@@ -93,12 +145,12 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         var tasks = new List<Task>(2);
         if (useAudio)
         {
-            tasks.Add(RunGuardedAsync(() => RunAudioAsync(media, bundle.Audio!, sessions.Audio!, audioEmi, audioVad, options.BatchSize, gate, s => Report(0, s), failFast.Token), failFast));
+            tasks.Add(RunGuardedAsync(() => RunAudioAsync(media, bundle.Audio!, models.Audio!, audioEmi, audioVad, batchSize, gate, s => Report(0, s), failFast.Token), failFast));
         }
 
         if (useVisual)
         {
-            tasks.Add(RunGuardedAsync(() => RunVisualAsync(media, bundle.Visual!, sessions.Visual!, visualEmi, options.BatchSize, gate, s => Report(useAudio ? 1 : 0, s), failFast.Token), failFast));
+            tasks.Add(RunGuardedAsync(() => RunVisualAsync(media, bundle.Visual!, models.Visual!, visualEmi, batchSize, gate, s => Report(useAudio ? 1 : 0, s), failFast.Token), failFast));
         }
 
         try
@@ -119,13 +171,13 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         }
 
         var timeline = Fuse(bundle, media.Duration, window, hop, useAudio ? audioEmi : null, useAudio ? audioVad : null, useVisual ? visualEmi : null);
-        var provider = string.Join("+", new[] { useAudio ? sessions.Audio!.ExecutionProvider : null, useVisual ? sessions.Visual!.ExecutionProvider : null }
-            .OfType<string>().Distinct(StringComparer.Ordinal));
+        var model = (useAudio ? models.Audio : models.Visual)!.Model;
         return new ScoringResult(
             bundle.Name,
             bundle.Version,
             bundle.Trained,
-            provider,
+            model.ExecutionProvider,
+            model.Device,
             media.Duration,
             useAudio,
             useVisual,
@@ -148,13 +200,14 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         }
     }
 
-    private async Task RunAudioAsync(MediaInfo media, AudioBranch spec, OnnxSession session, WindowAccumulator emi, WindowAccumulator vad, int batchSize, SemaphoreSlim? gate, Action<double> scored, CancellationToken cancellationToken)
+    private async Task RunAudioAsync(MediaInfo media, AudioBranch spec, BranchModel model, WindowAccumulator emi, WindowAccumulator vad, int batchSize, SemaphoreSlim? gate, Action<double> scored, CancellationToken cancellationToken)
     {
         await using var decoder = AudioDecoder.Start(media, spec.SampleRate, _tools, cancellationToken);
         var run = new BranchRun
         {
             Decoder = decoder,
-            Session = session,
+            Model = model.Model,
+            Batcher = model.Batcher,
             SegmentUnits = (int)Math.Round(spec.SegmentSeconds * spec.SampleRate),
             OverlapUnits = (int)Math.Round(spec.OverlapSeconds * spec.SampleRate),
             MinimumUnits = MinimumAudioSamples,
@@ -169,16 +222,17 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         await run.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RunVisualAsync(MediaInfo media, VisualBranch spec, OnnxSession session, WindowAccumulator emi, int batchSize, SemaphoreSlim? gate, Action<double> scored, CancellationToken cancellationToken)
+    private async Task RunVisualAsync(MediaInfo media, VisualBranch spec, BranchModel model, WindowAccumulator emi, int batchSize, SemaphoreSlim? gate, Action<double> scored, CancellationToken cancellationToken)
     {
         await using var decoder = VideoDecoder.Start(media, spec.Height, spec.Width, spec.FrameRate, spec.Mean, spec.Std, _tools, cancellationToken);
         var segmentFrames = (int)Math.Round(spec.SegmentSeconds * spec.FrameRate);
         // No action-unit extractor ships with the engine: the contract says to feed zeros.
-        var zeroAus = new float[batchSize * segmentFrames * spec.ActionUnits];
+        var zeroAus = new float[Math.Max(batchSize, _segmentsPerCall) * segmentFrames * spec.ActionUnits];
         var run = new BranchRun
         {
             Decoder = decoder,
-            Session = session,
+            Model = model.Model,
+            Batcher = model.Batcher,
             SegmentUnits = segmentFrames,
             OverlapUnits = (int)Math.Round(spec.OverlapSeconds * spec.FrameRate),
             BatchSize = batchSize,
@@ -281,38 +335,103 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             Mean(windows.Select(w => w.VisualEmi)));
     }
 
-    /// <summary>Creates the bundle's sessions now instead of on its first recording.</summary>
-    public void Preload(ModelBundle bundle) => SessionsFor(bundle);
+    /// <summary>Loads the bundle's models on every device now instead of on its first recording.</summary>
+    public void Preload(ModelBundle bundle) => ModelsFor(bundle);
 
-    /// <summary>The sessions the pipeline uses for a bundle (the benchmark times them without the pipeline).</summary>
-    internal (OnnxSession? Audio, OnnxSession? Visual) SessionsForBenchmark(ModelBundle bundle)
+    /// <summary>The models the pipeline uses for a bundle on its first device (the benchmark times them without the pipeline).</summary>
+    internal (OnnxModel? Audio, OnnxModel? Visual) ModelsForBenchmark(ModelBundle bundle)
     {
-        var sessions = SessionsFor(bundle);
-        return (sessions.Audio, sessions.Visual);
+        var models = ModelsFor(bundle)[0];
+        return (models.Audio?.Model, models.Visual?.Model);
     }
 
-    private BundleSessions SessionsFor(ModelBundle bundle)
+    /// <summary>Calls and segments of the bundle's batchers on the first device (the tests check that batches were shared).</summary>
+    internal ((int Calls, int Segments) Audio, (int Calls, int Segments) Visual) BatchCounts(ModelBundle bundle)
+    {
+        var models = ModelsFor(bundle)[0];
+        return (models.Audio?.Batcher?.Counts ?? default, models.Visual?.Batcher?.Counts ?? default);
+    }
+
+    private BundleModels[] ModelsFor(ModelBundle bundle)
     {
         var key = $"{bundle.Directory}|{bundle.Name}|{bundle.Version}";
-        var lazy = _sessions.GetOrAdd(key, _ => new Lazy<BundleSessions>(() => new BundleSessions(
-            bundle.AudioModelPath is { } audio ? _runtime.OpenSession(audio, _sessionOptions, _logger) : null,
-            bundle.VisualModelPath is { } visual ? _runtime.OpenSession(visual, _sessionOptions, _logger) : null)));
+        var lazy = _models.GetOrAdd(key, _ => new Lazy<BundleModels[]>(() => Load(bundle)));
         return lazy.Value;
+    }
+
+    private BundleModels[] Load(ModelBundle bundle)
+    {
+        int?[] devices = Placement.UsesCuda ? Placement.CudaDevices.Select(d => (int?)d).ToArray() : [null];
+        var loaded = new List<BundleModels>(devices.Length);
+        try
+        {
+            foreach (var device in devices)
+            {
+                var audio = bundle.Audio is { } a ? Open(bundle.AudioModelPath!, device, [a.Outputs.EmiSteps.Name, a.Outputs.VadSteps.Name]) : null;
+                BranchModel? visual = null;
+                try
+                {
+                    visual = bundle.Visual is { } v ? Open(bundle.VisualModelPath!, device, [v.Outputs.EmiSteps.Name]) : null;
+                }
+                catch
+                {
+                    audio?.Dispose();
+                    throw;
+                }
+
+                loaded.Add(new BundleModels(audio, visual));
+            }
+
+            return [.. loaded];
+        }
+        catch
+        {
+            foreach (var models in loaded)
+            {
+                models.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private BranchModel Open(string path, int? device, string[] outputs)
+    {
+        var model = OnnxModel.Open(path, _sessionOptions, device);
+        return new BranchModel(model, _segmentsPerCall > 1 ? new SegmentBatcher(model, outputs, _segmentsPerCall) : null);
     }
 
     public void Dispose()
     {
-        foreach (var lazy in _sessions.Values)
+        foreach (var lazy in _models.Values)
         {
             if (lazy.IsValueCreated)
             {
-                lazy.Value.Audio?.Dispose();
-                lazy.Value.Visual?.Dispose();
+                foreach (var models in lazy.Value)
+                {
+                    models.Dispose();
+                }
             }
         }
 
-        _sessions.Clear();
+        _models.Clear();
     }
 
-    private sealed record BundleSessions(OnnxSession? Audio, OnnxSession? Visual);
+    private sealed record BranchModel(OnnxModel Model, SegmentBatcher? Batcher) : IDisposable
+    {
+        public void Dispose()
+        {
+            Batcher?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Model.Dispose();
+        }
+    }
+
+    private sealed record BundleModels(BranchModel? Audio, BranchModel? Visual) : IDisposable
+    {
+        public void Dispose()
+        {
+            Audio?.Dispose();
+            Visual?.Dispose();
+        }
+    }
 }

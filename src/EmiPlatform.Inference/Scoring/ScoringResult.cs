@@ -2,13 +2,14 @@ namespace EmiPlatform.Inference.Scoring;
 
 /// <summary>
 /// The scores of one recording: its timeline, one aggregate over the whole recording (the mean of the windows),
-/// which modalities it had, and which bundle and execution provider produced the numbers.
+/// which modalities it had, and which bundle, execution provider and device ("cpu", "cuda:0") produced the numbers.
 /// </summary>
 public sealed record ScoringResult(
     string BundleName,
     string BundleVersion,
     bool BundleTrained,
     string ExecutionProvider,
+    string Device,
     double DurationSeconds,
     bool HasAudio,
     bool HasVideo,

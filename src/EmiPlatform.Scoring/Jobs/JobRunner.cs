@@ -43,7 +43,7 @@ public sealed class JobRunner(
             logger.LogDebug("Job {JobId} is not queued any more; message dropped", jobId);
             return JobOutcome.NotClaimed;
         }
-        logger.LogInformation("Job {JobId} attempt {Attempt}/{Max} started on {Worker}", job.Id, job.Attempt, job.MaxAttempts, job.Worker);
+        logger.LogInformation("Job {JobId} attempt {Attempt}/{Max} started on {Worker} ({Placement})", job.Id, job.Attempt, job.MaxAttempts, job.Worker, pipeline.Placement);
         reports.Changed(job);
 
         // Only the host's shutdown stops an attempt from outside: a broker reconnect must not abort a job that can
@@ -67,8 +67,8 @@ public sealed class JobRunner(
                 logger.LogInformation("Job {JobId} was cancelled or taken over before its results were written; nothing written", job.Id);
                 return new JobOutcome(JobOutcomeKind.Abandoned);
             }
-            logger.LogInformation("Job {JobId} succeeded: {Windows} windows, {Duration:F1} s, provider {Provider}",
-                job.Id, result.Windows.Count, result.DurationSeconds, result.ExecutionProvider);
+            logger.LogInformation("Job {JobId} succeeded: {Windows} windows, {Duration:F1} s, provider {Provider} on {Device} ({Slots} slot(s))",
+                job.Id, result.Windows.Count, result.DurationSeconds, result.ExecutionProvider, result.Device, settings.EffectiveConcurrency(pipeline.Placement.CudaDevices.Count));
             var finished = new FinishedJob(job.Id, job.TenantId, job.StudyId, job.RecordingId, job.BundleId, JobStates.Succeeded, job.Attempt, null, DateTimeOffset.UtcNow);
             return new JobOutcome(JobOutcomeKind.Succeeded, finished,
                 new RecordingScored(job.Id, job.TenantId, job.RecordingId, job.BundleId, bundle.Name, bundle.Version, result.Windows.Count, result.DurationSeconds));

@@ -82,7 +82,6 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
         ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
         ["Orleans:Membership:IAmAliveTablePublishTimeout"] = "00:00:05",
         ["Orleans:Gateway:GatewayListRefreshPeriod"] = "00:00:02",
-        ["Inference:OnnxRuntimeLibrary"] = TestEnvironment.Require("EMI_ORT_LIBRARY"),
         ["Inference:IntraOpThreads"] = "1",
     };
 

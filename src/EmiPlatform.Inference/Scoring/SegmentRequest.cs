@@ -1,0 +1,33 @@
+using EmiPlatform.Inference.Onnx;
+
+namespace EmiPlatform.Inference.Scoring;
+
+/// <summary>Receives one segment's rows of one step output: <c>steps × channels</c> values, row-major.</summary>
+internal delegate void StepRowsHandler(int segment, int output, int steps, ReadOnlySpan<float> rows);
+
+/// <summary>
+/// Equal-length segments of one branch of one recording that go through the model together, and where their
+/// outputs go. A <see cref="SegmentBatcher"/> may run several requests of the same length in one call.
+/// </summary>
+internal sealed class SegmentRequest
+{
+    public required IReadOnlyList<Segment> Segments { get; init; }
+
+    /// <summary>Units per segment the model sees (shorter segments are zero-padded to it).</summary>
+    public required int ModelUnits { get; init; }
+
+    /// <summary>Floats per unit (1 for audio samples, 3·H·W for frames).</summary>
+    public required int UnitFloats { get; init; }
+
+    /// <summary>Builds the model inputs for <c>count</c> segments of <c>units</c> units in <c>data</c>.</summary>
+    public required Func<Memory<float>, int, int, OnnxInput[]> Inputs { get; init; }
+
+    /// <summary>Channels of each step output, in the runner's output order.</summary>
+    public required IReadOnlyList<int> Channels { get; init; }
+
+    public required StepRowsHandler Deliver { get; init; }
+
+    public CancellationToken Cancellation { get; init; }
+
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
