@@ -97,6 +97,14 @@ public sealed class CliWatchTests(ApiFactory api) : IClassFixture<ApiFactory>
         var snapshot = Assert.Single(Events(again));
         Assert.Equal("snapshot", snapshot.GetProperty("type").GetString());
         Assert.Equal(2, snapshot.GetProperty("jobs").GetArrayLength());
+
+        // On a terminal the same run is a live view on stderr (counters, bar, job table); stdout keeps the outcome.
+        lab.Interactive = true;
+        var view = (await lab.RunAsync(watch)).AssertExit(3);
+        Assert.Contains("1 succeeded", view.Error, StringComparison.Ordinal);
+        Assert.Contains("recording-s (0 %) · done", view.Error, StringComparison.Ordinal);
+        Assert.Contains("…" + slowJob[^8..], view.Error, StringComparison.Ordinal);
+        Assert.Contains("1 succeeded, 0 failed, 1 cancelled of 2 job(s)", view.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ internal static class LiveWatchView
             }
             foreach (var job in jobs.Take(MaxRows))
             {
-                table.AddRow(new Text(RunText.Short(job.Id)), new Text(job.RecordingId.ToString()), new Markup(State(job.State)),
+                table.AddRow(new Text(RunText.Short(job.Id)), new Text(RunText.Short(job.RecordingId)), new Markup(State(job.State)),
                     new Text($"{job.Progress:P0}"), new Text(job.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     new Text(job.Error ?? ""));
             }

@@ -26,5 +26,6 @@ internal static class RunText
             ? string.Create(CultureInfo.InvariantCulture, $"{t.Minutes}m {t.Seconds:00}s")
             : string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0} s");
 
-    public static string Short(Guid? id) => id?.ToString("N")[..8] ?? "—";
+    // Our ids are UUIDv7: the leading digits are a timestamp that ids made together share; the tail tells them apart.
+    public static string Short(Guid? id) => id is { } value ? "…" + value.ToString("N")[^8..] : "—";
 }

@@ -20,7 +20,9 @@ internal sealed class WatchLog(TextWriter error)
             return;
         }
         var c = run.Counters;
-        var line = $"emi: run {RunText.Short(c.RunId)}: {RunText.Counts(c)}; {RunText.Seconds(c)}; {RunText.Eta(c)}";
+        var line = c.RunId is null
+            ? "emi: the study has no scoring run yet: 0 job(s); waiting for one"
+            : $"emi: run {RunText.Short(c.RunId)}: {RunText.Counts(c)}; {RunText.Seconds(c)}; {RunText.Eta(c)}";
         if (line != _last)
         {
             error.WriteLine(line);

@@ -39,6 +39,9 @@ public sealed class EmiRunner
     public Task<CliResult> RunAsync(params string[] args) => Start(args).Completion;
 
     /// <summary>Starts a command and returns at once, so a test can act while it runs (e.g. while `jobs watch` follows).</summary>
+    /// <summary>As on a terminal: progress goes to stderr as Spectre.Console live views rather than log lines.</summary>
+    public bool Interactive { get; set; }
+
     public RunningCli Start(params string[] args)
     {
         var stdout = new LiveWriter();
@@ -48,7 +51,7 @@ public sealed class EmiRunner
             Out = stdout,
             Error = stderr,
             Environment = name => _environment.GetValueOrDefault(name),
-            Interactive = false,
+            Interactive = Interactive,
             HttpHandler = Handler,
         };
         async Task<CliResult> RunAsync()
