@@ -79,8 +79,14 @@ public sealed class CliUploadTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains("P02_fun_2.wav", third.Out, StringComparison.Ordinal);
 
         // The embedded worker scores what arrived; `jobs watch` follows it to the end and `export` writes the CSV.
-        var watched = (await lab.RunAsync("jobs", "watch", "--study", studyId.ToString(), "--interval", "500ms", "--timeout", "3m", "--json")).AssertExit(0);
-        Assert.Equal(4, watched.Json().GetArrayLength());
+        // Its last run is the one holding the last upload, so when that run completes every job of the study is done.
+        var watched = (await lab.RunAsync("jobs", "watch", "--study", studyId.ToString(), "--timeout", "3m", "--json")).AssertExit(0);
+        var last = JsonDocument.Parse(watched.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement.GetProperty("progress");
+        Assert.Equal(0, last.GetProperty("queued").GetInt32() + last.GetProperty("running").GetInt32() + last.GetProperty("failed").GetInt32());
+        Assert.True(last.GetProperty("succeeded").GetInt32() >= 1);
+        var jobs = await lab.JsonAsync("jobs", "list", "--study", studyId.ToString());
+        Assert.Equal(4, jobs.GetArrayLength());
+        Assert.All(jobs.EnumerateArray(), j => Assert.Equal("succeeded", j.GetProperty("state").GetString()));
         var csv = Path.Combine(folder, "scores.csv");
         (await lab.RunAsync("export", "--study", studyId.ToString(), "--format", "aggregate", "-o", csv)).AssertExit(0);
         var lines = await File.ReadAllLinesAsync(csv);

@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using EmiPlatform.Cli.Output;
+using EmiPlatform.Cli.Watch;
+using Spectre.Console;
 
 namespace EmiPlatform.Cli.Commands;
 
@@ -28,44 +31,15 @@ internal static class JobsCommand
         jobs.Subcommands.Add(list);
 
         var watchStudy = ParticipantsCommand.StudyOption();
-        var interval = new Option<string>("--interval") { Description = "How often to poll, e.g. 2s.", DefaultValueFactory = _ => "2s" };
         var timeout = new Option<string?>("--timeout") { Description = "Give up after this long (e.g. 30m); exit 2." };
         var watch = new Command("watch",
-            "Follow a study's jobs until none is queued or running. Exit 0 when all succeeded, 3 when some failed or were cancelled.")
+            "Follow a study's scoring run live (the API's event stream) until nothing is queued or running: counters, "
+            + "recording-seconds scored, ETA and job states; reconnects by itself if the connection drops. With --json, one "
+            + "JSON object per event (NDJSON). Exit 0 when every job of the run succeeded, 3 when some failed or were cancelled.")
         {
-            watchStudy, interval, timeout,
+            watchStudy, timeout,
         };
-        ApiAction.Set(watch, context, options, async call =>
-        {
-            var every = Duration(call.Get(interval), "--interval");
-            var deadline = call.Get(timeout) is { } t ? DateTimeOffset.UtcNow + Duration(t, "--timeout") : DateTimeOffset.MaxValue;
-            var studyId = await Lookup.StudyAsync(call.Client, call.Get(watchStudy), call.Cancellation).ConfigureAwait(false);
-            string? last = null;
-            while (true)
-            {
-                var all = await FetchAsync(call, $"v1/studies/{studyId}/jobs").ConfigureAwait(false);
-                var counts = string.Join(", ", all.GroupBy(j => JsonText.Get(j, "state")).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"));
-                var progress = all.Count == 0 ? 1 : all.Average(j => j.GetProperty("progress").GetDouble());
-                var line = $"{all.Count} job(s): {counts} — {progress:P0}";
-                if (line != last && !call.Output.IsJson)
-                {
-                    call.Output.Line(line);
-                    last = line;
-                }
-                if (all.All(j => Finished.Contains(JsonText.Get(j, "state"))))
-                {
-                    var bad = all.Where(j => JsonText.Get(j, "state") != "succeeded").ToList();
-                    Print(call, call.Output.IsJson ? all : bad);
-                    return bad.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
-                }
-                if (DateTimeOffset.UtcNow > deadline)
-                {
-                    call.Output.Fail("timed out while jobs were still queued or running");
-                    return ExitCodes.ApiError;
-                }
-                await Task.Delay(every, call.Cancellation).ConfigureAwait(false);
-            }
-        });
+        ApiAction.Set(watch, context, options, call => WatchAsync(call, context, call.Get(watchStudy), call.Get(timeout)));
         jobs.Subcommands.Add(watch);
 
         var id = new Argument<Guid>("job") { Description = "The job's id." };
@@ -78,6 +52,70 @@ internal static class JobsCommand
         });
         jobs.Subcommands.Add(cancel);
         return jobs;
+    }
+
+    private static async Task<int> WatchAsync(ApiCall call, CliContext context, string study, string? timeoutText)
+    {
+        var limit = timeoutText is { } t ? Duration(t, "--timeout") : Timeout.InfiniteTimeSpan;
+        var studyId = await Lookup.StudyAsync(call.Client, study, call.Cancellation).ConfigureAwait(false);
+        var follower = new StudyEventFollower(call.Client, studyId);
+        var run = new StudyRun();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(call.Cancellation);
+        deadline.CancelAfter(limit);
+        try
+        {
+            if (call.Output.IsJson)
+            {
+                await follower.FollowAsync(e =>
+                {
+                    run.Apply(e);
+                    context.Out.WriteLine(EventJson.Line(e));
+                    return run.Counters.IsComplete;
+                }, message => call.Output.Warn(message), deadline.Token).ConfigureAwait(false);
+            }
+            else if (context.Interactive)
+            {
+                var console = Printer.CreateConsole(context.Error, terminal: true);
+                await console.Live(LiveWatchView.Render(studyId, run)).StartAsync(live => follower.FollowAsync(e =>
+                {
+                    run.Apply(e);
+                    live.UpdateTarget(LiveWatchView.Render(studyId, run));
+                    return run.Counters.IsComplete;
+                }, message =>
+                {
+                    run.Notice = message;
+                    live.UpdateTarget(LiveWatchView.Render(studyId, run));
+                }, deadline.Token)).ConfigureAwait(false);
+            }
+            else
+            {
+                var log = new WatchLog(context.Error);
+                await follower.FollowAsync(e =>
+                {
+                    log.Event(e, run, run.Apply(e));
+                    return run.Counters.IsComplete;
+                }, log.Notice, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !call.Cancellation.IsCancellationRequested)
+        {
+            call.Output.Fail($"timed out after {timeoutText} with {run.Counters.Queued} job(s) queued and {run.Counters.Running} running");
+            return ExitCodes.ApiError;
+        }
+
+        var c = run.Counters;
+        var elapsed = c is { StartedAt: { } started, CompletedAt: { } completed } ? $" in {RunText.Duration(completed - started)}" : "";
+        call.Output.Line($"Run {c.RunId}: {c.Succeeded} succeeded, {c.Failed} failed, {c.Cancelled} cancelled of {c.Total} job(s); "
+            + string.Create(CultureInfo.InvariantCulture, $"{c.SecondsDone:0.0} of {c.SecondsTotal:0.0} recording-s scored{elapsed}."));
+        var bad = run.Jobs.Where(j => j.State != "succeeded").ToList();
+        if (!call.Output.IsJson && bad.Count > 0)
+        {
+            call.Output.Table(["id", "recording", "state", "attempts", "error"], bad.Select(j => new[]
+            {
+                j.Id.ToString(), j.RecordingId.ToString(), j.State, j.Attempts.ToString(CultureInfo.InvariantCulture), j.Error,
+            }));
+        }
+        return c.Failed + c.Cancelled == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
     }
 
     private static TimeSpan Duration(string text, string option) =>

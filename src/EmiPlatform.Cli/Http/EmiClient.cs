@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using EmiPlatform.Cli.Config;
@@ -71,6 +72,33 @@ public sealed class EmiClient : IDisposable
     }
 
     /// <summary>
+    /// A Server-Sent Events stream, each event's data parsed as JSON. <paramref name="lastEventId"/> goes out as
+    /// <c>Last-Event-ID</c>, so the server can resume; an error status is an <see cref="ApiException"/> as elsewhere.
+    /// </summary>
+    public async IAsyncEnumerable<SseItem<JsonElement>> EventsAsync(string path, string? lastEventId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Relative(path));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ApiException.FromResponseAsync(response, ct).ConfigureAwait(false);
+        }
+        var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            await foreach (var item in SseParser.Create(body, static (_, data) => ParseJson(data)).EnumerateAsync(ct).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    /// <summary>
     /// Streams a file as the request body (never read whole into memory) with <c>Expect: 100-continue</c>, so a request
     /// the API refuses up front (413, 404, 403) is refused before the bytes travel. Created: 201, not 200 (identical bytes).
     /// </summary>
@@ -108,6 +136,12 @@ public sealed class EmiClient : IDisposable
 
     // Relative paths keep an API that is served under a path prefix (https://host/emi/) working.
     private static Uri Relative(string path) => new(path.TrimStart('/'), UriKind.Relative);
+
+    private static JsonElement ParseJson(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        return JsonElement.ParseValue(ref reader);
+    }
 
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken ct)
     {

@@ -33,19 +33,34 @@ public sealed class EmiRunner
         return this;
     }
 
-    public async Task<CliResult> RunAsync(params string[] args)
+    /// <summary>The HTTP handler the CLI's client goes through (null: its own); e.g. one that cuts a stream.</summary>
+    public HttpMessageHandler? Handler { get; set; }
+
+    public Task<CliResult> RunAsync(params string[] args) => Start(args).Completion;
+
+    /// <summary>Starts a command and returns at once, so a test can act while it runs (e.g. while `jobs watch` follows).</summary>
+    /// <summary>As on a terminal: progress goes to stderr as Spectre.Console live views rather than log lines.</summary>
+    public bool Interactive { get; set; }
+
+    public RunningCli Start(params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
+        var stdout = new LiveWriter();
+        var stderr = new LiveWriter();
         var context = new CliContext
         {
             Out = stdout,
             Error = stderr,
             Environment = name => _environment.GetValueOrDefault(name),
-            Interactive = false,
+            Interactive = Interactive,
+            HttpHandler = Handler,
         };
-        var exit = await EmiCli.RunAsync(args, context);
-        return new CliResult(exit, stdout.ToString(), stderr.ToString(), args);
+        async Task<CliResult> RunAsync()
+        {
+            await Task.Yield();
+            var exit = await EmiCli.RunAsync(args, context);
+            return new CliResult(exit, stdout.Text, stderr.Text, args);
+        }
+        return new RunningCli(RunAsync(), stdout, stderr);
     }
 
     /// <summary>Runs with --json, asserts exit 0 and returns stdout parsed.</summary>

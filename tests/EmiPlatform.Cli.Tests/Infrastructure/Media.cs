@@ -14,6 +14,10 @@ public static class Media
         FfmpegAsync($"-f lavfi -i testsrc=size=160x120:rate=15 -f lavfi -i sine=frequency={frequency}:sample_rate=16000 -t 1 " +
                     "-c:v libx264 -pix_fmt yuv420p -c:a aac -movflags +faststart", path);
 
+    /// <summary>An hour of tiny 1 fps video: seconds of scoring work, so its job is still queued or running when a test acts on it.</summary>
+    public static Task SlowToScoreVideoAsync(string path) =>
+        FfmpegAsync("-f lavfi -i testsrc=size=80x60:rate=1 -t 3600 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart", path);
+
     private static async Task FfmpegAsync(string arguments, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -7,15 +7,25 @@ export class ApiError extends Error {
   }
 }
 
+async function ensureOk(response) {
+  if (!response.ok) {
+    let problem = null;
+    try { problem = await response.json(); } catch { /* not JSON */ }
+    throw new ApiError(response.status, problem);
+  }
+  return response;
+}
+
 export function createApi(key, base = '') {
   async function get(path) {
-    const response = await fetch(base + path, { headers: { Authorization: `Bearer ${key}` } });
-    if (!response.ok) {
-      let problem = null;
-      try { problem = await response.json(); } catch { /* not JSON */ }
-      throw new ApiError(response.status, problem);
-    }
-    return response.json();
+    return (await ensureOk(await fetch(base + path, { headers: { Authorization: `Bearer ${key}` } }))).json();
+  }
+  // A study's Server-Sent Events stream. EventSource cannot send the Authorization header, so this is a plain fetch
+  // whose body the caller reads as it arrives; Last-Event-ID lets the server resume after a reconnect.
+  async function events(studyId, lastEventId, signal) {
+    const headers = { Authorization: `Bearer ${key}`, Accept: 'text/event-stream' };
+    if (lastEventId) headers['Last-Event-ID'] = lastEventId;
+    return ensureOk(await fetch(`${base}/v1/studies/${studyId}/events`, { headers, signal, cache: 'no-store' }));
   }
   return {
     me: () => get('/v1/me'),
@@ -23,7 +33,8 @@ export function createApi(key, base = '') {
     participants: (studyId) => get(`/v1/studies/${studyId}/participants?pageSize=200`),
     recordings: (studyId, participantId) => get(`/v1/studies/${studyId}/participants/${participantId}/recordings`),
     timeline: (recordingId) => get(`/v1/recordings/${recordingId}/timeline`),
-    jobs: (studyId) => get(`/v1/studies/${studyId}/jobs`),
+    jobs: (studyId) => get(`/v1/studies/${studyId}/jobs?pageSize=200`),
+    events,
     exportUrl: (studyId) => `${base}/v1/studies/${studyId}/export?format=long`,
     key,
   };

@@ -1,9 +1,12 @@
 import { createApi } from './api.js';
 import { drawTimeline } from './chart.js';
+import { followStudy } from './live.js';
 
 const $ = (id) => document.getElementById(id);
 let api = null;
 let current = { study: null, participant: null, recording: null, windows: [] };
+// The open study's run as its event stream describes it; `models` labels jobs with their bundle (the events do not).
+let live = null;
 
 function notice(text, isError = false) {
   const el = $('notice');
@@ -39,7 +42,7 @@ async function openStudy(study) {
   link.hidden = false;
   link.href = '#';
   link.onclick = (e) => { e.preventDefault(); downloadExport(study).catch((err) => notice(err.message, true)); };
-  await refreshJobs();
+  watch(study);
 }
 
 async function openParticipant(participant) {
@@ -68,22 +71,83 @@ function render() {
   if (current.windows.length > 0) drawTimeline($('chart'), current.windows, $('show-vad').checked);
 }
 
-async function refreshJobs() {
-  if (!current.study) return;
-  try {
-    const jobs = await api.jobs(current.study.id);
-    const rows = (jobs.items ?? jobs).map((j) => {
-      const tr = document.createElement('tr');
-      for (const value of [j.recordingId, j.state, `${Math.round((j.progress ?? 0) * 100)} %`, j.bundle ? `${j.bundle.name} ${j.bundle.version}` : '', j.error ?? '']) {
-        const td = document.createElement('td'); td.textContent = value ?? ''; tr.append(td);
-      }
-      tr.dataset.state = j.state;
-      return tr;
-    });
-    $('jobs').tBodies[0].replaceChildren(...rows);
-  } catch (e) {
-    $('jobs').tBodies[0].replaceChildren();
+function watch(study) {
+  live?.controller.abort();
+  live = { studyId: study.id, controller: new AbortController(), counters: null, jobs: new Map(), models: new Map(), loadingModels: false };
+  const mine = live;
+  renderRun();
+  followStudy(api, study.id, {
+    onEvent: (type, data) => { if (live === mine) apply(type, data); },
+    onStatus: (text, state) => {
+      if (live !== mine) return;
+      $('run-status').textContent = text;
+      $('run').dataset.connection = state;
+    },
+  }, mine.controller.signal);
+}
+
+// snapshot: the whole run; job / progress: one job changed; completed, heartbeat: counters only. Every event carries
+// the run's counters, and a run id that changes means a new run began.
+function apply(type, data) {
+  const runChanged = live.counters && data.progress.runId && data.progress.runId !== live.counters.runId;
+  if (type === 'snapshot' || runChanged) live.jobs.clear();
+  live.counters = data.progress;
+  for (const job of type === 'snapshot' ? data.jobs : data.job ? [data.job] : []) {
+    const before = live.jobs.get(job.id);
+    live.jobs.set(job.id, job);
+    if (!live.models.has(job.id)) loadModels();
+    // The open recording's score just landed: draw it.
+    if (job.state === 'succeeded' && before?.state !== 'succeeded' && current.recording?.id === job.recordingId) {
+      openRecording(current.recording).catch((e) => notice(e.message, true));
+    }
   }
+  renderRun();
+}
+
+// Model names come from the jobs list, read once per job the stream shows that the list did not have yet.
+async function loadModels() {
+  if (live.loadingModels) return;
+  const mine = live;
+  mine.loadingModels = true;
+  try {
+    const page = await api.jobs(mine.studyId);
+    for (const j of page.items ?? page) if (j.bundle) mine.models.set(j.id, `${j.bundle.name} ${j.bundle.version}`);
+    for (const id of mine.jobs.keys()) if (!mine.models.has(id)) mine.models.set(id, '');
+  } catch { /* the label is optional */ } finally {
+    mine.loadingModels = false;
+  }
+  if (live === mine) renderRun();
+}
+
+function duration(seconds) {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${String(s % 60).padStart(2, '0')} s` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+function renderRun() {
+  const c = live?.counters;
+  const run = $('run');
+  run.hidden = !live;
+  for (const name of ['queued', 'running', 'succeeded', 'failed', 'cancelled']) $(`run-${name}`).textContent = c ? c[name] : '–';
+  const complete = !!c && c.completedAt !== null && c.queued + c.running === 0;
+  run.dataset.complete = String(complete);
+  const fraction = c && c.recordingSecondsTotal > 0 ? Math.min(1, c.recordingSecondsDone / c.recordingSecondsTotal) : complete ? 1 : 0;
+  $('run-bar').value = fraction;
+  $('run-seconds').textContent = !c ? '' : c.runId === null ? 'no scoring run yet'
+    : `${c.recordingSecondsDone.toFixed(1)} of ${c.recordingSecondsTotal.toFixed(1)} recording-s (${Math.round(fraction * 100)} %)`;
+  $('run-eta').textContent = !c || c.runId === null ? '' : complete ? 'done' : c.etaSeconds === null ? 'ETA after the first score' : `ETA ${duration(c.etaSeconds)}`;
+  const rows = [...(live?.jobs.values() ?? [])].map((j) => {
+    const tr = document.createElement('tr');
+    for (const value of [j.recordingId, j.state, `${Math.round((j.progress ?? 0) * 100)} %`, live.models.get(j.id) ?? '', j.error ?? '']) {
+      const td = document.createElement('td'); td.textContent = value ?? ''; tr.append(td);
+    }
+    tr.dataset.id = j.id;
+    tr.dataset.state = j.state;
+    return tr;
+  });
+  $('jobs').tBodies[0].replaceChildren(...rows);
 }
 
 // The export needs the key in a header, so fetch it and hand the browser a blob to save.
@@ -111,7 +175,6 @@ $('login').addEventListener('submit', (e) => {
   open($('key').value.trim()).catch((err) => notice(err.message, true));
 });
 $('show-vad').addEventListener('change', render);
-setInterval(refreshJobs, 5000);
 
 // The key may come from the URL fragment (never sent to the server) or this tab's session.
 const fromHash = new URLSearchParams(location.hash.slice(1)).get('key');
