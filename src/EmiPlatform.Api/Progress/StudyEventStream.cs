@@ -10,12 +10,12 @@ namespace EmiPlatform.Api.Progress;
 /// A study grain's live events as an SSE stream for one client. Subscribes first, then sends either the events after
 /// the client's <c>Last-Event-ID</c> (if the grain still holds them) or a fresh snapshot, then every new event, never
 /// one twice. Best effort on top of the database: after a silo failover the grain's events start over, and the
-/// client gets a new snapshot instead of a gap.
+/// client gets a new snapshot (within one heartbeat) instead of a gap.
 /// </summary>
 public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStream> logger)
 {
-    // The grain forgets observers it has not heard from in two minutes; a heartbeat keeps proxies from closing idle streams.
-    private static readonly TimeSpan Resubscribe = TimeSpan.FromSeconds(45);
+    // After 15 s without an event the stream resubscribes (the grain forgets observers after two minutes, or loses them
+    // with its silo), catches up, and sends a heartbeat, which also keeps proxies from closing an idle stream.
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
     public async IAsyncEnumerable<SseItem<StudyEventDto>> StreamAsync(Guid studyId, long? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -26,7 +26,6 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
         try
         {
             await grain.SubscribeAsync(reference);
-            var subscribed = DateTime.UtcNow;
             long sent;
             if (lastEventId is { } last && await grain.GetEventsAfterAsync(last) is { } missed)
             {
@@ -41,8 +40,7 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
             {
                 var snapshot = await grain.GetSnapshotAsync();
                 sent = snapshot.LastEventId;
-                yield return new SseItem<StudyEventDto>(new StudyEventDto("snapshot", StudyProgressDto.From(snapshot.Progress), null,
-                    [.. snapshot.Jobs.Select(StudyJobEventDto.From)]), "snapshot") { EventId = Id(sent) };
+                yield return Snapshot(snapshot);
             }
 
             while (!cancellationToken.IsCancellationRequested)
@@ -68,12 +66,24 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
                 }
                 else
                 {
-                    yield return new SseItem<StudyEventDto>(new StudyEventDto("heartbeat", StudyProgressDto.From(await grain.GetProgressAsync()), null, null), "heartbeat");
-                }
-                if (DateTime.UtcNow - subscribed > Resubscribe)
-                {
+                    // Quiet: catch up with the grain. Events a notification lost are sent now; if the grain's log no
+                    // longer reaches back (it started again on another silo), a fresh snapshot replaces them.
                     await grain.SubscribeAsync(reference);
-                    subscribed = DateTime.UtcNow;
+                    if (await grain.GetEventsAfterAsync(sent) is { } lost)
+                    {
+                        foreach (var e in lost)
+                        {
+                            sent = e.Id;
+                            yield return Item(e);
+                        }
+                        yield return new SseItem<StudyEventDto>(new StudyEventDto("heartbeat", StudyProgressDto.From(await grain.GetProgressAsync()), null, null), "heartbeat");
+                    }
+                    else
+                    {
+                        var snapshot = await grain.GetSnapshotAsync();
+                        sent = snapshot.LastEventId;
+                        yield return Snapshot(snapshot);
+                    }
                 }
             }
         }
@@ -90,6 +100,12 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
             grains.DeleteObjectReference<IStudyObserver>(reference);
         }
     }
+
+    private static SseItem<StudyEventDto> Snapshot(StudySnapshot snapshot) =>
+        new(new StudyEventDto("snapshot", StudyProgressDto.From(snapshot.Progress), null, [.. snapshot.Jobs.Select(StudyJobEventDto.From)]), "snapshot")
+        {
+            EventId = Id(snapshot.LastEventId),
+        };
 
     private static SseItem<StudyEventDto> Item(StudyEvent e)
     {
