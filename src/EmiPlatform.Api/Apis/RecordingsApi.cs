@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
+using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Problems;
@@ -68,7 +69,7 @@ public static class RecordingsApi
     /// </summary>
     private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> Upload(
         Guid studyId, Guid participantId, string? stimulus, string? trial, string? fileName, HttpRequest request,
-        EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, RecordingRegistrar registrar,
+        EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, RecordingRegistrar registrar, IGrainFactory grains,
         IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var metadata = new RecordingMetadata(stimulus, trial, fileName, request.ContentType);
@@ -87,9 +88,15 @@ public static class RecordingsApi
         {
             return RecordingProblems.TooLarge(max);
         }
-        if (request.ContentLength is { } announced && await WouldExceedQuotaAsync(db, tenant.Id, announced, ct))
+        // The tenant's grain admits the upload before a byte is stored; the registration's trigger stays the last word.
+        var admission = await grains.GetGrain<ITenantGrain>(tenant.Id).AdmitUploadAsync(request.ContentLength ?? 0);
+        switch (admission.Refusal)
         {
-            return RecordingProblems.QuotaExceeded();
+            case UploadRefusal.QuotaExceeded:
+                return RecordingProblems.QuotaExceeded();
+            case UploadRefusal.TenantSuspended:
+                return Problem.Create(StatusCodes.Status403Forbidden, ProblemTypes.TenantSuspended, "Tenant suspended",
+                    "This tenant is suspended; contact the platform administrator.");
         }
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -221,12 +228,6 @@ public static class RecordingsApi
         await blobs.Container.GetBlobClient(blobName).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
         return TypedResults.NoContent();
     }
-
-    private static async Task<bool> WouldExceedQuotaAsync(EmiDbContext db, Guid tenantId, long bytes, CancellationToken ct) =>
-        await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId)
-            .Select(t => (t.MaxStorageBytes != null && t.UsedStorageBytes + bytes > t.MaxStorageBytes)
-                || (t.MaxRecordings != null && t.UsedRecordings + 1 > t.MaxRecordings))
-            .SingleAsync(ct);
 
     private static Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult> ToResult(RecordingRegistrar.Outcome outcome) =>
         outcome switch

@@ -58,10 +58,29 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
                 }
                 if (next is not null)
                 {
-                    if (next.Id > sent)
+                    if (next.Id == sent + 1)
                     {
                         sent = next.Id;
                         yield return Item(next);
+                    }
+                    else if (next.Id > sent)
+                    {
+                        // Observer notifications are one-way and may overtake each other: fill the gap, in order, from
+                        // the grain's log (the overtaken ones arrive later and are dropped as already sent).
+                        if (await grain.GetEventsAfterAsync(sent) is { } gap)
+                        {
+                            foreach (var e in gap)
+                            {
+                                sent = e.Id;
+                                yield return Item(e);
+                            }
+                        }
+                        else
+                        {
+                            var snapshot = await grain.GetSnapshotAsync();
+                            sent = snapshot.LastEventId;
+                            yield return Snapshot(snapshot);
+                        }
                     }
                 }
                 else
