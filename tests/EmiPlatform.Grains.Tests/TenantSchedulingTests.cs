@@ -22,15 +22,19 @@ public sealed class TenantSchedulingTests
         Assert.Equal(new TenantSchedule(Share: 3, InFlight: 3, Waiting: 10), await cluster.Client.GetGrain<ITenantGrain>(lab.TenantId).GetScheduleAsync());
         Assert.Equal(3, (await cluster.Inbox.SettleAsync(3)).Count);
 
+        // A released job cancelled before any silo took it frees its slot.
+        await cluster.Study(study).CancelJobAsync(jobs[2]);
+        Assert.Equal(jobs.Take(4), await cluster.Inbox.SettleAsync(4));
+
         // Running jobs hold their slots as released ones do; a finished job frees exactly one.
         var first = await cluster.ClaimAsync(await cluster.Inbox.TakeAsync(TimeSpan.FromSeconds(5)));
         var second = await cluster.ClaimAsync(await cluster.Inbox.TakeAsync(TimeSpan.FromSeconds(5)));
-        Assert.Equal(3, (await cluster.Inbox.SettleAsync(3)).Count);
-        await cluster.SucceedAsync(first);
         Assert.Equal(4, (await cluster.Inbox.SettleAsync(4)).Count);
+        await cluster.SucceedAsync(first);
+        Assert.Equal(5, (await cluster.Inbox.SettleAsync(5)).Count);
         await cluster.SucceedAsync(second);
-        Assert.Equal(jobs.Take(5), await cluster.Inbox.SettleAsync(5));
-        Assert.Equal(new TenantSchedule(3, 3, 8), await cluster.Client.GetGrain<ITenantGrain>(lab.TenantId).GetScheduleAsync());
+        Assert.Equal(jobs.Take(6), await cluster.Inbox.SettleAsync(6));
+        Assert.Equal(new TenantSchedule(3, 3, 7), await cluster.Client.GetGrain<ITenantGrain>(lab.TenantId).GetScheduleAsync());
     }
 
     [Fact]
