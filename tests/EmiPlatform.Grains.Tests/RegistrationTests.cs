@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using EmiPlatform.Abstractions.Studies;
+using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Grains.Tests.Infrastructure;
 
 namespace EmiPlatform.Grains.Tests;
@@ -75,5 +76,27 @@ public sealed class RegistrationTests
         Assert.Equal(0L, await cluster.CountAsync("SELECT count(*) FROM study_runs WHERE tenant_id = $1", tiny.TenantId));
         Assert.Equal(0L, await cluster.CountAsync("SELECT used_storage_bytes FROM tenants WHERE id = $1", tiny.TenantId));
         Assert.Equal(StudyProgress.None, await cluster.Study(tinyStudy).GetProgressAsync());
+    }
+
+    [Fact]
+    public async Task The_tenant_grain_admits_an_upload_against_the_usage_registrations_left_and_refuses_a_suspended_tenant()
+    {
+        await using var cluster = await GrainCluster.StartAsync();
+        var bundle = await cluster.Seed.BundleAsync();
+        var lab = await Lab.CreateAsync(cluster, bundle, maxStorageBytes: 100, maxRecordings: 2);
+        var study = await lab.StudyAsync();
+        var tenant = cluster.Client.GetGrain<ITenantGrain>(lab.TenantId);
+        Assert.Equal(UploadAdmission.Admitted, await tenant.AdmitUploadAsync(100));
+
+        Assert.Equal(RegistrationResult.Created, (await lab.UploadAsync(study, new byte[64])).Result);
+
+        // Usage is read at each admission: 64 of 100 bytes are used now.
+        Assert.Equal(new UploadAdmission(UploadRefusal.QuotaExceeded), await tenant.AdmitUploadAsync(37));
+        Assert.Equal(UploadAdmission.Admitted, await tenant.AdmitUploadAsync(36));
+        Assert.Equal(RegistrationResult.Created, (await lab.UploadAsync(study, new byte[30])).Result);
+        Assert.Equal(new UploadAdmission(UploadRefusal.QuotaExceeded), await tenant.AdmitUploadAsync(0));
+
+        var suspended = await Lab.CreateAsync(cluster, bundle, suspended: true);
+        Assert.Equal(new UploadAdmission(UploadRefusal.TenantSuspended), await cluster.Client.GetGrain<ITenantGrain>(suspended.TenantId).AdmitUploadAsync(1));
     }
 }
