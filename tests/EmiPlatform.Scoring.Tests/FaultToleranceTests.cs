@@ -72,8 +72,8 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         foreach (var idle in cluster.Workers)
         {
             idle.Kill();
+            await cluster.WaitForSiloAsync(idle, dead: true);
         }
-        await cluster.WaitForActiveSilosAsync(cluster.Silos.Count(s => !s.HasExited));
         var recordings = new List<Guid>();
         for (var i = 0; i < 30; i++)
         {

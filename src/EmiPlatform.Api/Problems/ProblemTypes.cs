@@ -20,6 +20,7 @@ public static class ProblemTypes
     public const string EmptyRecording = Base + "empty-recording";
     public const string CorruptMedia = Base + "corrupt-media";
     public const string UploadIncomplete = Base + "upload-incomplete";
+    public const string CoordinationUnavailable = Base + "coordination-unavailable";
     public const string Internal = Base + "internal";
 
     public static string ForStatus(int status) => status switch
