@@ -16,11 +16,24 @@ if curl -fs "$url/healthz" >/dev/null 2>&1; then
   echo "demo: something already answers on $url; stop it or set EMI_DEMO_PORT" >&2
   exit 1
 fi
+# A webhook receiver on loopback for the story's last chapter (the study.completed event); the demo's platform may
+# call loopback for that reason only (Webhooks__AllowPrivateNetworks), which production never allows.
+hook_port=$((port + 1)); hooks=.local/demo-webhooks.jsonl; : >"$hooks"
+python3 -c '
+import http.server, sys
+class Receiver(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[1], "ab") as f: f.write(body + b"\n")
+        self.send_response(204); self.end_headers()
+    def log_message(self, *args): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[2])), Receiver).serve_forever()' "$hooks" "$hook_port" &
+hook_pid=$!
 echo "demo: starting the platform on $url (log: $log)"
-Auth__BootstrapAdminKey="$admin_key" ASPNETCORE_URLS="$url" DOTNET_ENVIRONMENT=Production \
+Auth__BootstrapAdminKey="$admin_key" ASPNETCORE_URLS="$url" DOTNET_ENVIRONMENT=Production Webhooks__AllowPrivateNetworks=true \
   dotnet run --project src/EmiPlatform.Api --no-build --no-launch-profile >"$log" 2>&1 &
 api_pid=$!
-trap 'kill $api_pid 2>/dev/null; wait $api_pid 2>/dev/null || true' EXIT
+trap 'kill $api_pid $hook_pid ${sse_pid:-} 2>/dev/null; wait $api_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   curl -fs "$url/readyz" >/dev/null 2>&1 && break
   kill -0 $api_pid 2>/dev/null || { echo "demo: the platform failed to start:" >&2; tail -20 "$log" >&2; exit 1; }
@@ -81,6 +94,15 @@ for code in P01 P02 P03; do
   i=$((i + 1))
 done
 
+webhook=$(call POST /v1/webhooks "$lab_key" "{\"url\":\"http://127.0.0.1:$hook_port/emi\",\"description\":\"demo receiver\"}")
+echo
+echo "the tenant admin registered a webhook (job and study events, HMAC-signed) to a receiver on 127.0.0.1:$hook_port"
+
+# Live progress is the study grain's Server-Sent Events stream; recorded here from before the first upload.
+events=.local/demo-study-events.txt
+curl -sS -N "$url/v1/studies/$study_id/events" -H "Authorization: Bearer $uploader_key" -H 'Accept: text/event-stream' >"$events" &
+sse_pid=$!
+
 echo
 echo "5. uploading 6 sample recordings (test pattern + synthetic speech); each upload queues a scoring job in the same transaction"
 declare -a recording_ids
@@ -96,17 +118,15 @@ for code in P01 P02 P03; do
 done
 
 echo
-echo "6. scoring through the job pipeline (dispatcher -> in-memory MassTransit -> embedded worker -> timeline COPY)"
-started=$(date +%s)
-while :; do
-  jobs=$(call GET "/v1/studies/$study_id/jobs?pageSize=200" "$uploader_key")
-  pending=$(jq '[.items[] | select(.state == "queued" or .state == "running")] | length' <<<"$jobs")
-  printf '\r   %s' "$(jq -r '[.items[].state] | group_by(.) | map("\(.[0]): \(length)") | join(", ")' <<<"$jobs")   "
-  [ "$pending" = 0 ] && break
-  if [ $(( $(date +%s) - started )) -gt 600 ]; then echo; echo "demo: jobs still pending after 600 s" >&2; exit 1; fi
-  sleep 1
-done
+echo "6. scoring: the study grain registered each upload, the tenant grain releases the jobs within the tenant's share,"
+echo "   the embedded silo scores them; live progress from GET /v1/studies/{id}/events (emi jobs watch):"
+EMI_URL="$url" EMI_KEY="$uploader_key" dotnet src/EmiPlatform.Cli/bin/Debug/net10.0/emi.dll jobs watch --study "$study_id" --timeout 10m \
+  || { echo "demo: the study's jobs did not all succeed" >&2; exit 1; }
+jobs=$(call GET "/v1/studies/$study_id/jobs?pageSize=200" "$uploader_key")
 echo
+echo "   the SSE stream as it arrived (first lines of $events):"
+grep '^event: \(snapshot\|job\|completed\)' -A1 "$events" | grep '^data:' | head -12 | cut -c7- |
+  jq -r 'if .job then "   \(.type)\t\(.job.id)  \(.job.state)" else "   \(.type)\tqueued=\(.progress.queued) running=\(.progress.running) succeeded=\(.progress.succeeded)" end'
 echo
 echo "jobs of the study:"
 jq -r '.items[] | "   \(.id)  \(.state)  attempts=\(.attempts)  bundle=\(.bundle.name)@\(.bundle.version) (trained: \(.bundle.trained))  worker=\(.worker)  provider=\(.executionProvider)  \((.finishedAt // "") )"' <<<"$jobs"
@@ -126,10 +146,14 @@ echo
 echo "7. CSV export (long format, one row per window; columns in docs/results.md): $csv ($(($(wc -l <"$csv") - 1)) rows)"
 head -3 "$csv" | cut -c1-160 | sed 's/^/   /'
 echo
-echo "8. dashboard: $url/dashboard/#key=$uploader_key"
+echo "8. study.completed: each scoring run of the study ended with one signed webhook event (received on 127.0.0.1:$hook_port):"
+for _ in $(seq 1 40); do grep -q '"study.completed"' "$hooks" && break; sleep 0.25; done
+jq -r 'select(.type == "study.completed") | "   run \(.study.runId): \(.study.jobs.succeeded)/\(.study.jobs.total) succeeded, \(.study.recordingSecondsScored) s of recordings, \(.study.startedAt) -> \(.study.completedAt)"' "$hooks"
+echo
+echo "9. dashboard: $url/dashboard/#key=$uploader_key"
 echo "   (the key travels in the URL fragment, which the browser never sends to the server)"
 echo
-echo "More: docs/api.md, docs/scoring.md, docs/results.md, docs/cli.md. The reference model is untrained (docs/model-bundle.md)."
+echo "More: docs/architecture.md, docs/api.md, docs/scoring.md, docs/results.md, docs/cli.md. The reference model is untrained (docs/model-bundle.md)."
 if [ -t 0 ]; then
   echo; echo "The platform keeps running; press Ctrl-C to stop it."
   wait $api_pid
