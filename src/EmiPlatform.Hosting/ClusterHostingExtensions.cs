@@ -71,7 +71,9 @@ public static class ClusterHostingExtensions
             else
             {
                 var address = string.IsNullOrWhiteSpace(options.AdvertisedAddress) ? IPAddress.Loopback : IPAddress.Parse(options.AdvertisedAddress);
-                silo.ConfigureEndpoints(address, siloPort, FreePort.Or(options.GatewayPort), listenOnAnyHostAddress: false);
+                // Clients (API hosts) enter through coordinators only: a scoring silo, the one most often added, removed or
+                // lost, opens no gateway, so no client's calls are routed through it.
+                silo.ConfigureEndpoints(address, siloPort, options.IsCoordinator ? FreePort.Or(options.GatewayPort) : 0, listenOnAnyHostAddress: false);
                 silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, Clustering(options)));
                 silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, Clustering(options)));
                 // How fast a dead silo is noticed (probe timeouts, votes) is an operator's trade-off: configurable.

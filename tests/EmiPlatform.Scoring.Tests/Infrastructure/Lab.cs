@@ -18,12 +18,21 @@ public sealed class Lab(ScoringCluster cluster, HttpClient client, Guid tenantId
     /// <summary>Uploads a recording (which queues its job); returns the recording's id.</summary>
     public async Task<Guid> UploadAsync(byte[] bytes, string fileName, string contentType = "audio/wav")
     {
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        var response = await Client.PostAsync($"/v1/studies/{StudyId}/participants/{ParticipantId}/recordings?fileName={fileName}", content);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"upload {fileName}: {(int)response.StatusCode} {text}");
-        return Guid.Parse(JsonNode.Parse(text)!["id"]!.GetValue<string>());
+        for (var attempt = 1; ; attempt++)
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            var response = await Client.PostAsync($"/v1/studies/{StudyId}/participants/{ParticipantId}/recordings?fileName={fileName}", content);
+            var text = await response.Content.ReadAsStringAsync();
+            // As a client should: a 503 during a failover says when to try again.
+            if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 5 && response.Headers.RetryAfter?.Delta is { } wait)
+            {
+                await Task.Delay(wait);
+                continue;
+            }
+            Assert.True(response.IsSuccessStatusCode, $"upload {fileName}: {(int)response.StatusCode} {text}");
+            return Guid.Parse(JsonNode.Parse(text)!["id"]!.GetValue<string>());
+        }
     }
 
     public IStudyGrain StudyGrain => cluster.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>(StudyId);
