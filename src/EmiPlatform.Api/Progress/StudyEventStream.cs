@@ -26,21 +26,10 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
         try
         {
             await grain.SubscribeAsync(reference);
-            long sent;
-            if (lastEventId is { } last && await grain.GetEventsAfterAsync(last) is { } missed)
+            var (items, sent) = await CatchUpAsync(grain, lastEventId);
+            foreach (var item in items)
             {
-                sent = last;
-                foreach (var e in missed)
-                {
-                    sent = e.Id;
-                    yield return Item(e);
-                }
-            }
-            else
-            {
-                var snapshot = await grain.GetSnapshotAsync();
-                sent = snapshot.LastEventId;
-                yield return Snapshot(snapshot);
+                yield return item;
             }
 
             while (!cancellationToken.IsCancellationRequested)
@@ -56,53 +45,31 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
                 {
                     // quiet for a while: fall through to the heartbeat
                 }
-                if (next is not null)
+                if (next is not null && next.Id == sent + 1)
                 {
-                    if (next.Id == sent + 1)
-                    {
-                        sent = next.Id;
-                        yield return Item(next);
-                    }
-                    else if (next.Id > sent)
-                    {
-                        // Observer notifications are one-way and may overtake each other: fill the gap, in order, from
-                        // the grain's log (the overtaken ones arrive later and are dropped as already sent).
-                        if (await grain.GetEventsAfterAsync(sent) is { } gap)
-                        {
-                            foreach (var e in gap)
-                            {
-                                sent = e.Id;
-                                yield return Item(e);
-                            }
-                        }
-                        else
-                        {
-                            var snapshot = await grain.GetSnapshotAsync();
-                            sent = snapshot.LastEventId;
-                            yield return Snapshot(snapshot);
-                        }
-                    }
+                    sent = next.Id;
+                    yield return Item(next);
+                    continue;
                 }
-                else
+                if (next is not null && next.Id <= sent)
                 {
-                    // Quiet: catch up with the grain. Events a notification lost are sent now; if the grain's log no
-                    // longer reaches back (it started again on another silo), a fresh snapshot replaces them.
+                    continue; // overtaken, and already sent from the grain's log
+                }
+                // Observer notifications are one-way and may overtake each other, or be lost with a silo: a gap, or a
+                // quiet while, is filled in order from the grain's log (or by a fresh snapshot once it no longer
+                // reaches back, as after a failover), and a quiet while also renews the subscription.
+                if (next is null)
+                {
                     await grain.SubscribeAsync(reference);
-                    if (await grain.GetEventsAfterAsync(sent) is { } lost)
-                    {
-                        foreach (var e in lost)
-                        {
-                            sent = e.Id;
-                            yield return Item(e);
-                        }
-                        yield return new SseItem<StudyEventDto>(new StudyEventDto("heartbeat", StudyProgressDto.From(await grain.GetProgressAsync()), null, null), "heartbeat");
-                    }
-                    else
-                    {
-                        var snapshot = await grain.GetSnapshotAsync();
-                        sent = snapshot.LastEventId;
-                        yield return Snapshot(snapshot);
-                    }
+                }
+                (items, sent) = await CatchUpAsync(grain, sent);
+                foreach (var item in items)
+                {
+                    yield return item;
+                }
+                if (next is null)
+                {
+                    yield return new SseItem<StudyEventDto>(new StudyEventDto("heartbeat", StudyProgressDto.From(await grain.GetProgressAsync()), null, null), "heartbeat");
                 }
             }
         }
@@ -118,6 +85,17 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
             }
             grains.DeleteObjectReference<IStudyObserver>(reference);
         }
+    }
+
+    /// <summary>The events after <paramref name="after"/> from the grain's log, or a fresh snapshot when it no longer holds them.</summary>
+    private static async Task<(List<SseItem<StudyEventDto>> Items, long Sent)> CatchUpAsync(IStudyGrain grain, long? after)
+    {
+        if (after is { } last && await grain.GetEventsAfterAsync(last) is { } events)
+        {
+            return ([.. events.Select(Item)], events.Length > 0 ? events[^1].Id : last);
+        }
+        var snapshot = await grain.GetSnapshotAsync();
+        return ([Snapshot(snapshot)], snapshot.LastEventId);
     }
 
     private static SseItem<StudyEventDto> Snapshot(StudySnapshot snapshot) =>

@@ -22,15 +22,12 @@ public sealed class StudyGrain(
     IOptions<CoordinationOptions> options,
     ILogger<StudyGrain> logger) : Grain, IStudyGrain, IRemindable
 {
-    private const string ReminderName = "reconcile";
-    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     private readonly ObserverManager<IStudyObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
     private readonly StudyEventLog _events = new();
     private Guid _tenantId;
     private RunState? _run;
-    private IGrainTimer? _timer;
-    private bool _reminder;
+    private Watch _watch = null!;
 
     private Guid StudyId => this.GetPrimaryKey();
 
@@ -38,7 +35,8 @@ public sealed class StudyGrain(
     {
         _tenantId = await store.TenantOfAsync(StudyId, cancellationToken)
             ?? throw new InvalidOperationException($"Study {StudyId} does not exist.");
-        _reminder = await this.GetReminder(ReminderName) is not null;
+        _watch = new Watch(this, "reconcile", ct => ReconcileAsync(ct), options.Value.ReconcileInterval);
+        await _watch.InitializeAsync();
         await ReconcileAsync(cancellationToken);
     }
 
@@ -191,7 +189,7 @@ public sealed class StudyGrain(
                 _run = view is null ? null : new RunState(view);
             }
         }
-        await KeepWatchingAsync(busy: _run is { CompletedAt: null });
+        await _watch.KeepAsync(busy: _run is { CompletedAt: null });
     }
 
     private void Announce(StudyEventKind kind, JobSnapshot? job)
@@ -200,31 +198,6 @@ public sealed class StudyGrain(
         if (_observers.Count > 0)
         {
             _observers.Notify(o => o.OnEventAsync(studyEvent));
-        }
-    }
-
-    private async Task KeepWatchingAsync(bool busy)
-    {
-        if (busy)
-        {
-            _timer ??= this.RegisterGrainTimer(ct => ReconcileAsync(ct),
-                new GrainTimerCreationOptions(options.Value.ReconcileInterval, options.Value.ReconcileInterval) { KeepAlive = true });
-            if (!_reminder)
-            {
-                await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
-                _reminder = true;
-            }
-            return;
-        }
-        _timer?.Dispose();
-        _timer = null;
-        if (_reminder)
-        {
-            if (await this.GetReminder(ReminderName) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-            _reminder = false;
         }
     }
 }

@@ -25,21 +25,19 @@ public sealed class TenantGrain(
     IOptions<MessagingOptions> messaging,
     ILogger<TenantGrain> logger) : Grain, ITenantGrain, IRemindable
 {
-    private const string ReminderName = "schedule";
-    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan AfterSendFailure = TimeSpan.FromSeconds(5);
 
     private readonly StudyTurns _turns = new();
     private TenantLimits? _limits;
-    private IGrainTimer? _timer;
-    private bool _reminder;
+    private Watch _watch = null!;
 
     private Guid TenantId => this.GetPrimaryKey();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _limits = await limits.ReadAsync(TenantId, cancellationToken);
-        _reminder = await this.GetReminder(ReminderName) is not null;
+        _watch = new Watch(this, "schedule", ct => RoundAsync(ct), options.Value.ReconcileInterval);
+        await _watch.InitializeAsync();
         await RoundAsync(cancellationToken);
     }
 
@@ -85,7 +83,7 @@ public sealed class TenantGrain(
             await SendAsync(released, cancellationToken);
             inFlight += released.Count;
         }
-        await KeepWatchingAsync(busy: inFlight > 0 || due.Count > picked.Count);
+        await _watch.KeepAsync(busy: inFlight > 0 || due.Count > picked.Count);
     }
 
     private async Task SendAsync(IReadOnlyList<Guid> released, CancellationToken cancellationToken)
@@ -105,33 +103,6 @@ public sealed class TenantGrain(
             // The broker is away: the unsent jobs are due again soon rather than after the whole redispatch lease.
             logger.LogWarning(ex, "Tenant {TenantId}: could not send {Count} job message(s); retrying in {Delay}", TenantId, released.Count - sent, AfterSendFailure);
             await jobs.PostponeAsync(released.Skip(sent).ToArray(), AfterSendFailure, CancellationToken.None);
-        }
-    }
-
-    // While jobs are waiting or in flight: a timer for prompt rounds, and a reminder that reactivates the grain on
-    // another silo if this one dies. Idle: neither, and the grain may be collected.
-    private async Task KeepWatchingAsync(bool busy)
-    {
-        if (busy)
-        {
-            _timer ??= this.RegisterGrainTimer(_ => RoundAsync(CancellationToken.None),
-                new GrainTimerCreationOptions(options.Value.ReconcileInterval, options.Value.ReconcileInterval) { KeepAlive = true });
-            if (!_reminder)
-            {
-                await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
-                _reminder = true;
-            }
-            return;
-        }
-        _timer?.Dispose();
-        _timer = null;
-        if (_reminder)
-        {
-            if (await this.GetReminder(ReminderName) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-            _reminder = false;
         }
     }
 }
