@@ -31,6 +31,14 @@ public sealed class RunState(RunView view)
     public List<JobSnapshot> Refresh(RunView fresh)
     {
         CompletedAt = fresh.CompletedAt;
+        // A job whose recording was erased is gone with it: it no longer holds the run open.
+        var present = fresh.Jobs.Select(j => j.Job.JobId).ToHashSet();
+        foreach (var gone in _order.Where(id => !present.Contains(id)).ToList())
+        {
+            _order.Remove(gone);
+            _jobs.Remove(gone);
+            _seconds.Remove(gone);
+        }
         var changed = new List<JobSnapshot>();
         foreach (var (job, seconds) in fresh.Jobs)
         {
