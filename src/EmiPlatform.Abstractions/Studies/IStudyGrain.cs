@@ -19,6 +19,10 @@ public interface IStudyGrain : IGrainWithGuidKey
     [Alias("Rescore")]
     Task<RescoreOutcome> RescoreAsync(Guid bundleId, Guid? recordingId);
 
+    /// <summary>Erases a recording of the study with its jobs and results; its blob name, or null when there is no such recording.</summary>
+    [Alias("EraseRecording")]
+    Task<string?> EraseRecordingAsync(Guid recordingId);
+
     [Alias("CancelJob")]
     Task<CancelOutcome> CancelJobAsync(Guid jobId);
 

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
+using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
@@ -218,10 +219,11 @@ public static class RecordingsApi
 
     /// <summary>Row first (the recording is gone for everyone at once), then the blob; a failure between them is the sweep's to find.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, IGrainFactory grains, CancellationToken ct)
     {
-        var blobName = await db.Recordings.Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
-        if (blobName is null || await db.Recordings.Where(r => r.TenantId == tenant.Id && r.Id == id).ExecuteDeleteAsync(ct) == 0)
+        var studyId = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
+        // The study's grain erases the row (and its jobs and results with it); the blob goes after the commit.
+        if (studyId is null || await grains.GetGrain<IStudyGrain>(studyId.Value).EraseRecordingAsync(id) is not { } blobName)
         {
             return Problem.NotFound("recording");
         }

@@ -60,6 +60,18 @@ public sealed class StudyGrain(
         return outcome;
     }
 
+    public async Task<string?> EraseRecordingAsync(Guid recordingId)
+    {
+        var blobName = await store.EraseRecordingAsync(_tenantId, StudyId, recordingId, CancellationToken.None);
+        if (blobName is not null)
+        {
+            // Its jobs went with it: a run they held open may be done now, and their slots are free.
+            await ReconcileAsync(CancellationToken.None);
+            await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
+        }
+        return blobName;
+    }
+
     public async Task<CancelOutcome> CancelJobAsync(Guid jobId)
     {
         var (outcome, cancelled) = await jobs.CancelAsync(StudyId, jobId, CancellationToken.None);

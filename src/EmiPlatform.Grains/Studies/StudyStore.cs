@@ -110,6 +110,23 @@ public sealed class StudyStore(EmiDataSources database)
             return new RescoreOutcome([.. jobs.Select(j => j.Id)], recordings.Count - todo.Count, null, RecordingFound: true);
         }, cancellationToken);
 
+    /// <summary>Deletes the recording (its jobs, timeline and aggregate cascade); returns its blob name, or null when absent.</summary>
+    public async Task<string?> EraseRecordingAsync(Guid tenantId, Guid studyId, Guid recordingId, CancellationToken cancellationToken)
+    {
+        var (connection, transaction) = await database.BeginTenantTransactionAsync(tenantId, cancellationToken);
+        await using (connection)
+        await using (transaction)
+        {
+            await using var command = new NpgsqlCommand("DELETE FROM recordings WHERE id = $1 AND study_id = $2 RETURNING blob_name", connection, transaction)
+            {
+                Parameters = { new() { Value = recordingId }, new() { Value = studyId } },
+            };
+            var blobName = await command.ExecuteScalarAsync(cancellationToken) as string;
+            await transaction.CommitAsync(cancellationToken);
+            return blobName;
+        }
+    }
+
     /// <summary>The study's open run, or else its latest one, with its jobs and their recordings' durations.</summary>
     public async Task<RunView?> LatestRunAsync(Guid studyId, CancellationToken cancellationToken)
     {
