@@ -13,15 +13,19 @@ public static class DatabaseExtensions
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<TenantSessionInterceptor>();
         builder.Services.AddDbContext<EmiDbContext>((sp, o) => o
-            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.AppConnectionString)
+            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.AppConnectionString, RetryTransient)
             .AddInterceptors(sp.GetRequiredService<TenantSessionInterceptor>()));
         builder.Services.AddDbContext<AdminDbContext>((sp, o) => o
-            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.AdminConnectionString));
+            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.AdminConnectionString, RetryTransient));
         builder.Services.AddSingleton(sp => new SqlMigrator(
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrationsConnectionString,
             sp.GetRequiredService<ILogger<SqlMigrator>>()));
         return builder;
     }
+
+    // A deadlock or serialization failure (an erasure meeting a scoring silo's write) is retried, not answered 500.
+    private static void RetryTransient(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
+        npgsql.EnableRetryOnFailure(maxRetryCount: 3);
 
     public static async Task MigrateDatabaseAsync(this IHost host, CancellationToken cancellationToken = default)
     {

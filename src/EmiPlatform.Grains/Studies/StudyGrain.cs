@@ -143,13 +143,12 @@ public sealed class StudyGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => ReconcileAsync(CancellationToken.None);
 
-    private async Task JobsQueuedAsync()
-    {
-        await ReconcileAsync(CancellationToken.None);
-        await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
-    }
+    private Task JobsQueuedAsync() => ReconcileAsync(CancellationToken.None);
 
-    /// <summary>Re-queues expired leases, reads the run again, announces what changed, and ends the run if it is done.</summary>
+    /// <summary>
+    /// Re-queues expired leases, reads the run again, announces what changed, tells the tenant's scheduler when a
+    /// change gives it something to do, and ends the run if it is done.
+    /// </summary>
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var expired = await jobs.RequeueExpiredAsync(StudyId, cancellationToken);
@@ -158,26 +157,27 @@ public sealed class StudyGrain(
             logger.LogWarning("Job {JobId} failed: {Error}", failed.Id, failed.Error);
             await bus.Publish(failed.ToEvent(), cancellationToken);
         }
-        var view = await store.LatestRunAsync(StudyId, cancellationToken);
-        if (view is not null)
+        var changed = new List<JobSnapshot>();
+        if (await store.LatestRunAsync(StudyId, cancellationToken) is { } view)
         {
             if (_run is null || _run.Id != view.Id)
             {
+                // A new run, or this activation's first look (after a failover the reports that would have woken the
+                // tenant's scheduler may have gone to the dead activation): every job counts as news.
                 _run = new RunState(view);
-                foreach (var (job, _) in view.Jobs)
-                {
-                    Announce(StudyEventKind.Job, job);
-                }
+                changed.AddRange(view.Jobs.Select(j => j.Job));
             }
             else
             {
-                foreach (var job in _run.Refresh(view))
-                {
-                    Announce(StudyEventKind.Job, job);
-                }
+                changed.AddRange(_run.Refresh(view));
             }
         }
-        if (expired.Count > 0)
+        foreach (var job in changed)
+        {
+            Announce(StudyEventKind.Job, job);
+        }
+        // Queued jobs wait for a release; finished ones freed a slot.
+        if (expired.Count > 0 || changed.Any(j => j.State != JobState.Running))
         {
             await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
         }
