@@ -287,6 +287,17 @@ internal sealed class BenchPlatform : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>Writes every host's output to <paramref name="directory"/> (one file per process); returns the directory.</summary>
+    public string SaveLogs(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var host in _hosts)
+        {
+            File.WriteAllText(Path.Combine(directory, $"{host.Name}-{host.Pid}.log"), host.Log);
+        }
+        return directory;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_client is not null)

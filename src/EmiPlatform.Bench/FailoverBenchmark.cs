@@ -73,7 +73,9 @@ internal static class FailoverBenchmark
 
     private static async Task<string> MeasureAsync(string root, string bundle, Dictionary<string, string> settings, int count, double seconds, int seed)
     {
-        await using var platform = await BenchPlatform.CreateAsync(root, bundle, Topology.Cluster, settings);
+        // The platform's own Information lines (undelivered calls sent again, reminders, releases) explain a gap.
+        await using var platform = await BenchPlatform.CreateAsync(root, bundle, Topology.Cluster,
+            new Dictionary<string, string>(settings) { ["Logging:LogLevel:EmiPlatform"] = "Information" });
         // Two coordinators (one is the standby), no scoring silo yet: the run is queued whole first.
         await platform.StartClusterAsync(coordinators: 2, scoring: 0);
         var lab = await platform.CreateLabAsync("Failover lab");
@@ -120,12 +122,13 @@ internal static class FailoverBenchmark
             .Where(r => r[0] is not DBNull).Select(r => Convert.ToDouble(r[0], CultureInfo.InvariantCulture)).Order().ToArray();
         var successor = await platform.HostOfAsync(grains => grains.GetGrain<IStudyGrain>(lab.StudyId));
         var gap = (next - killedAt).TotalSeconds;
+        var logs = platform.SaveLogs(Path.Combine(Path.GetTempPath(), "emi-bench-failover", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}"));
         var baseline = before.Length > 0 ? SchedulingBenchmark.Percentile(before, 50) : double.NaN;
         return string.Create(CultureInfo.InvariantCulture,
             $"kill → next job claimed {gap:F2} s; declared dead after {(declaredDead is { } d ? $"{(d - killedAt).TotalSeconds:F2} s" : "(not seen before the claim)")}; " +
             $"in flight at the kill: {inFlight.Length} (finished {(finishedInFlight[0][0] is DateTime f ? $"{(f - killedAt).TotalSeconds:F2} s after the kill" : "not yet")}); " +
             $"baseline claim → claim before the kill: median {baseline:F2} s over {before.Length}; gap / baseline {gap / baseline:F0}; " +
-            $"study grain now on {(successor is null ? "no silo" : $"the {successor.Name} silo pid {successor.Pid}")} (killed pid {host.Pid}); the tenant grain was on {(tenantHost == host ? "the killed silo too" : "the other coordinator")}; at the kill {load}");
+            $"study grain now on {(successor is null ? "no silo" : $"the {successor.Name} silo pid {successor.Pid}")} (killed pid {host.Pid}); the tenant grain was on {(tenantHost == host ? "the killed silo too" : "the other coordinator")}; at the kill {load}; host logs in {logs}");
     }
 
     /// <summary>The membership settings that matter for noticing a dead silo: Orleans's defaults, and what the profile sets.</summary>

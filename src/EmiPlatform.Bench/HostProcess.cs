@@ -63,6 +63,18 @@ internal sealed class HostProcess : IDisposable
         }
     }
 
+    /// <summary>Everything the host has printed so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
     public double CpuSeconds() => HasExited ? 0 : MachineCpu.ProcessSeconds(Pid);
 
     /// <summary>SIGKILL, no graceful shutdown: what a crashed machine looks like to the rest of the cluster.</summary>
