@@ -12,7 +12,8 @@ internal static class BenchCommand
             upload-baseline   direct uploads of the file with the SDK: UploadAsync with its defaults, and one Put Blob
             upload-staged     the platform's staged upload (StageBlock x N in parallel + CommitBlockList, SHA-256)
             upload-compare    all three, same file, same run; prints staged / each baseline
-            upload-api        the API host (started as a separate process from --api-dll on a fresh database) vs
+            upload-api        the API host (started as a separate process from --api-dll on a fresh database, embedded
+                              with Orleans:Roles=coordinator: uploads queue their jobs, nothing scores) vs
                               direct SDK uploads (UploadAsync with defaults, and one Put Blob), same WAV file, same
                               run; prints api / direct and the API's peak RSS above idle (issues 5 and 13; needs
                               EMI_PG*, EMI_AZURITE from .local/env.sh)
@@ -23,6 +24,8 @@ internal static class BenchCommand
                               as long CSV through the API host (separate process, fresh database) vs PostgreSQL's
                               COPY (...) TO STDOUT WITH CSV of the same rows, same run; prints API / COPY and the
                               API's peak RSS (issue 7 item 6; docs/results.md)
+            The platform benchmarks have usages of their own (docs/scoring.md, Benchmarks): scoring-compare,
+            scheduling-overhead, failover-gap, fairness.
           options:
             --file PATH               file to upload, or
             --size-mb N               generate N MB (10^6 bytes) of incompressible data (default 256), cached in --work-dir
