@@ -12,17 +12,20 @@ internal static class BenchCommand
             upload-baseline   direct uploads of the file with the SDK: UploadAsync with its defaults, and one Put Blob
             upload-staged     the platform's staged upload (StageBlock x N in parallel + CommitBlockList, SHA-256)
             upload-compare    all three, same file, same run; prints staged / each baseline
-            upload-api        the API host (started as a separate process from --api-dll on a fresh database) vs
+            upload-api        the API host (started as a separate process from --api-dll on a fresh database, embedded
+                              with Orleans:Roles=coordinator: uploads queue their jobs, nothing scores) vs
                               direct SDK uploads (UploadAsync with defaults, and one Put Blob), same WAV file, same
                               run; prints api / direct and the API's peak RSS above idle (issues 5 and 13; needs
                               EMI_PG*, EMI_AZURITE from .local/env.sh)
-            worker-download   the scoring worker's download of a recording to a temporary file with its SHA-256
+            worker-download   the scoring silo's download of a recording to a temporary file with its SHA-256
                               check vs the SDK's DownloadToAsync of the same blob (no hash), same run; prints the
-                              seconds per recording and worker / SDK
+                              seconds per recording and silo / SDK
             export-compare    a study with --rows timeline rows (default 1000000, over --recordings, default 100) exported
                               as long CSV through the API host (separate process, fresh database) vs PostgreSQL's
                               COPY (...) TO STDOUT WITH CSV of the same rows, same run; prints API / COPY and the
                               API's peak RSS (issue 7 item 6; docs/results.md)
+            The platform benchmarks have usages of their own (docs/scoring.md, Benchmarks): scoring-compare,
+            scheduling-overhead, failover-gap, fairness.
           options:
             --file PATH               file to upload, or
             --size-mb N               generate N MB (10^6 bytes) of incompressible data (default 256), cached in --work-dir
@@ -157,8 +160,8 @@ internal static class BenchCommand
             Console.Error.WriteLine("No API build found: run `dotnet build -c Release src/EmiPlatform.Api` or pass --api-dll.");
             return 2;
         }
-        // Only the export path is measured: no scoring worker or dispatcher in the API process.
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["Scoring:Worker"] = "false", ["Scoring:Dispatcher"] = "false" };
+        // Only the export path is measured: the embedded silo hosts the grains but runs no scoring pipeline.
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["Orleans:Roles"] = "coordinator" };
         if (FindRepoRoot() is { } repo)
         {
             settings["Scoring:DefaultBundle"] = Path.Combine(repo, "models", "reference-tiny");
@@ -198,9 +201,9 @@ internal static class BenchCommand
         {
             ["Storage:BlockSizeBytes"] = storeOptions.BlockSizeBytes.ToString(CultureInfo.InvariantCulture),
             ["Storage:Parallelism"] = storeOptions.Parallelism.ToString(CultureInfo.InvariantCulture),
-            // Only the upload path is measured: no scoring worker or dispatcher in the API process.
-            ["Scoring:Worker"] = "false",
-            ["Scoring:Dispatcher"] = "false",
+            // Only the upload path is measured: the embedded silo's grains queue and release each job, but it has no
+            // scoring role, so nothing consumes the message and nothing scores.
+            ["Orleans:Roles"] = "coordinator",
         };
         if (FindRepoRoot() is { } repo)
         {

@@ -1,6 +1,11 @@
 using EmiPlatform.Bench;
 
-// scoring-compare lives in its own class (issue 6); every other mode is BenchCommand's.
-return args is ["scoring-compare", .. var rest]
-    ? await ScoringBenchmark.RunAsync(rest)
-    : await BenchCommand.RunAsync(args);
+// The platform benchmarks (issues 6 and 11) have a class each; every other mode is BenchCommand's.
+return args switch
+{
+    ["scoring-compare", .. var rest] => await ScoringBenchmark.RunAsync(rest),
+    ["scheduling-overhead", .. var rest] => await SchedulingBenchmark.RunAsync(rest),
+    ["failover-gap", .. var rest] => await FailoverBenchmark.RunAsync(rest),
+    ["fairness", .. var rest] => await FairnessBenchmark.RunAsync(rest),
+    _ => await BenchCommand.RunAsync(args),
+};

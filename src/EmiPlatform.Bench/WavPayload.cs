@@ -38,6 +38,16 @@ public static class WavPayload
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>A short recording in memory: <paramref name="seconds"/> of noise from <paramref name="seed"/>, so every seed gives other bytes (uploads are de-duplicated by hash).</summary>
+    public static byte[] Noise(double seconds, int seed)
+    {
+        var dataBytes = (long)(seconds * SampleRate) * 2;
+        var bytes = new byte[HeaderBytes + dataBytes];
+        Header(dataBytes).CopyTo(bytes, 0);
+        new Random(seed).NextBytes(bytes.AsSpan(HeaderBytes));
+        return bytes;
+    }
+
     private static byte[] Header(long dataBytes)
     {
         var h = new byte[HeaderBytes];
