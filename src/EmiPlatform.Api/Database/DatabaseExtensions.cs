@@ -23,7 +23,8 @@ public static class DatabaseExtensions
         return builder;
     }
 
-    // A deadlock or serialization failure (an erasure meeting a scoring silo's write) is retried, not answered 500.
+    // A deadlock or serialization failure (a participant's or study's erasure meeting a scoring silo's timeline write,
+    // which locks the job before the recording) is retried, not answered 500.
     private static void RetryTransient(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
         npgsql.EnableRetryOnFailure(maxRetryCount: 3);
 

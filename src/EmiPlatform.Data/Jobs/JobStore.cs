@@ -75,18 +75,6 @@ public sealed class JobStore(EmiDataSources database)
     /// </summary>
     public static async Task<bool> LockOwnedAsync(NpgsqlConnection connection, ClaimedJob job, CancellationToken cancellationToken)
     {
-        // The recording first, then the job: the order an erasure takes them in (the recording, then its jobs by
-        // cascade). Taken the other way round, an erasure during the write deadlocks with it.
-        await using (var recording = new NpgsqlCommand("SELECT 1 FROM recordings WHERE id = $1 FOR KEY SHARE", connection)
-        {
-            Parameters = { new() { Value = job.RecordingId } },
-        })
-        {
-            if (await recording.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                return false; // erased meanwhile: its job went with it
-            }
-        }
         await using var command = Guarded(new NpgsqlCommand { Connection = connection }, "SELECT 1 FROM scoring_jobs", job, "FOR UPDATE");
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }

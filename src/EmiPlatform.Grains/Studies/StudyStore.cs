@@ -117,6 +117,15 @@ public sealed class StudyStore(EmiDataSources database)
         await using (connection)
         await using (transaction)
         {
+            // Its jobs first, then the recording: the order a scoring silo's timeline write takes them in (the job row,
+            // then the recording by the timeline's foreign key), so an erasure during that write waits instead of deadlocking.
+            await using (var jobs = new NpgsqlCommand("SELECT 1 FROM scoring_jobs WHERE recording_id = $1 FOR UPDATE", connection, transaction)
+            {
+                Parameters = { new() { Value = recordingId } },
+            })
+            {
+                await jobs.ExecuteNonQueryAsync(cancellationToken);
+            }
             await using var command = new NpgsqlCommand("DELETE FROM recordings WHERE id = $1 AND study_id = $2 RETURNING blob_name", connection, transaction)
             {
                 Parameters = { new() { Value = recordingId }, new() { Value = studyId } },
