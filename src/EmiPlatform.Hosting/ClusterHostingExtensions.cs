@@ -63,9 +63,8 @@ public static class ClusterHostingExtensions
             var siloPort = FreePort.Or(options.SiloPort);
             if (options.Mode == ClusterMode.Embedded)
             {
-                silo.UseLocalhostClustering(siloPort, gatewayPort: FreePort.Or(0), serviceId: options.ServiceId, clusterId: options.ClusterId);
-                // One process: no Orleans client connects from outside, so no gateway listens.
-                silo.Configure<EndpointOptions>(o => o.GatewayPort = 0);
+                // One process: no Orleans client connects from outside, so no gateway listens (port 0).
+                silo.UseLocalhostClustering(siloPort, gatewayPort: 0, serviceId: options.ServiceId, clusterId: options.ClusterId);
                 silo.UseInMemoryReminderService();
             }
             else
