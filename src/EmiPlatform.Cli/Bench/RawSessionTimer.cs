@@ -20,6 +20,7 @@ internal sealed class RawSessionTimer
     public static async Task<RawSessionTimer> DecodeAsync(string recording, ModelBundle bundle, CancellationToken cancellationToken)
     {
         var tools = MediaTools.FromEnvironment();
+        var childCpuBefore = ChildCpuTime.Total;
         var media = await MediaProbe.ProbeAsync(recording, tools, cancellationToken);
         var timer = new RawSessionTimer();
         if (media.HasAudio && bundle.Audio is { } a)
@@ -34,6 +35,7 @@ internal sealed class RawSessionTimer
             await Collect(decoder, (int)Math.Round(v.SegmentSeconds * v.FrameRate), (int)Math.Round(v.OverlapSeconds * v.FrameRate), timer._visual, cancellationToken);
         }
 
+        timer.DecodeCpu = ChildCpuTime.Total - childCpuBefore;
         return timer;
     }
 
@@ -50,6 +52,9 @@ internal sealed class RawSessionTimer
     }
 
     public int AudioSegments => _audio.Count;
+
+    /// <summary>CPU time ffprobe and ffmpeg spent probing and decoding the recording: work the pipeline does and raw does not.</summary>
+    public TimeSpan DecodeCpu { get; private set; }
 
     public int VisualSegments => _visual.Count;
 
