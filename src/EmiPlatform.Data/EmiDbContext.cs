@@ -20,8 +20,6 @@ public class EmiDbContext : DbContext
     public DbSet<Recording> Recordings => Set<Recording>();
     public DbSet<RegisteredBundle> ModelBundles => Set<RegisteredBundle>();
     public DbSet<ScoringJob> ScoringJobs => Set<ScoringJob>();
-    public DbSet<TimelineWindowRow> TimelineWindows => Set<TimelineWindowRow>();
-    public DbSet<RecordingScore> RecordingScores => Set<RecordingScore>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<StudyRun> StudyRuns => Set<StudyRun>();

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using EmiPlatform.Inference.Columns;
 using Npgsql;
 
 namespace EmiPlatform.Api.Results;
@@ -13,10 +14,10 @@ public static class CsvExport
         ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial",
          "model_name", "model_version", "model_trained"];
 
-    public static readonly string[] LongColumns = [.. Identifiers, "window", "start_s", "end_s", .. ScoreColumns.All, "has_audio", "has_video"];
+    public static readonly string[] LongColumns = [.. Identifiers, "window", "start_s", "end_s", .. ScoreColumns.Names, "has_audio", "has_video"];
 
     public static readonly string[] AggregateColumns =
-        [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.All, "has_audio", "has_video"];
+        [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names, "has_audio", "has_video"];
 
     public static async Task WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
         CancellationToken cancellationToken)
@@ -36,12 +37,12 @@ public static class CsvExport
             csv.Number(reader.GetInt32(1));
             csv.Number(reader.GetDouble(2));
             csv.Number(reader.GetDouble(3));
-            for (var i = 4; i < 4 + ScoreColumns.All.Length; i++)
+            for (var i = ResultQueries.WindowScoresAt; i < ResultQueries.WindowHasAudioAt; i++)
             {
                 csv.Number(reader.IsDBNull(i) ? null : reader.GetFloat(i));
             }
-            csv.Boolean(reader.GetBoolean(13));
-            csv.Boolean(reader.GetBoolean(14));
+            csv.Boolean(reader.GetBoolean(ResultQueries.WindowHasAudioAt));
+            csv.Boolean(reader.GetBoolean(ResultQueries.WindowHasAudioAt + 1));
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }

@@ -1,4 +1,5 @@
 using EmiPlatform.Data;
+using EmiPlatform.Inference.Columns;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -12,18 +13,24 @@ namespace EmiPlatform.Api.Results;
 /// </summary>
 public static class ResultQueries
 {
-    private static readonly string ScoreList = string.Join(", ", ScoreColumns.All);
+    /// <summary>Where a recordings row's aggregate scores start (after duration and window count).</summary>
+    private const int AggregateScoresAt = 14;
+
+    /// <summary>Where a windows row's scores start (after position, index, start and end).</summary>
+    public const int WindowScoresAt = 4;
+
+    /// <summary>A windows row's has_audio column; has_video follows it.</summary>
+    public static readonly int WindowHasAudioAt = WindowScoresAt + ScoreColumns.Count;
 
     /// <summary>
     /// Recordings with their identifiers and the chosen bundle: the one named, or else the newest registered bundle
     /// (model_bundles.registered_at) with a recording_scores row for the recording — the pipeline writes that row when
     /// a job succeeds, so a half-written timeline is never reported. Columns 12–25 are that bundle's aggregate.
     /// </summary>
-    private const string RecordingsSql = """
+    private static readonly string RecordingsSql = $"""
         SELECT r.id, r.study_id, s.name, r.participant_id, p.code, r.original_file_name, r.stimulus, r.trial,
                b.bundle_id, b.name, b.version, b.trained,
-               b.duration_seconds, b.window_count, b.admiration, b.amusement, b.determination, b.empathic_pain, b.excitement,
-               b.joy, b.valence, b.arousal, b.dominance, b.has_audio, b.has_video
+               b.duration_seconds, b.window_count, {ScoreColumns.SqlList("b.")}, b.has_audio, b.has_video
           FROM recordings r
           JOIN studies s ON s.id = r.study_id AND s.tenant_id = @tenant
           JOIN participants p ON p.id = r.participant_id AND p.tenant_id = @tenant
@@ -117,30 +124,32 @@ public static class ResultQueries
         return new ScoredRecording(id, studyId, studyName, participantId, code, fileName, stimulus, trial, bundle);
     }
 
-    /// <summary>Columns 12–24 of a scored recordings row; call after <see cref="ReadRecording"/>.</summary>
+    /// <summary>Columns 12 onwards of a scored recordings row; call after <see cref="ReadRecording"/>.</summary>
     public static RecordingAggregate ReadAggregate(NpgsqlDataReader reader)
     {
         var duration = reader.GetDouble(12);
         var windows = reader.GetInt32(13);
-        var scores = new float?[ScoreColumns.All.Length];
+        var scores = new float?[ScoreColumns.Count];
         for (var i = 0; i < scores.Length; i++)
         {
-            scores[i] = reader.IsDBNull(14 + i) ? null : reader.GetFloat(14 + i);
+            scores[i] = reader.IsDBNull(AggregateScoresAt + i) ? null : reader.GetFloat(AggregateScoresAt + i);
         }
-        return new RecordingAggregate(duration, windows, scores, reader.GetBoolean(23), reader.GetBoolean(24));
+        var flagsAt = AggregateScoresAt + scores.Length;
+        return new RecordingAggregate(duration, windows, scores, reader.GetBoolean(flagsAt), reader.GetBoolean(flagsAt + 1));
     }
 
     /// <summary>
     /// The windows of the given (recording, bundle) pairs, in the pairs' order then window order, overlapping
     /// [<paramref name="fromS"/>, <paramref name="toS"/>). Column 0 is the pair's 1-based position; 1 window_index,
-    /// 2 start_s, 3 end_s, 4–12 the scores in <see cref="ScoreColumns.All"/> order, 13 has_audio, 14 has_video.
+    /// 2 start_s, 3 end_s, from <see cref="WindowScoresAt"/> the scores in <see cref="ScoreColumns.All"/> order, then
+    /// has_audio (<see cref="WindowHasAudioAt"/>) and has_video.
     /// One statement for all pairs: each pair is a primary-key range scan that is already in window order.
     /// </summary>
     public static async Task<NpgsqlDataReader> WindowsAsync(NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
         double? fromS, double? toS, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand($"""
-            SELECT c.ord, w.window_index, w.start_s, w.end_s, {ScoreList}, w.has_audio, w.has_video
+            SELECT c.ord, w.window_index, w.start_s, w.end_s, {ScoreColumns.SqlList("w.")}, w.has_audio, w.has_video
               FROM unnest(@recordings, @bundles) WITH ORDINALITY AS c(recording_id, bundle_id, ord)
              CROSS JOIN LATERAL (
                    SELECT * FROM timeline_windows t

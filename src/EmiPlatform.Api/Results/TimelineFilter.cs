@@ -1,5 +1,6 @@
 using System.Globalization;
 using EmiPlatform.Api.Validation;
+using EmiPlatform.Inference.Columns;
 
 namespace EmiPlatform.Api.Results;
 
@@ -10,7 +11,7 @@ public sealed record TimelineFilter(int[] Scores, double? FromS, double? ToS, Mo
     {
         if (!ScoreColumns.TryParse(emotions?.Replace("empathicPain", "empathic_pain", StringComparison.OrdinalIgnoreCase), out var scores, out var unknown))
         {
-            errors.Add("emotions", $"unknown name '{unknown}'; use a comma-separated list of {string.Join(", ", ScoreColumns.All)}");
+            errors.Add("emotions", $"unknown name '{unknown}'; use a comma-separated list of {string.Join(", ", ScoreColumns.Names)}");
         }
         var from = Seconds("from_s", fromS, errors);
         var to = Seconds("to_s", toS, errors);

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Text.Json;
+using EmiPlatform.Inference.Columns;
 using Npgsql;
 
 namespace EmiPlatform.Api.Results;
@@ -12,7 +13,7 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
 {
     private const int FlushThreshold = 32 * 1024;
     private readonly Utf8JsonWriter json = new(output, new JsonWriterOptions { SkipValidation = true });
-    private static readonly JsonEncodedText[] ScoreNames = [.. ScoreColumns.All.Select(n => JsonEncodedText.Encode(n))];
+    private static readonly JsonEncodedText[] ScoreNames = [.. ScoreColumns.Names.Select(n => JsonEncodedText.Encode(n))];
 
     public Utf8JsonWriter Writer => json;
 
@@ -60,10 +61,11 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
         json.WriteNumber("start_s", reader.GetDouble(2));
         json.WriteNumber("end_s", reader.GetDouble(3));
         var at = 0;
-        for (var i = 0; i < ScoreColumns.All.Length; i++)
+        for (var i = 0; i < ScoreColumns.Count; i++)
         {
             // Sequential access: read every score column in order, write only the selected ones.
-            float? value = reader.IsDBNull(4 + i) ? null : reader.GetFloat(4 + i);
+            var column = ResultQueries.WindowScoresAt + i;
+            float? value = reader.IsDBNull(column) ? null : reader.GetFloat(column);
             if (at < filter.Scores.Length && filter.Scores[at] == i)
             {
                 at++;
@@ -77,8 +79,8 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
                 }
             }
         }
-        json.WriteBoolean("has_audio", reader.GetBoolean(13));
-        json.WriteBoolean("has_video", reader.GetBoolean(14));
+        json.WriteBoolean("has_audio", reader.GetBoolean(ResultQueries.WindowHasAudioAt));
+        json.WriteBoolean("has_video", reader.GetBoolean(ResultQueries.WindowHasAudioAt + 1));
         json.WriteEndObject();
     }
 

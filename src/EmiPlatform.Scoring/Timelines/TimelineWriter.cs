@@ -1,6 +1,7 @@
 using EmiPlatform.Data.Jobs;
 using EmiPlatform.Data;
 using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Inference.Columns;
 using EmiPlatform.Inference.Scoring;
 using EmiPlatform.Scoring.Hosting;
 using EmiPlatform.Scoring.Jobs;
@@ -17,14 +18,17 @@ namespace EmiPlatform.Scoring.Timelines;
 /// </summary>
 public sealed class TimelineWriter(EmiDataSources database)
 {
-    private const string CopyColumns =
-        "tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s, admiration, amusement, determination, " +
-        "empathic_pain, excitement, joy, valence, arousal, dominance, audio_emi, visual_emi, has_audio, has_video";
+    private static readonly string CopyColumns =
+        $"tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s, {ScoreColumns.SqlList()}, audio_emi, visual_emi, has_audio, has_video";
+
+    private static readonly string InsertAggregate =
+        $"INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count, {ScoreColumns.SqlList()}, has_audio, has_video, scored_at) " +
+        $"VALUES ({string.Join(", ", Enumerable.Range(1, 8 + ScoreColumns.Count).Select(i => "$" + i))}, now())";
 
     /// <returns>false when the job was no longer this attempt's, and nothing was written.</returns>
     public async Task<bool> WriteAsync(ClaimedJob job, ModelBundle bundle, ScoringResult result, CancellationToken cancellationToken)
     {
-        var columns = EmotionColumns.For(bundle);
+        var columns = BundleColumnMap.For(bundle);
         await using var connection = await database.App.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, "SELECT set_config('app.tenant_id', $1, true)", cancellationToken, job.TenantId.ToString());
@@ -52,13 +56,9 @@ public sealed class TimelineWriter(EmiDataSources database)
                 await copy.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
                 await copy.WriteAsync(w.StartSeconds, NpgsqlDbType.Double, cancellationToken);
                 await copy.WriteAsync(w.EndSeconds, NpgsqlDbType.Double, cancellationToken);
-                foreach (var index in columns.Emotion)
+                for (var c = 0; c < ScoreColumns.Count; c++)
                 {
-                    await copy.WriteAsync(w.Emi[index], NpgsqlDbType.Real, cancellationToken);
-                }
-                foreach (var index in columns.Vad)
-                {
-                    await WriteNullableAsync(copy, w.Vad is not null && index >= 0 ? w.Vad[index] : null, cancellationToken);
+                    await WriteNullableAsync(copy, columns.Value(c, w), cancellationToken);
                 }
                 await WriteArrayAsync(copy, w.AudioEmi, cancellationToken);
                 await WriteArrayAsync(copy, w.VisualEmi, cancellationToken);
@@ -72,16 +72,13 @@ public sealed class TimelineWriter(EmiDataSources database)
         await ExecuteAsync(connection, "DELETE FROM recording_scores WHERE recording_id = $1 AND bundle_id = $2", cancellationToken, job.RecordingId, job.BundleId);
         if (result.Aggregate is { } a)
         {
-            float? Vad(int column) => a.Vad is not null && columns.Vad[column] >= 0 ? a.Vad[columns.Vad[column]] : null;
-            await ExecuteAsync(connection, """
-                INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count,
-                  admiration, amusement, determination, empathic_pain, excitement, joy, valence, arousal, dominance, has_audio, has_video, scored_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, now())
-                """, cancellationToken,
+            object?[] values =
+            [
                 job.TenantId, job.RecordingId, job.BundleId, job.Id, result.DurationSeconds, result.Windows.Count,
-                a.Emi[columns.Emotion[0]], a.Emi[columns.Emotion[1]], a.Emi[columns.Emotion[2]],
-                a.Emi[columns.Emotion[3]], a.Emi[columns.Emotion[4]], a.Emi[columns.Emotion[5]],
-                Vad(0), Vad(1), Vad(2), result.HasAudio, result.HasVideo);
+                .. Enumerable.Range(0, ScoreColumns.Count).Select(c => (object?)columns.Value(c, a)),
+                result.HasAudio, result.HasVideo,
+            ];
+            await ExecuteAsync(connection, InsertAggregate, cancellationToken, values);
         }
 
         await JobStore.SucceedAsync(connection, job, result.ExecutionProvider, cancellationToken);

@@ -15,10 +15,9 @@ namespace EmiPlatform.Api.Tests.Infrastructure;
 public sealed class TimelineSeeder(ApiFactory api)
 {
     public const double WindowSeconds = 0.5;
-    private static readonly string[] ScoreColumns =
-        ["admiration", "amusement", "determination", "empathic_pain", "excitement", "joy", "valence", "arousal", "dominance"];
+    private static readonly IReadOnlyList<string> ScoreColumns = Inference.Columns.ScoreColumns.Names;
 
-    /// <summary>The seeded value of score column <paramref name="column"/> (0–8) of a window, in [0, 1).</summary>
+    /// <summary>The seeded value of score column <paramref name="column"/> (an index of the platform's score columns) of a window, in [0, 1).</summary>
     public static float Value(int seed, int window, int column) =>
         (float)(((uint)(seed * 7919 + window * 104729 + column * 1299709) % 1000u) / 1000.0);
 
@@ -88,7 +87,7 @@ public sealed class TimelineSeeder(ApiFactory api)
                     copy.Write(i, NpgsqlDbType.Integer);
                     copy.Write(i * WindowSeconds, NpgsqlDbType.Double);
                     copy.Write((i + 1) * WindowSeconds, NpgsqlDbType.Double);
-                    for (var c = 0; c < ScoreColumns.Length; c++)
+                    for (var c = 0; c < ScoreColumns.Count; c++)
                     {
                         if (c >= 6 && !timeline.WithAudio)
                         {

@@ -1,0 +1,49 @@
+using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Inference.Scoring;
+
+namespace EmiPlatform.Inference.Columns;
+
+/// <summary>
+/// Where each of <see cref="ScoreColumns.All"/> sits in one bundle's output order. Bundles name their outputs and the
+/// platform fixes the columns, so the mapping is by name, never by position.
+/// </summary>
+public sealed class BundleColumnMap
+{
+    // Per column: the index into the bundle's list for the column's source; -1 where the bundle has none.
+    private readonly int[] _index;
+
+    private BundleColumnMap(int[] index) => _index = index;
+
+    public static BundleColumnMap For(ModelBundle bundle) => For(bundle.Emotions, bundle.Vad, $"Bundle {bundle.Name} {bundle.Version}");
+
+    public static BundleColumnMap For(ScoringResult result) => For(result.Emotions, result.VadNames, $"Bundle {result.BundleName} {result.BundleVersion}");
+
+    private static BundleColumnMap For(IReadOnlyList<string> emotions, IReadOnlyList<string> vad, string bundle)
+    {
+        var emotionNames = emotions.Select(Normalise).ToList();
+        var vadNames = vad.Select(Normalise).ToList();
+        var index = ScoreColumns.All.Select(c => (c.Source == ScoreSource.Emotion ? emotionNames : vadNames).IndexOf(c.Name)).ToArray();
+        var missing = ScoreColumns.All.Where((c, i) => c.Source == ScoreSource.Emotion && index[i] < 0).Select(c => c.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ModelBundleException($"{bundle} has no output for {string.Join(", ", missing)}; the platform stores the six EMI dimensions.");
+        }
+        return new BundleColumnMap(index);
+    }
+
+    /// <summary>The value of column <paramref name="column"/> (an index of <see cref="ScoreColumns.All"/>) in a window or aggregate.</summary>
+    public float? Value(int column, TimelineWindow window) => ScoreColumns.All[column].Source switch
+    {
+        ScoreSource.Emotion => window.Emi[_index[column]],
+        _ => Pick(window.Vad, _index[column]),
+    };
+
+    /// <summary>A branch's own prediction for an emotion column (null without that branch).</summary>
+    public float? BranchValue(int column, IReadOnlyList<float>? branch) =>
+        ScoreColumns.All[column].Source == ScoreSource.Emotion ? Pick(branch, _index[column]) : null;
+
+    private static float? Pick(IReadOnlyList<float>? values, int index) => values is not null && index >= 0 ? values[index] : null;
+
+    private static string Normalise(string name) =>
+        name.Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+}

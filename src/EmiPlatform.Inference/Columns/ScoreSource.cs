@@ -1,0 +1,11 @@
+namespace EmiPlatform.Inference.Columns;
+
+/// <summary>Which part of a scored window a <see cref="ScoreColumn"/> is read from.</summary>
+public enum ScoreSource
+{
+    /// <summary>The fused EMI prediction, found in the bundle's emotion list by the column's name; every bundle has all six.</summary>
+    Emotion,
+
+    /// <summary>The audio branch's valence/arousal/dominance, found by name; null where the bundle or the window has none.</summary>
+    Vad,
+}
