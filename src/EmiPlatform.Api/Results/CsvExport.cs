@@ -14,10 +14,10 @@ public static class CsvExport
         ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial",
          "model_name", "model_version", "model_trained"];
 
-    public static readonly string[] LongColumns = [.. Identifiers, "window", "start_s", "end_s", .. ScoreColumns.Names, "has_audio", "has_video"];
+    public static readonly string[] LongColumns = [.. Identifiers, "window", "start_s", "end_s", .. ScoreColumns.Names];
 
     public static readonly string[] AggregateColumns =
-        [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names, "has_audio", "has_video"];
+        [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names];
 
     public static async Task WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
         CancellationToken cancellationToken)
@@ -37,12 +37,10 @@ public static class CsvExport
             csv.Number(reader.GetInt32(1));
             csv.Number(reader.GetDouble(2));
             csv.Number(reader.GetDouble(3));
-            for (var i = ResultQueries.WindowScoresAt; i < ResultQueries.WindowHasAudioAt; i++)
+            for (var i = 0; i < ScoreColumns.Count; i++)
             {
-                csv.Number(reader.IsDBNull(i) ? null : reader.GetFloat(i));
+                Value(csv, ResultQueries.ReadValue(reader, ResultQueries.WindowScoresAt, i));
             }
-            csv.Boolean(reader.GetBoolean(ResultQueries.WindowHasAudioAt));
-            csv.Boolean(reader.GetBoolean(ResultQueries.WindowHasAudioAt + 1));
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }
@@ -65,14 +63,24 @@ public static class CsvExport
             WriteIdentifiers(csv, recording);
             csv.Number(aggregate.DurationSeconds);
             csv.Number(aggregate.WindowCount);
-            foreach (var score in aggregate.Scores)
+            foreach (var value in aggregate.Values)
             {
-                csv.Number(score);
+                Value(csv, value);
             }
-            csv.Boolean(aggregate.HasAudio);
-            csv.Boolean(aggregate.HasVideo);
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
+        }
+    }
+
+    private static void Value(CsvWriter csv, object? value)
+    {
+        if (value is bool flag)
+        {
+            csv.Boolean(flag);
+        }
+        else
+        {
+            csv.Number((float?)value);
         }
     }
 

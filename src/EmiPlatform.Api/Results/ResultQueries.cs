@@ -19,8 +19,6 @@ public static class ResultQueries
     /// <summary>Where a windows row's scores start (after position, index, start and end).</summary>
     public const int WindowScoresAt = 4;
 
-    /// <summary>A windows row's has_audio column; has_video follows it.</summary>
-    public static readonly int WindowHasAudioAt = WindowScoresAt + ScoreColumns.Count;
 
     /// <summary>
     /// Recordings with their identifiers and the chosen bundle: the one named, or else the newest registered bundle
@@ -30,7 +28,7 @@ public static class ResultQueries
     private static readonly string RecordingsSql = $"""
         SELECT r.id, r.study_id, s.name, r.participant_id, p.code, r.original_file_name, r.stimulus, r.trial,
                b.bundle_id, b.name, b.version, b.trained,
-               b.duration_seconds, b.window_count, {ScoreColumns.SqlList("b.")}, b.has_audio, b.has_video
+               b.duration_seconds, b.window_count, {ScoreColumns.SqlList("b.")}
           FROM recordings r
           JOIN studies s ON s.id = r.study_id AND s.tenant_id = @tenant
           JOIN participants p ON p.id = r.participant_id AND p.tenant_id = @tenant
@@ -129,27 +127,25 @@ public static class ResultQueries
     {
         var duration = reader.GetDouble(12);
         var windows = reader.GetInt32(13);
-        var scores = new float?[ScoreColumns.Count];
-        for (var i = 0; i < scores.Length; i++)
+        var values = new object?[ScoreColumns.Count];
+        for (var i = 0; i < values.Length; i++)
         {
-            scores[i] = reader.IsDBNull(AggregateScoresAt + i) ? null : reader.GetFloat(AggregateScoresAt + i);
+            values[i] = ReadValue(reader, AggregateScoresAt, i);
         }
-        var flagsAt = AggregateScoresAt + scores.Length;
-        return new RecordingAggregate(duration, windows, scores, reader.GetBoolean(flagsAt), reader.GetBoolean(flagsAt + 1));
+        return new RecordingAggregate(duration, windows, values);
     }
 
     /// <summary>
     /// The windows of the given (recording, bundle) pairs, in the pairs' order then window order, overlapping
     /// [<paramref name="fromS"/>, <paramref name="toS"/>). Column 0 is the pair's 1-based position; 1 window_index,
-    /// 2 start_s, 3 end_s, from <see cref="WindowScoresAt"/> the scores in <see cref="ScoreColumns.All"/> order, then
-    /// has_audio (<see cref="WindowHasAudioAt"/>) and has_video.
+    /// 2 start_s, 3 end_s, from <see cref="WindowScoresAt"/> the columns of <see cref="ScoreColumns.All"/>.
     /// One statement for all pairs: each pair is a primary-key range scan that is already in window order.
     /// </summary>
     public static async Task<NpgsqlDataReader> WindowsAsync(NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
         double? fromS, double? toS, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand($"""
-            SELECT c.ord, w.window_index, w.start_s, w.end_s, {ScoreColumns.SqlList("w.")}, w.has_audio, w.has_video
+            SELECT c.ord, w.window_index, w.start_s, w.end_s, {ScoreColumns.SqlList("w.")}
               FROM unnest(@recordings, @bundles) WITH ORDINALITY AS c(recording_id, bundle_id, ord)
              CROSS JOIN LATERAL (
                    SELECT * FROM timeline_windows t
@@ -165,6 +161,12 @@ public static class ResultQueries
         command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.Double) { Value = (object?)toS ?? DBNull.Value });
         return await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
     }
+
+    /// <summary>Column <paramref name="column"/> of <see cref="ScoreColumns.All"/>, found from <paramref name="at"/>: a float, a bool for flags, or null.</summary>
+    public static object? ReadValue(NpgsqlDataReader reader, int at, int column) =>
+        reader.IsDBNull(at + column) ? null
+        : ScoreColumns.All[column].IsFlag ? reader.GetBoolean(at + column)
+        : reader.GetFloat(at + column);
 
     private static void AddOptional(NpgsqlCommand command, string name, Guid? value) =>
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Uuid) { Value = (object?)value ?? DBNull.Value });

@@ -60,48 +60,49 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
         json.WriteNumber("index", reader.GetInt32(1));
         json.WriteNumber("start_s", reader.GetDouble(2));
         json.WriteNumber("end_s", reader.GetDouble(3));
-        var at = 0;
         for (var i = 0; i < ScoreColumns.Count; i++)
         {
-            // Sequential access: read every score column in order, write only the selected ones.
-            var column = ResultQueries.WindowScoresAt + i;
-            float? value = reader.IsDBNull(column) ? null : reader.GetFloat(column);
-            if (at < filter.Scores.Length && filter.Scores[at] == i)
+            // Sequential access: read every column in order, write only those the filter keeps.
+            var value = ResultQueries.ReadValue(reader, ResultQueries.WindowScoresAt, i);
+            if (Writes(i))
             {
-                at++;
-                if (value is { } v)
-                {
-                    json.WriteNumber(ScoreNames[i], v);
-                }
-                else
-                {
-                    json.WriteNull(ScoreNames[i]);
-                }
+                WriteValue(i, value);
             }
         }
-        json.WriteBoolean("has_audio", reader.GetBoolean(ResultQueries.WindowHasAudioAt));
-        json.WriteBoolean("has_video", reader.GetBoolean(ResultQueries.WindowHasAudioAt + 1));
         json.WriteEndObject();
     }
 
-    /// <summary>The properties of a recording_scores row: duration, window count, the selected scores, modality flags.</summary>
+    /// <summary>The properties of a recording_scores row: duration, window count, the selected scores and the other columns.</summary>
     public void Aggregate(RecordingAggregate aggregate)
     {
         json.WriteNumber("duration_s", aggregate.DurationSeconds);
         json.WriteNumber("window_count", aggregate.WindowCount);
-        foreach (var i in filter.Scores)
+        for (var i = 0; i < ScoreColumns.Count; i++)
         {
-            if (aggregate.Scores[i] is { } v)
+            if (Writes(i))
             {
-                json.WriteNumber(ScoreNames[i], v);
-            }
-            else
-            {
-                json.WriteNull(ScoreNames[i]);
+                WriteValue(i, aggregate.Values[i]);
             }
         }
-        json.WriteBoolean("has_audio", aggregate.HasAudio);
-        json.WriteBoolean("has_video", aggregate.HasVideo);
+    }
+
+    /// <summary>Unselected scores are left out; flags and other unselectable columns are always written.</summary>
+    private bool Writes(int column) => !ScoreColumns.All[column].IsSelectable || Array.BinarySearch(filter.Scores, column) >= 0;
+
+    private void WriteValue(int column, object? value)
+    {
+        switch (value)
+        {
+            case float v:
+                json.WriteNumber(ScoreNames[column], v);
+                break;
+            case bool flag:
+                json.WriteBoolean(ScoreNames[column], flag);
+                break;
+            default:
+                json.WriteNull(ScoreNames[column]);
+                break;
+        }
     }
 
     public async ValueTask FlushIfFullAsync(CancellationToken cancellationToken)

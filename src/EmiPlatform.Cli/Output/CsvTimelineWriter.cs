@@ -6,7 +6,7 @@ namespace EmiPlatform.Cli.Output;
 
 /// <summary>
 /// The timeline as CSV, one row per window, with the platform's export columns (<see cref="ScoreColumns"/>):
-/// recording,start_s,end_s,&lt;score columns&gt;,has_audio,has_video, then the per-branch values
+/// recording,start_s,end_s,&lt;score columns, has_audio and has_video among them&gt;, then the per-branch values
 /// audio_&lt;emotion&gt;… and visual_&lt;emotion&gt;… (empty where a branch has no prediction).
 /// </summary>
 internal sealed class CsvTimelineWriter(TextWriter writer)
@@ -23,8 +23,6 @@ internal sealed class CsvTimelineWriter(TextWriter writer)
         {
             var header = new List<string> { "recording", "start_s", "end_s" };
             header.AddRange(ScoreColumns.Names);
-            header.Add("has_audio");
-            header.Add("has_video");
             header.AddRange(ScoreColumns.Emotions.Select(e => "audio_" + e));
             header.AddRange(ScoreColumns.Emotions.Select(e => "visual_" + e));
             writer.WriteLine(string.Join(',', header));
@@ -35,14 +33,19 @@ internal sealed class CsvTimelineWriter(TextWriter writer)
         foreach (var w in result.Windows)
         {
             var row = new List<string> { name, Number(w.StartSeconds), Number(w.EndSeconds) };
-            row.AddRange(Enumerable.Range(0, ScoreColumns.Count).Select(c => Number(columns.Value(c, w))));
-            row.Add(result.HasAudio ? "true" : "false");
-            row.Add(result.HasVideo ? "true" : "false");
+            row.AddRange(Enumerable.Range(0, ScoreColumns.Count).Select(c => Cell(columns.Value(c, result, w))));
             row.AddRange(EmotionColumns.Select(c => Number(columns.BranchValue(c, w.AudioEmi))));
             row.AddRange(EmotionColumns.Select(c => Number(columns.BranchValue(c, w.VisualEmi))));
             writer.WriteLine(string.Join(',', row));
         }
     }
+
+    private static string Cell(object? value) => value switch
+    {
+        bool flag => flag ? "true" : "false",
+        float v => Number(v),
+        _ => string.Empty,
+    };
 
     private static string Number(double? value) => value?.ToString("0.######", CultureInfo.InvariantCulture) ?? string.Empty;
 

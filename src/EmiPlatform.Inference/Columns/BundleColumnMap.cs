@@ -22,7 +22,12 @@ public sealed class BundleColumnMap
     {
         var emotionNames = emotions.Select(Normalise).ToList();
         var vadNames = vad.Select(Normalise).ToList();
-        var index = ScoreColumns.All.Select(c => (c.Source == ScoreSource.Emotion ? emotionNames : vadNames).IndexOf(c.Name)).ToArray();
+        var index = ScoreColumns.All.Select(c => c.Source switch
+        {
+            ScoreSource.Emotion => emotionNames.IndexOf(c.Name),
+            ScoreSource.Vad => vadNames.IndexOf(c.Name),
+            _ => -1,
+        }).ToArray();
         var missing = ScoreColumns.All.Where((c, i) => c.Source == ScoreSource.Emotion && index[i] < 0).Select(c => c.Name).ToList();
         if (missing.Count > 0)
         {
@@ -31,11 +36,17 @@ public sealed class BundleColumnMap
         return new BundleColumnMap(index);
     }
 
-    /// <summary>The value of column <paramref name="column"/> (an index of <see cref="ScoreColumns.All"/>) in a window or aggregate.</summary>
-    public float? Value(int column, TimelineWindow window) => ScoreColumns.All[column].Source switch
+    /// <summary>
+    /// The value of column <paramref name="column"/> (an index of <see cref="ScoreColumns.All"/>) in a window or the
+    /// aggregate of <paramref name="result"/>: a <see cref="float"/>, a <see cref="bool"/> for flags, or null.
+    /// </summary>
+    public object? Value(int column, ScoringResult result, TimelineWindow window) => ScoreColumns.All[column].Source switch
     {
         ScoreSource.Emotion => window.Emi[_index[column]],
-        _ => Pick(window.Vad, _index[column]),
+        ScoreSource.Vad => Pick(window.Vad, _index[column]),
+        ScoreSource.HasAudio => result.HasAudio,
+        ScoreSource.HasVideo => result.HasVideo,
+        var source => throw new InvalidOperationException($"No value for {source}."),
     };
 
     /// <summary>A branch's own prediction for an emotion column (null without that branch).</summary>

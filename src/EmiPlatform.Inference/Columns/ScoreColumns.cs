@@ -1,9 +1,9 @@
 namespace EmiPlatform.Inference.Columns;
 
 /// <summary>
-/// The platform's score columns, the one list the scoring writer, the result queries, the JSON and CSV writers and
-/// `emi score` are built from. Adding a column means a line here and a migration adding it to timeline_windows and
-/// recording_scores; exports keep their order, so new columns go at the end.
+/// The platform's per-window value columns, the one list the scoring writer, the result queries, the JSON and CSV
+/// writers and `emi score` are built from, in export order. Adding a column means a line at the end here (exports only
+/// ever gain columns at the end) and a migration adding it to timeline_windows and recording_scores.
 /// </summary>
 public static class ScoreColumns
 {
@@ -18,11 +18,16 @@ public static class ScoreColumns
         new("valence", ScoreSource.Vad),
         new("arousal", ScoreSource.Vad),
         new("dominance", ScoreSource.Vad),
+        new("has_audio", ScoreSource.HasAudio),
+        new("has_video", ScoreSource.HasVideo),
     ];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(c => c.Name)];
 
     public static readonly IReadOnlyList<string> Emotions = [.. All.Where(c => c.Source == ScoreSource.Emotion).Select(c => c.Name)];
+
+    /// <summary>The names the <c>emotions</c> selection accepts: the emotions and VAD.</summary>
+    public static readonly IReadOnlyList<string> Selectable = [.. All.Where(c => c.IsSelectable).Select(c => c.Name)];
 
     public static int Count => All.Count;
 
@@ -30,22 +35,22 @@ public static class ScoreColumns
     public static string SqlList(string prefix = "") => string.Join(", ", Names.Select(n => prefix + n));
 
     /// <summary>
-    /// Parses a comma-separated selection (repeats allowed) into indices of <see cref="All"/>, in column order; an
-    /// empty or absent selection selects every column.
+    /// Parses a comma-separated selection of <see cref="Selectable"/> names (repeats allowed) into indices of
+    /// <see cref="All"/>, in column order; an empty or absent selection selects every selectable column.
     /// </summary>
     public static bool TryParse(string? text, out int[] selected, out string? unknown)
     {
         unknown = null;
         if (string.IsNullOrWhiteSpace(text))
         {
-            selected = [.. Enumerable.Range(0, Count)];
+            selected = [.. Enumerable.Range(0, Count).Where(i => All[i].IsSelectable)];
             return true;
         }
         var chosen = new SortedSet<int>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var index = IndexOf(part.ToLowerInvariant());
-            if (index < 0)
+            if (index < 0 || !All[index].IsSelectable)
             {
                 unknown = part;
                 selected = [];

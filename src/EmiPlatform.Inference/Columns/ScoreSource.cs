@@ -8,4 +8,10 @@ public enum ScoreSource
 
     /// <summary>The audio branch's valence/arousal/dominance, found by name; null where the bundle or the window has none.</summary>
     Vad,
+
+    /// <summary>Whether the recording had an audio stream the bundle scored (a boolean column).</summary>
+    HasAudio,
+
+    /// <summary>Whether the recording had a video stream the bundle scored (a boolean column).</summary>
+    HasVideo,
 }

@@ -19,11 +19,11 @@ namespace EmiPlatform.Scoring.Timelines;
 public sealed class TimelineWriter(EmiDataSources database)
 {
     private static readonly string CopyColumns =
-        $"tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s, {ScoreColumns.SqlList()}, audio_emi, visual_emi, has_audio, has_video";
+        $"tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s, {ScoreColumns.SqlList()}, audio_emi, visual_emi";
 
     private static readonly string InsertAggregate =
-        $"INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count, {ScoreColumns.SqlList()}, has_audio, has_video, scored_at) " +
-        $"VALUES ({string.Join(", ", Enumerable.Range(1, 8 + ScoreColumns.Count).Select(i => "$" + i))}, now())";
+        $"INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count, {ScoreColumns.SqlList()}, scored_at) " +
+        $"VALUES ({string.Join(", ", Enumerable.Range(1, 6 + ScoreColumns.Count).Select(i => "$" + i))}, now())";
 
     /// <returns>false when the job was no longer this attempt's, and nothing was written.</returns>
     public async Task<bool> WriteAsync(ClaimedJob job, ModelBundle bundle, ScoringResult result, CancellationToken cancellationToken)
@@ -58,12 +58,10 @@ public sealed class TimelineWriter(EmiDataSources database)
                 await copy.WriteAsync(w.EndSeconds, NpgsqlDbType.Double, cancellationToken);
                 for (var c = 0; c < ScoreColumns.Count; c++)
                 {
-                    await WriteNullableAsync(copy, columns.Value(c, w), cancellationToken);
+                    await WriteValueAsync(copy, columns.Value(c, result, w), cancellationToken);
                 }
                 await WriteArrayAsync(copy, w.AudioEmi, cancellationToken);
                 await WriteArrayAsync(copy, w.VisualEmi, cancellationToken);
-                await copy.WriteAsync(result.HasAudio, NpgsqlDbType.Boolean, cancellationToken);
-                await copy.WriteAsync(result.HasVideo, NpgsqlDbType.Boolean, cancellationToken);
             }
             await copy.CompleteAsync(cancellationToken);
         }
@@ -75,8 +73,7 @@ public sealed class TimelineWriter(EmiDataSources database)
             object?[] values =
             [
                 job.TenantId, job.RecordingId, job.BundleId, job.Id, result.DurationSeconds, result.Windows.Count,
-                .. Enumerable.Range(0, ScoreColumns.Count).Select(c => (object?)columns.Value(c, a)),
-                result.HasAudio, result.HasVideo,
+                .. Enumerable.Range(0, ScoreColumns.Count).Select(c => columns.Value(c, result, a)),
             ];
             await ExecuteAsync(connection, InsertAggregate, cancellationToken, values);
         }
@@ -86,15 +83,19 @@ public sealed class TimelineWriter(EmiDataSources database)
         return true;
     }
 
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, float? value, CancellationToken cancellationToken)
+    private static async Task WriteValueAsync(NpgsqlBinaryImporter copy, object? value, CancellationToken cancellationToken)
     {
-        if (value is { } v)
+        switch (value)
         {
-            await copy.WriteAsync(v, NpgsqlDbType.Real, cancellationToken);
-        }
-        else
-        {
-            await copy.WriteNullAsync(cancellationToken);
+            case float v:
+                await copy.WriteAsync(v, NpgsqlDbType.Real, cancellationToken);
+                break;
+            case bool flag:
+                await copy.WriteAsync(flag, NpgsqlDbType.Boolean, cancellationToken);
+                break;
+            default:
+                await copy.WriteNullAsync(cancellationToken);
+                break;
         }
     }
 
