@@ -11,13 +11,16 @@ public sealed class CliScoreTests
     public async Task Score_writes_a_timeline_csv_with_the_documented_columns_and_refuses_a_broken_file()
     {
         var folder = Directory.CreateTempSubdirectory("emi-score-").FullName;
-        var video = Path.Combine(folder, "P01_joy.mp4");
+        // A name a spreadsheet would run as a formula: the CSV neutralises it as the API's export does.
+        var video = Path.Combine(folder, "=P01_joy.mp4");
         await Media.VideoAsync(video, 440);
         var csv = Path.Combine(folder, "timeline.csv");
         var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
         var cli = new EmiRunner(Path.Combine(folder, "config.json"));
 
-        (await cli.RunAsync("score", video, "--model", bundle, "--format", "csv", "--window", "250ms", "-o", csv)).AssertExit(0);
+        // One ONNX Runtime thread: a parallel reduction may round differently from run to run, and the raw run below
+        // is compared digit for digit.
+        (await cli.RunAsync("score", video, "--model", bundle, "--format", "csv", "--window", "250ms", "--threads", "1", "-o", csv)).AssertExit(0);
 
         var lines = await File.ReadAllLinesAsync(csv);
         var header = lines[0].Split(',');
@@ -27,6 +30,18 @@ public sealed class CliScoreTests
         Assert.InRange(rows.Count, 4, 5); // a 1 s clip in 250 ms windows
         Assert.Equal(0.25, double.Parse(rows[1][1], CultureInfo.InvariantCulture), 3);
         Assert.All(rows, r => Assert.All(r[3..9], v => Assert.InRange(double.Parse(v, CultureInfo.InvariantCulture), 0, 1)));
+        Assert.All(rows, r => Assert.Equal("\"'=P01_joy.mp4\"", r[0]));
+        Assert.All(rows, r => Assert.Equal(["TRUE", "TRUE"], r[12..14]));
+
+        var raw = Path.Combine(folder, "raw.csv");
+        (await cli.RunAsync("score", video, "--model", bundle, "--window", "250ms", "--threads", "1", "--formulas", "raw", "-o", raw)).AssertExit(0);
+        var rawLines = await File.ReadAllLinesAsync(raw);
+        Assert.Equal(lines.Length, rawLines.Length);
+        for (var i = 1; i < lines.Length; i++)
+        {
+            // Only the recording's cell differs; the scores are the same digits (the pipeline is deterministic).
+            Assert.Equal(lines[i].Replace("\"'=P01_joy.mp4\"", "=P01_joy.mp4", StringComparison.Ordinal), rawLines[i]);
+        }
 
         var broken = Path.Combine(folder, "broken.mp4");
         await File.WriteAllBytesAsync(broken, [.. Enumerable.Range(0, 4096).Select(i => (byte)i)]);

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using EmiPlatform.Csv;
 using Npgsql;
 
 namespace EmiPlatform.Api.Results;
@@ -19,16 +20,16 @@ public static class CsvExport
         [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.All, "has_audio", "has_video"];
 
     public static async Task WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
-        CancellationToken cancellationToken)
+        CsvFormulas formulas, CancellationToken cancellationToken)
     {
-        var csv = new CsvWriter(output);
+        var csv = new CsvWriter(output, formulas);
         csv.Header(LongColumns);
         if (recordings.Count == 0)
         {
             return;
         }
         // Memory here is O(recordings), not O(windows): a few hundred bytes per recording.
-        var prefixes = recordings.Select(r => CsvWriter.Encode(w => WriteIdentifiers(w, r))).ToArray();
+        var prefixes = recordings.Select(r => csv.Encode(w => WriteIdentifiers(w, r))).ToArray();
         await using var reader = await ResultQueries.WindowsAsync(connection, tenantId, recordings, null, null, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -48,9 +49,9 @@ public static class CsvExport
     }
 
     public static async Task WriteAggregateAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
-        CancellationToken cancellationToken)
+        CsvFormulas formulas, CancellationToken cancellationToken)
     {
-        var csv = new CsvWriter(output);
+        var csv = new CsvWriter(output, formulas);
         csv.Header(AggregateColumns);
         await using var reader = await ResultQueries.RecordingsAsync(connection, tenantId, studyId, null, null, bundleId, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

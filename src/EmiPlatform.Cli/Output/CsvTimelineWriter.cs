@@ -1,54 +1,52 @@
-using System.Globalization;
+using System.IO.Pipelines;
+using EmiPlatform.Csv;
 using EmiPlatform.Inference.Scoring;
 
 namespace EmiPlatform.Cli.Output;
 
 /// <summary>
-/// The timeline as CSV, one row per window, columns as the platform's export names them:
-/// recording,start_s,end_s,&lt;emotions&gt;,valence,arousal,dominance,has_audio,has_video, then the per-branch
-/// values audio_&lt;emotion&gt;… and visual_&lt;emotion&gt;… (empty where a branch has no prediction).
+/// The timeline as CSV, one row per window, written by the platform's own <see cref="CsvWriter"/> (the same quoting,
+/// numbers, booleans and formula rule as the API's export): recording,start_s,end_s,&lt;emotions&gt;,valence,arousal,
+/// dominance,has_audio,has_video, then the per-branch values audio_&lt;emotion&gt;… and visual_&lt;emotion&gt;… (empty
+/// where a branch has no prediction).
 /// </summary>
-internal sealed class CsvTimelineWriter(TextWriter writer)
+internal sealed class CsvTimelineWriter(PipeWriter output, CsvFormulas formulas)
 {
-    private bool _headerWritten;
+    private readonly CsvWriter csv = new(output, formulas);
+    private bool headerWritten;
 
     public static string ColumnName(string label) => label.Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
 
-    public void Write(string recording, ScoringResult result)
+    public async Task WriteAsync(string recording, ScoringResult result, CancellationToken cancellationToken)
     {
-        var emotions = result.Emotions.Select(ColumnName).ToArray();
-        if (!_headerWritten)
+        if (!headerWritten)
         {
-            var header = new List<string> { "recording", "start_s", "end_s" };
-            header.AddRange(emotions);
-            header.AddRange(result.VadNames.Select(ColumnName));
-            header.Add("has_audio");
-            header.Add("has_video");
-            header.AddRange(emotions.Select(e => "audio_" + e));
-            header.AddRange(emotions.Select(e => "visual_" + e));
-            writer.WriteLine(string.Join(',', header));
-            _headerWritten = true;
+            var emotions = result.Emotions.Select(ColumnName).ToArray();
+            csv.Header(["recording", "start_s", "end_s", .. emotions, .. result.VadNames.Select(ColumnName), "has_audio", "has_video",
+                .. emotions.Select(e => "audio_" + e), .. emotions.Select(e => "visual_" + e)]);
+            headerWritten = true;
         }
-
-        var name = Quote(recording);
         foreach (var w in result.Windows)
         {
-            var row = new List<string> { name, Number(w.StartSeconds), Number(w.EndSeconds) };
-            row.AddRange(w.Emi.Select(v => Number(v)));
-            row.AddRange(Values(w.Vad, result.VadNames.Count));
-            row.Add(result.HasAudio ? "true" : "false");
-            row.Add(result.HasVideo ? "true" : "false");
-            row.AddRange(Values(w.AudioEmi, emotions.Length));
-            row.AddRange(Values(w.VisualEmi, emotions.Length));
-            writer.WriteLine(string.Join(',', row));
+            csv.Text(recording);
+            csv.Number(w.StartSeconds);
+            csv.Number(w.EndSeconds);
+            Values(w.Emi, result.Emotions.Count);
+            Values(w.Vad, result.VadNames.Count);
+            csv.Boolean(result.HasAudio);
+            csv.Boolean(result.HasVideo);
+            Values(w.AudioEmi, result.Emotions.Count);
+            Values(w.VisualEmi, result.Emotions.Count);
+            csv.EndRow();
+            await csv.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static IEnumerable<string> Values(IReadOnlyList<float>? values, int count) =>
-        values is null ? Enumerable.Repeat(string.Empty, count) : values.Select(v => Number(v));
-
-    private static string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
-
-    private static string Quote(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    private void Values(IReadOnlyList<float>? values, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            csv.Number(values?[i]);
+        }
+    }
 }
