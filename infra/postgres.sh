@@ -67,5 +67,6 @@ case "${1:-start}" in
   start) start; echo "postgres: 127.0.0.1:$port (data in .local/pg)" ;;
   stop) [ -f "$dir/data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true ;;
   status) as_pg "$bin/pg_ctl" -D "$dir/data" status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  log-file) echo "$dir/server.log" ;;
+  *) echo "usage: $0 start|stop|status|log-file" >&2; exit 2 ;;
 esac

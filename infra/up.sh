@@ -20,6 +20,8 @@ export EMI_PG_APP="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_app;Pa
 export EMI_PG_ADMIN="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_admin;Password=emi-admin-dev"
 export EMI_PG_ORLEANS="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_orleans;Password=emi-orleans-dev;Search Path=orleans"
 export EMI_RABBITMQ="amqp://guest:guest@127.0.0.1:${EMI_RABBITMQ_PORT:-55672}/"
+# The servers' own logs, which the secret-leak test reads too (tests/EmiPlatform.Api.Tests/SecretLogTests.cs).
+export EMI_INFRA_LOGS="$(infra/postgres.sh log-file):$root/.local/rabbitmq/log:$root/.local/azurite/azurite.log"
 export EMI_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${EMI_AZURITE_PORT:-10010}/devstoreaccount1;"
 ENV
 echo "infra: up (settings in .local/env.sh)"

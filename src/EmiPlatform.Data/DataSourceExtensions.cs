@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EmiPlatform.Data;
@@ -13,7 +14,8 @@ public static class DataSourceExtensions
         services.TryAddSingleton(sp =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
-            return EmiDataSources.Create(Require(configuration, "Database:AdminConnectionString"), Require(configuration, "Database:AppConnectionString"));
+            return EmiDataSources.Create(Require(configuration, "Database:AdminConnectionString"), Require(configuration, "Database:AppConnectionString"),
+                sp.GetService<ILoggerFactory>());
         });
         services.TryAddSingleton<Jobs.JobStore>();
         return services;

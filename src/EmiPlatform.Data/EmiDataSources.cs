@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace EmiPlatform.Data;
@@ -12,8 +13,22 @@ public sealed class EmiDataSources(NpgsqlDataSource admin, NpgsqlDataSource app)
     public NpgsqlDataSource Admin { get; } = admin;
     public NpgsqlDataSource App { get; } = app;
 
-    public static EmiDataSources Create(string adminConnectionString, string appConnectionString) =>
-        new(NpgsqlDataSource.Create(adminConnectionString), NpgsqlDataSource.Create(appConnectionString));
+    /// <summary>
+    /// With <paramref name="loggerFactory"/>, Npgsql's own warnings and errors reach the host's logs (without it they go
+    /// nowhere). Parameter values are never logged: EnableParameterLogging stays off.
+    /// </summary>
+    public static EmiDataSources Create(string adminConnectionString, string appConnectionString, ILoggerFactory? loggerFactory = null) =>
+        new(Build(adminConnectionString, loggerFactory), Build(appConnectionString, loggerFactory));
+
+    private static NpgsqlDataSource Build(string connectionString, ILoggerFactory? loggerFactory)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (loggerFactory is not null)
+        {
+            builder.UseLoggerFactory(loggerFactory);
+        }
+        return builder.Build();
+    }
 
     /// <summary>An application-role connection acting for <paramref name="tenantId"/> for the rest of its transaction.</summary>
     public async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)> BeginTenantTransactionAsync(

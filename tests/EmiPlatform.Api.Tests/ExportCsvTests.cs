@@ -27,6 +27,9 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
     private const string HostileFile = "clip, take 2\n\"final\".mp4";
     private const string HostileStimulus = "=cmd|' /C calc'!A0, joy";
 
+    // What a spreadsheet must see by default: the formula as text (OWASP's leading apostrophe).
+    private const string EscapedStimulus = "'" + HostileStimulus;
+
     private readonly TimelineSeeder seed = new(api);
 
     private async Task<(Guid TenantId, string Key, Guid StudyId, Guid Hostile, Guid Plain, string Model)> StudyAsync()
@@ -75,7 +78,7 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HostileCode, first[2]);
         Assert.Equal(HostileFile, first[4]);
         Assert.Equal(s.Hostile.ToString(), first[5]);
-        Assert.Equal(HostileStimulus, first[6]);
+        Assert.Equal(EscapedStimulus, first[6]);
         Assert.Equal("", first[7]); // null trial
         Assert.Equal([s.Model, "0.1.0", "FALSE"], first[8..11]);
         for (var i = 0; i < 12; i++)
@@ -119,12 +122,73 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Text_a_spreadsheet_would_run_is_neutralised_by_default_and_raw_on_request_while_numbers_never_change()
+    {
+        string[] formulas = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"];
+        var (tenant, key) = await api.CreateTenantAsync();
+        var study = await api.CreateStudyAsync(key, "@Study");
+        var bundle = await seed.BundleAsync("csv-" + Guid.NewGuid().ToString("N")[..8], "0.1.0", DateTimeOffset.UtcNow);
+        for (var p = 0; p < formulas.Length; p++)
+        {
+            var participant = await seed.ParticipantAsync(tenant.Id, study.Id, formulas[p]);
+            var recording = await seed.RecordingAsync(tenant.Id, study.Id, participant, "-take.wav", stimulus: "+joy", trial: "-1");
+            await seed.TimelineAsync(tenant.Id, recording, bundle, 3, seed: p);
+        }
+
+        foreach (var format in new[] { "long", "aggregate" })
+        {
+            var (response, escapedBody) = await ExportAsync(key, study.Id, $"?format={format}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            (response, var rawBody) = await ExportAsync(key, study.Id, $"?format={format}&formulas=raw");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            (response, var explicitBody) = await ExportAsync(key, study.Id, $"?format={format}&formulas=escaped");
+            Assert.Equal(escapedBody, explicitBody);
+
+            var escaped = CsvTestReader.Parse(escapedBody);
+            var raw = CsvTestReader.Parse(rawBody);
+            Assert.Equal(escaped.Count, raw.Count);
+            Assert.Equal(format == "long" ? 1 + formulas.Length * 3 : 1 + formulas.Length, escaped.Count);
+            Assert.Equal(escaped[0], raw[0]);
+            var text = new[] { "study", "participant", "recording", "stimulus", "trial" }.Select(c => Array.IndexOf(escaped[0], c)).ToArray();
+            for (var r = 1; r < escaped.Count; r++)
+            {
+                for (var c = 0; c < escaped[r].Length; c++)
+                {
+                    // Text cells gain exactly one leading apostrophe; every other cell (ids, numbers, flags) is identical.
+                    Assert.Equal(text.Contains(c) ? "'" + raw[r][c] : raw[r][c], escaped[r][c]);
+                }
+            }
+            Assert.Equal(formulas.Order(StringComparer.Ordinal), raw.Skip(1).Select(row => row[2]).Distinct().Order(StringComparer.Ordinal));
+            Assert.Equal(["@Study", "-take.wav", "+joy", "-1"], [raw[1][0], raw[1][4], raw[1][6], raw[1][7]]);
+            // Quoted, so the apostrophe and the rest stay one field in any reader.
+            Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", escapedBody, StringComparison.Ordinal);
+            Assert.Contains("\"'\tx\"", escapedBody, StringComparison.Ordinal);
+        }
+
+        // Numbers as the seeded values, escaped or not.
+        var (_, longBody) = await ExportAsync(key, study.Id, "?format=long");
+        var rows = CsvTestReader.Parse(longBody);
+        for (var r = 1; r < rows.Count; r++)
+        {
+            var p = Array.IndexOf(formulas, rows[r][2][1..]);
+            var window = int.Parse(rows[r][11], CultureInfo.InvariantCulture);
+            for (var c = 0; c < 9; c++)
+            {
+                Assert.Equal(TimelineSeeder.Value(p, window, c), float.Parse(rows[r][14 + c], CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Bad_requests_are_problems_and_every_tenant_role_may_export()
     {
         var s = await StudyAsync();
         var (response, body) = await ExportAsync(s.Key, s.StudyId, "?format=xlsx");
         var problem = await ProblemAssert.IsProblem(response, HttpStatusCode.UnprocessableEntity, "validation");
         Assert.True(problem.GetProperty("errors").TryGetProperty("format", out _), body);
+        (response, _) = await ExportAsync(s.Key, s.StudyId, "?formulas=off");
+        problem = await ProblemAssert.IsProblem(response, HttpStatusCode.UnprocessableEntity, "validation");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("formulas", out _));
         (response, _) = await ExportAsync(s.Key, s.StudyId, "?model=latest");
         problem = await ProblemAssert.IsProblem(response, HttpStatusCode.UnprocessableEntity, "validation");
         Assert.True(problem.GetProperty("errors").TryGetProperty("model", out _));
@@ -147,14 +211,20 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
         foreach (var format in new[] { "long", "aggregate" })
         {
             var path = await SaveAsync(s.Key, s.StudyId, format);
+            var raw = await SaveAsync(s.Key, s.StudyId, format, "&formulas=raw");
+            // The numbers must not depend on the formula rule: every non-text column of both files is compared.
             var output = await RunAsync("/usr/bin/python3", "-c", """
                 import json, sys
                 import pandas as pd
                 df = pd.read_csv(sys.argv[1])
+                raw = pd.read_csv(sys.argv[2])
+                numbers = [c for c, t in df.dtypes.items() if t != object]
                 print(json.dumps({"dtypes": {c: str(t) for c, t in df.dtypes.items()}, "rows": len(df),
                                   "participants": df["participant"].tolist(), "recordings": df["recording"].tolist(),
-                                  "study": df["study"].iloc[0], "stimulus": df["stimulus"].iloc[0]}))
-                """, path);
+                                  "study": df["study"].iloc[0], "stimulus": df["stimulus"].iloc[0],
+                                  "rawStimulus": raw["stimulus"].iloc[0], "numbers": numbers,
+                                  "sameNumbers": bool(df[numbers].equals(raw[numbers])), "firstJoy": float(df["joy"].iloc[0])}))
+                """, path, raw);
             var json = JsonDocument.Parse(output).RootElement;
             var dtypes = json.GetProperty("dtypes");
             foreach (var score in LongHeader[14..23])
@@ -170,7 +240,12 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
             Assert.Equal(HostileCode, json.GetProperty("participants")[0].GetString());
             Assert.Equal(HostileFile, json.GetProperty("recordings")[0].GetString());
             Assert.Equal(StudyName, json.GetProperty("study").GetString());
-            Assert.Equal(HostileStimulus, json.GetProperty("stimulus").GetString());
+            Assert.Equal(EscapedStimulus, json.GetProperty("stimulus").GetString());
+            Assert.Equal(HostileStimulus, json.GetProperty("rawStimulus").GetString());
+            Assert.Contains("joy", json.GetProperty("numbers").EnumerateArray().Select(n => n.GetString()));
+            Assert.True(json.GetProperty("sameNumbers").GetBoolean(), "the formula rule changed a number");
+            var joy = format == "long" ? TimelineSeeder.Value(7, 0, 5) : Enumerable.Range(0, 12).Average(i => (double)TimelineSeeder.Value(7, i, 5));
+            Assert.Equal(joy, json.GetProperty("firstJoy").GetDouble(), 1e-6);
         }
     }
 
@@ -181,17 +256,22 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
         foreach (var format in new[] { "long", "aggregate" })
         {
             var path = await SaveAsync(s.Key, s.StudyId, format);
+            var raw = await SaveAsync(s.Key, s.StudyId, format, "&formulas=raw");
             // One "name=class" per line, then the hostile values, so the test needs no R JSON package.
             var output = await RunAsync("Rscript", "-e", """
                 args <- commandArgs(trailingOnly = TRUE)
                 df <- read.csv(args[1], encoding = "UTF-8")
+                raw <- read.csv(args[2], encoding = "UTF-8")
                 cls <- sapply(df, class)
+                numbers <- names(cls)[cls != "character"]
                 writeLines(paste0(names(cls), "=", cls))
+                writeLines(paste0("same=", identical(df[numbers], raw[numbers])))
+                writeLines(paste0("first joy=", format(df$joy[1], digits = 9)))
                 writeLines(paste0("rows=", nrow(df)))
-                cat(df$participant[1], df$recording[1], df$study[1], df$stimulus[1], sep = "\x1e")
-                """, path);
+                cat(df$participant[1], df$recording[1], df$study[1], df$stimulus[1], raw$stimulus[1], sep = "\x1e")
+                """, path, raw);
             var lines = output.Split('\n');
-            var classes = lines.TakeWhile(l => !l.StartsWith("rows=", StringComparison.Ordinal))
+            var classes = lines.TakeWhile(l => !l.StartsWith("same=", StringComparison.Ordinal))
                 .Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
             foreach (var score in LongHeader[14..23])
             {
@@ -205,13 +285,17 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
             Assert.Contains($"rows={(format == "long" ? 20 : 2)}", lines);
             var values = output[(output.IndexOf("rows=", StringComparison.Ordinal))..].Split('\n', 2)[1].Split('\x1e');
             // R reads a CRLF inside a quoted field as LF (text-mode connection); the API never lets one in anyway.
-            Assert.Equal([HostileCode.Replace("\r\n", "\n", StringComparison.Ordinal), HostileFile, StudyName, HostileStimulus], values);
+            Assert.Equal([HostileCode.Replace("\r\n", "\n", StringComparison.Ordinal), HostileFile, StudyName, EscapedStimulus, HostileStimulus], values);
+            Assert.Contains("same=TRUE", lines); // the formula rule changed no number
+            var joy = format == "long" ? TimelineSeeder.Value(7, 0, 5) : Enumerable.Range(0, 12).Average(i => (double)TimelineSeeder.Value(7, i, 5));
+            var joyLine = Assert.Single(lines, l => l.StartsWith("first joy=", StringComparison.Ordinal));
+            Assert.Equal(joy, double.Parse(joyLine["first joy=".Length..], CultureInfo.InvariantCulture), 1e-6);
         }
     }
 
-    private async Task<string> SaveAsync(string key, Guid studyId, string format)
+    private async Task<string> SaveAsync(string key, Guid studyId, string format, string query = "")
     {
-        var (response, body) = await ExportAsync(key, studyId, $"?format={format}");
+        var (response, body) = await ExportAsync(key, studyId, $"?format={format}{query}");
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         var path = Path.Combine(Directory.CreateTempSubdirectory("emi-export-").FullName, $"{format}.csv");
         await File.WriteAllTextAsync(path, body, new UTF8Encoding(false));

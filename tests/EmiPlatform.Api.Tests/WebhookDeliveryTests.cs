@@ -101,6 +101,53 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task After_a_rotation_a_delivery_is_signed_with_the_new_and_the_replaced_secret_and_a_second_rotation_drops_the_oldest()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 204);
+        var (key, client, hook) = await RegisterAsync(receiver);
+        var before = DateTimeOffset.UtcNow;
+        var response = await client.PostAsync($"/v1/webhooks/{hook.Webhook.Id}/rotate-secret", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var rotated = (await response.Content.ReadFromJsonAsync<WebhookSecretDto>(Json.Options))!;
+        Assert.StartsWith("whsec_", rotated.Secret, StringComparison.Ordinal);
+        Assert.NotEqual(hook.Secret, rotated.Secret);
+        Assert.Equal(rotated.Secret[..10], rotated.Webhook.SecretPrefix);
+        Assert.Equal(hook.Secret[..10], rotated.Webhook.PreviousSecretPrefix);
+        // The default window: 24 h from the rotation.
+        Assert.InRange(rotated.Webhook.PreviousSecretExpiresAt!.Value, before.AddHours(24).AddSeconds(-1), DateTimeOffset.UtcNow.AddHours(24).AddSeconds(1));
+        var listed = await client.GetFromJsonAsync<WebhookDto>($"/v1/webhooks/{hook.Webhook.Id}", Json.Options);
+        Assert.Equal(rotated.Webhook, listed);
+
+        var (studyId, _) = await UploadAsync(key);
+        await WaitForJobAsync(client, studyId);
+        await WaitForDeliveryAsync(client, hook.Webhook.Id, d => d.Status == WebhookDeliveryStatus.Delivered);
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal([ReceiverSignature.Expected(rotated.Secret, request), ReceiverSignature.Expected(hook.Secret, request)],
+            ReceiverSignature.Values(request));
+        Assert.False(ReceiverSignature.Accepts(hook.Secret + "x", request));
+
+        // Only one previous secret is kept: the registration's secret stops signing at the second rotation.
+        response = await client.PostAsync($"/v1/webhooks/{hook.Webhook.Id}/rotate-secret", null);
+        var again = (await response.Content.ReadFromJsonAsync<WebhookSecretDto>(Json.Options))!;
+        Assert.Equal(rotated.Secret[..10], again.Webhook.PreviousSecretPrefix);
+        await using (var connection = new Npgsql.NpgsqlConnection(Api.Database.Owner))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("SELECT secret, previous_secret FROM webhooks WHERE id = $1", connection);
+            command.Parameters.Add(new() { Value = hook.Webhook.Id });
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal([again.Secret, rotated.Secret], [reader.GetString(0), reader.GetString(1)]);
+        }
+
+        var analyst = Api.Client(await Api.CreateKeyAsync((await client.GetFromJsonAsync<JsonElement>("/v1/me")).GetProperty("tenant").GetProperty("id").GetGuid(), "analyst"));
+        await ProblemAssert.IsProblem(await analyst.PostAsync($"/v1/webhooks/{hook.Webhook.Id}/rotate-secret", null), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.IsProblem(await client.PostAsync($"/v1/webhooks/{Guid.NewGuid()}/rotate-secret", null), HttpStatusCode.NotFound, "not-found");
+        var (_, otherKey) = await Api.CreateTenantAsync();
+        await ProblemAssert.IsProblem(await Api.Client(otherKey).PostAsync($"/v1/webhooks/{hook.Webhook.Id}/rotate-secret", null), HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
     public async Task A_receiver_answering_500_is_retried_and_ends_delivered()
     {
         await using var receiver = await WebhookReceiver.StartAsync(n => n == 1 ? 500 : 200);
@@ -153,13 +200,13 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : IClas
         Assert.DoesNotContain(delivered!.Items, d => d.EventType.StartsWith("job.", StringComparison.Ordinal));
     }
 
-    private async Task<(string Key, HttpClient Client, CreatedWebhookDto Hook)> RegisterAsync(WebhookReceiver receiver)
+    private async Task<(string Key, HttpClient Client, WebhookSecretDto Hook)> RegisterAsync(WebhookReceiver receiver)
     {
         var (_, key) = await Api.CreateTenantAsync();
         var client = Api.Client(key);
         var response = await client.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url.ToString(), description = "test receiver" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (key, client, (await response.Content.ReadFromJsonAsync<CreatedWebhookDto>(Json.Options))!);
+        return (key, client, (await response.Content.ReadFromJsonAsync<WebhookSecretDto>(Json.Options))!);
     }
 
     private async Task<(Guid StudyId, Guid RecordingId)> UploadAsync(string key)

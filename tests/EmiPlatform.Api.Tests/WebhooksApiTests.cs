@@ -23,7 +23,7 @@ public sealed class WebhooksApiTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var response = await client.PostAsJsonAsync("/v1/webhooks", new { url = PublicUrl, description = "lab LIMS" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var created = (await response.Content.ReadFromJsonAsync<CreatedWebhookDto>(Json.Options))!;
+        var created = (await response.Content.ReadFromJsonAsync<WebhookSecretDto>(Json.Options))!;
         Assert.Equal($"/v1/webhooks/{created.Webhook.Id}", response.Headers.Location?.OriginalString);
         Assert.StartsWith("whsec_", created.Secret, StringComparison.Ordinal);
         Assert.True(created.Secret.Length >= 32);
@@ -160,10 +160,10 @@ public sealed class WebhooksApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Empty(receiver.Requests);
     }
 
-    private async Task<CreatedWebhookDto> CreateAsync(string key)
+    private async Task<WebhookSecretDto> CreateAsync(string key)
     {
         var response = await api.Client(key).PostAsJsonAsync("/v1/webhooks", new { url = PublicUrl });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<CreatedWebhookDto>(Json.Options))!;
+        return (await response.Content.ReadFromJsonAsync<WebhookSecretDto>(Json.Options))!;
     }
 }

@@ -11,7 +11,8 @@ public sealed class CliScoreTests
     public async Task Score_writes_a_timeline_csv_with_the_documented_columns_and_refuses_a_broken_file()
     {
         var folder = Directory.CreateTempSubdirectory("emi-score-").FullName;
-        var video = Path.Combine(folder, "P01_joy.mp4");
+        // A name a spreadsheet would run as a formula: the CSV neutralises it as the API's export does.
+        var video = Path.Combine(folder, "=P01_joy.mp4");
         await Media.VideoAsync(video, 440);
         var csv = Path.Combine(folder, "timeline.csv");
         var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
@@ -27,6 +28,32 @@ public sealed class CliScoreTests
         Assert.InRange(rows.Count, 4, 5); // a 1 s clip in 250 ms windows
         Assert.Equal(0.25, double.Parse(rows[1][1], CultureInfo.InvariantCulture), 3);
         Assert.All(rows, r => Assert.All(r[3..9], v => Assert.InRange(double.Parse(v, CultureInfo.InvariantCulture), 0, 1)));
+        Assert.All(rows, r => Assert.Equal("\"'=P01_joy.mp4\"", r[0]));
+        Assert.All(rows, r => Assert.Equal(["TRUE", "TRUE"], r[12..14]));
+
+        var raw = Path.Combine(folder, "raw.csv");
+        (await cli.RunAsync("score", video, "--model", bundle, "--window", "250ms", "--formulas", "raw", "-o", raw)).AssertExit(0);
+        var rawLines = await File.ReadAllLinesAsync(raw);
+        Assert.Equal(lines.Length, rawLines.Length);
+        for (var i = 1; i < lines.Length; i++)
+        {
+            // Only the recording's cell differs. The scores are compared as numbers: two runs of the pipeline on a
+            // loaded machine have been seen to differ in the last bit of a float.
+            var (escapedRow, rawRow) = (lines[i].Split(','), rawLines[i].Split(','));
+            Assert.Equal("=P01_joy.mp4", rawRow[0]);
+            Assert.Equal(escapedRow.Length, rawRow.Length);
+            for (var c = 1; c < rawRow.Length; c++)
+            {
+                if (double.TryParse(rawRow[c], CultureInfo.InvariantCulture, out var value))
+                {
+                    Assert.Equal(double.Parse(escapedRow[c], CultureInfo.InvariantCulture), value, 1e-6);
+                }
+                else
+                {
+                    Assert.Equal(escapedRow[c], rawRow[c]);
+                }
+            }
+        }
 
         var broken = Path.Combine(folder, "broken.mp4");
         await File.WriteAllBytesAsync(broken, [.. Enumerable.Range(0, 4096).Select(i => (byte)i)]);

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace EmiPlatform.Testing;
 
@@ -39,6 +40,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Where the host listens, for clients that are not this factory's (the CLI, a browser).</summary>
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>Set (before <see cref="InitializeAsync"/>) to keep everything the host logs, every category from Debug up.</summary>
+    public CapturedLogs? Logs { get; init; }
+
     /// <summary>Extra configuration for this host (set before <see cref="InitializeAsync"/>), e.g. a test class's shorter timings.</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
@@ -58,6 +62,11 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (Logs is { } logs)
+        {
+            // A rule for this provider alone outranks appsettings' category levels, so the console stays as it was.
+            builder.ConfigureLogging(logging => logging.AddProvider(logs).AddFilter<CapturedLogs>(null, LogLevel.Debug));
         }
     }
 

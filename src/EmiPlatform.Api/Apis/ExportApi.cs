@@ -1,6 +1,7 @@
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Results;
 using EmiPlatform.Api.Validation;
+using EmiPlatform.Csv;
 using EmiPlatform.Data;
 using Microsoft.AspNetCore.Mvc;
 using Problem = EmiPlatform.Api.Problems.Problem;
@@ -14,6 +15,7 @@ namespace EmiPlatform.Api.Apis;
 public static class ExportApi
 {
     private static readonly string[] Formats = ["long", "aggregate"];
+    private static readonly string[] FormulaModes = ["escaped", "raw"];
 
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder routes)
     {
@@ -21,18 +23,25 @@ public static class ExportApi
             .WithTags("Results").RequireAuthorization(Policies.TenantRead)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .WithDescription("Query: format = long (one row per window, the default) | aggregate (one row per recording); " +
-                             "model = name@version (default: per recording, the newest bundle that scored it).");
+                             "model = name@version (default: per recording, the newest bundle that scored it); " +
+                             "formulas = escaped (the default: a text cell starting with =, +, -, @, tab or CR is written as \"'…\" so a " +
+                             "spreadsheet shows it as text instead of running it) | raw (text exactly as stored, for pipelines). Numbers are never changed.");
         return routes;
     }
 
     private static async Task<IResult> Export(
-        Guid studyId, [FromQuery] string? format, [FromQuery] string? model, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        Guid studyId, [FromQuery] string? format, [FromQuery] string? model, [FromQuery] string? formulas, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
         var errors = new FieldErrors();
         format ??= "long";
         if (!Formats.Contains(format))
         {
             errors.Add("format", $"must be one of {string.Join(", ", Formats)}");
+        }
+        formulas ??= "escaped";
+        if (!FormulaModes.Contains(formulas))
+        {
+            errors.Add("formulas", $"must be one of {string.Join(", ", FormulaModes)}");
         }
         var modelRef = TimelineFilter.ParseModel(model, errors);
         if (errors.Any)
@@ -53,16 +62,17 @@ public static class ExportApi
             }
             bundleId = bundle.Id;
         }
+        var mode = formulas == "raw" ? CsvFormulas.Raw : CsvFormulas.Escaped;
         var fileName = $"emi-study-{studyId}-{format}.csv";
         const string contentType = "text/csv; charset=utf-8; header=present";
         if (format == "aggregate")
         {
             return new StreamedResult(contentType, fileName,
-                (output, token) => CsvExport.WriteAggregateAsync(output, connection, tenant.Id, studyId, bundleId, token));
+                (output, token) => CsvExport.WriteAggregateAsync(output, connection, tenant.Id, studyId, bundleId, mode, token));
         }
         var recordings = (await ResultQueries.ListRecordingsAsync(connection, tenant.Id, studyId, null, null, bundleId, ct))
             .Where(r => r.Bundle is not null).ToList();
         return new StreamedResult(contentType, fileName,
-            (output, token) => CsvExport.WriteLongAsync(output, connection, tenant.Id, recordings, token));
+            (output, token) => CsvExport.WriteLongAsync(output, connection, tenant.Id, recordings, mode, token));
     }
 }

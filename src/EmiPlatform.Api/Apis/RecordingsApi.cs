@@ -16,6 +16,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using BlobUploadOptions = EmiPlatform.Storage.BlobUploadOptions;
 using Problem = EmiPlatform.Api.Problems.Problem;
+using SasRedirectResult = EmiPlatform.Api.Results.SasRedirectResult;
 
 namespace EmiPlatform.Api.Apis;
 
@@ -208,13 +209,13 @@ public static class RecordingsApi
             : Problem.NotFound("recording");
 
     /// <summary>A short-lived read SAS, so large downloads go straight from storage instead of through the API.</summary>
-    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> Download(
+    private static async Task<Results<SasRedirectResult, ProblemHttpResult>> Download(
         Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
     {
         var blobName = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
         return blobName is null
             ? Problem.NotFound("recording")
-            : TypedResults.Redirect((await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, DownloadLifetime, ct)).AbsoluteUri);
+            : new SasRedirectResult(await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, DownloadLifetime, ct));
     }
 
     /// <summary>Row first (the recording is gone for everyone at once), then the blob; a failure between them is the sweep's to find.</summary>

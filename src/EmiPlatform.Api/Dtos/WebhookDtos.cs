@@ -5,14 +5,24 @@ namespace EmiPlatform.Api.Dtos;
 
 public sealed record WebhookRequest(string? Url, string? Description);
 
-/// <summary>A webhook as listed: never its secret, only the prefix that tells secrets apart.</summary>
-public sealed record WebhookDto(Guid Id, string Url, string? Description, string SecretPrefix, DateTimeOffset CreatedAt)
+/// <summary>
+/// A webhook as listed: never its secrets, only the prefixes that tell them apart. While a rotation's window is open,
+/// <see cref="PreviousSecretPrefix"/> names the old secret that still signs deliveries, until <see cref="PreviousSecretExpiresAt"/>.
+/// </summary>
+public sealed record WebhookDto(
+    Guid Id, string Url, string? Description, string SecretPrefix, DateTimeOffset CreatedAt, DateTimeOffset? SecretRotatedAt,
+    string? PreviousSecretPrefix, DateTimeOffset? PreviousSecretExpiresAt)
 {
-    public static WebhookDto From(Webhook w) => new(w.Id, w.Url, w.Description, WebhookSecret.DisplayPrefix(w.Secret), w.CreatedAt);
+    public static WebhookDto From(Webhook w, DateTimeOffset now)
+    {
+        var previous = WebhookSecret.StillValid(w.PreviousSecret, w.PreviousSecretExpiresAt, now);
+        return new(w.Id, w.Url, w.Description, WebhookSecret.DisplayPrefix(w.Secret), w.CreatedAt, w.SecretRotatedAt,
+            previous is null ? null : WebhookSecret.DisplayPrefix(previous), previous is null ? null : w.PreviousSecretExpiresAt);
+    }
 }
 
-/// <summary>Returned once, at registration: <see cref="Secret"/> verifies the signatures and cannot be shown again.</summary>
-public sealed record CreatedWebhookDto(WebhookDto Webhook, string Secret);
+/// <summary>Returned at registration and at each rotation: <see cref="Secret"/> verifies the signatures and cannot be shown again.</summary>
+public sealed record WebhookSecretDto(WebhookDto Webhook, string Secret);
 
 /// <summary>One delivery: of a job event (<see cref="JobId"/>) or of a study.completed event (<see cref="RunId"/>).</summary>
 public sealed record WebhookDeliveryDto(

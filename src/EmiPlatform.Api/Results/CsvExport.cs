@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using EmiPlatform.Csv;
 using EmiPlatform.Inference.Columns;
 using Npgsql;
 
@@ -20,16 +21,16 @@ public static class CsvExport
         [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names];
 
     public static async Task WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
-        CancellationToken cancellationToken)
+        CsvFormulas formulas, CancellationToken cancellationToken)
     {
-        var csv = new CsvWriter(output);
+        var csv = new CsvWriter(output, formulas);
         csv.Header(LongColumns);
         if (recordings.Count == 0)
         {
             return;
         }
         // Memory here is O(recordings), not O(windows): a few hundred bytes per recording.
-        var prefixes = recordings.Select(r => CsvWriter.Encode(w => WriteIdentifiers(w, r))).ToArray();
+        var prefixes = recordings.Select(r => csv.Encode(w => WriteIdentifiers(w, r))).ToArray();
         await using var reader = await ResultQueries.WindowsAsync(connection, tenantId, recordings, null, null, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -39,7 +40,7 @@ public static class CsvExport
             csv.Number(reader.GetDouble(3));
             for (var i = 0; i < ScoreColumns.Count; i++)
             {
-                Value(csv, ResultQueries.ReadValue(reader, ResultQueries.WindowScoresAt, i));
+                csv.Value(ResultQueries.ReadValue(reader, ResultQueries.WindowScoresAt, i));
             }
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
@@ -47,9 +48,9 @@ public static class CsvExport
     }
 
     public static async Task WriteAggregateAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
-        CancellationToken cancellationToken)
+        CsvFormulas formulas, CancellationToken cancellationToken)
     {
-        var csv = new CsvWriter(output);
+        var csv = new CsvWriter(output, formulas);
         csv.Header(AggregateColumns);
         await using var reader = await ResultQueries.RecordingsAsync(connection, tenantId, studyId, null, null, bundleId, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -65,22 +66,10 @@ public static class CsvExport
             csv.Number(aggregate.WindowCount);
             foreach (var value in aggregate.Values)
             {
-                Value(csv, value);
+                csv.Value(value);
             }
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
-        }
-    }
-
-    private static void Value(CsvWriter csv, object? value)
-    {
-        if (value is bool flag)
-        {
-            csv.Boolean(flag);
-        }
-        else
-        {
-            csv.Number((float?)value);
         }
     }
 

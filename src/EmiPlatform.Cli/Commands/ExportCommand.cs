@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace EmiPlatform.Cli.Commands;
 
-/// <summary><c>emi export --study S [--format long|aggregate] [--model name@version] -o FILE</c>: the study's CSV, streamed to disk.</summary>
+/// <summary><c>emi export --study S [--format long|aggregate] [--model name@version] [--formulas escaped|raw] -o FILE</c>: the study's CSV, streamed to disk.</summary>
 internal static class ExportCommand
 {
     public static Command Create(CliContext context)
@@ -12,15 +12,16 @@ internal static class ExportCommand
         var format = new Option<string>("--format", "-f") { Description = "long (one row per window) | aggregate (one row per recording).", DefaultValueFactory = _ => "long" };
         format.AcceptOnlyFromAmong("long", "aggregate");
         var model = new Option<string?>("--model", "-m") { Description = "name@version of the bundle (default: per recording, the newest that scored it)." };
+        var formulas = CommonOptions.Formulas();
         var output = new Option<string>("--output", "-o") { Description = "CSV file to write ('-' for stdout).", Required = true };
         var command = options.AddTo(new Command("export", "Download a study's results as CSV (RFC 4180, UTF-8; columns in docs/results.md).")
         {
-            study, format, model, output,
+            study, format, model, formulas, output,
         });
         ApiAction.Set(command, context, options, async call =>
         {
             var studyId = await Lookup.StudyAsync(call.Client, call.Get(study), call.Cancellation).ConfigureAwait(false);
-            var path = $"v1/studies/{studyId}/export?format={call.Get(format)}"
+            var path = $"v1/studies/{studyId}/export?format={call.Get(format)}&formulas={call.Get(formulas)}"
                 + (call.Get(model) is { } m ? $"&model={Uri.EscapeDataString(m)}" : "");
             var target = call.Get(output);
             if (target == "-")

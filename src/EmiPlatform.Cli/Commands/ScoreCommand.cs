@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.IO.Pipelines;
+using System.Text;
 using EmiPlatform.Cli.Output;
+using EmiPlatform.Csv;
 using EmiPlatform.Inference.Bundles;
 using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Onnx;
@@ -21,13 +24,14 @@ internal static class ScoreCommand
         var hop = new Option<string?>("--hop") { Description = "Distance between window starts (default: the window)." };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write here instead of stdout." };
         var batch = new Option<int>("--batch-size") { Description = "Segments per ONNX Runtime call.", DefaultValueFactory = _ => 1 };
+        var formulas = CommonOptions.Formulas();
         var noProgress = new Option<bool>("--no-progress") { Description = "No progress bar (it is off anyway when stderr is not a terminal)." };
         var provider = CommonOptions.Provider();
         var threads = CommonOptions.Threads();
 
         var command = new Command("score", "Score recordings with a model bundle and print their timelines.")
         {
-            files, model, format, window, hop, output, batch, noProgress, provider, threads,
+            files, model, format, window, hop, output, batch, formulas, noProgress, provider, threads,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -82,24 +86,26 @@ internal static class ScoreCommand
                 var results = await ScoreAllAsync(pipeline, bundle, options, inputs, showProgress, cancellationToken).ConfigureAwait(false);
 
                 var target = parse.GetValue(output);
-                await using var writer = target is null ? Console.Out : new StreamWriter(target.FullName);
+                await using var stream = target is null ? Console.OpenStandardOutput() : target.Create();
                 if (parse.GetValue(format) == "json")
                 {
+                    await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
                     JsonResultWriter.Write(writer, results.Where(r => r.Result is not null).Select(r => (r.Recording, r.Result!)));
                 }
                 else
                 {
-                    var csv = new CsvTimelineWriter(writer);
+                    var pipe = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+                    var csv = new CsvTimelineWriter(pipe, CommonOptions.FormulaMode(parse.GetValue(formulas)));
                     foreach (var (recording, result) in results)
                     {
                         if (result is not null)
                         {
-                            csv.Write(recording, result);
+                            await csv.WriteAsync(recording, result, cancellationToken).ConfigureAwait(false);
                         }
                     }
+                    await pipe.CompleteAsync().ConfigureAwait(false);
                 }
 
-                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return results.All(r => r.Result is not null) ? 0 : 1;
             }
         });

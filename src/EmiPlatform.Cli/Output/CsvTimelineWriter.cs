@@ -1,54 +1,52 @@
-using System.Globalization;
+using System.IO.Pipelines;
+using EmiPlatform.Csv;
 using EmiPlatform.Inference.Columns;
 using EmiPlatform.Inference.Scoring;
 
 namespace EmiPlatform.Cli.Output;
 
 /// <summary>
-/// The timeline as CSV, one row per window, with the platform's export columns (<see cref="ScoreColumns"/>):
+/// The timeline as CSV, one row per window, written by the platform's own <see cref="CsvWriter"/> (the same quoting,
+/// numbers, booleans and formula rule as the API's export) with the platform's columns (<see cref="ScoreColumns"/>):
 /// recording,start_s,end_s,&lt;score columns, has_audio and has_video among them&gt;, then the per-branch values
 /// audio_&lt;emotion&gt;… and visual_&lt;emotion&gt;… (empty where a branch has no prediction).
 /// </summary>
-internal sealed class CsvTimelineWriter(TextWriter writer)
+internal sealed class CsvTimelineWriter(PipeWriter output, CsvFormulas formulas)
 {
     private static readonly int[] EmotionColumns =
         [.. Enumerable.Range(0, ScoreColumns.Count).Where(c => ScoreColumns.All[c].Source == ScoreSource.Emotion)];
 
-    private bool _headerWritten;
+    private readonly CsvWriter csv = new(output, formulas);
+    private bool headerWritten;
 
-    public void Write(string recording, ScoringResult result)
+    public async Task WriteAsync(string recording, ScoringResult result, CancellationToken cancellationToken)
     {
         var columns = BundleColumnMap.For(result);
-        if (!_headerWritten)
+        if (!headerWritten)
         {
-            var header = new List<string> { "recording", "start_s", "end_s" };
-            header.AddRange(ScoreColumns.Names);
-            header.AddRange(ScoreColumns.Emotions.Select(e => "audio_" + e));
-            header.AddRange(ScoreColumns.Emotions.Select(e => "visual_" + e));
-            writer.WriteLine(string.Join(',', header));
-            _headerWritten = true;
+            csv.Header(["recording", "start_s", "end_s", .. ScoreColumns.Names,
+                .. ScoreColumns.Emotions.Select(e => "audio_" + e), .. ScoreColumns.Emotions.Select(e => "visual_" + e)]);
+            headerWritten = true;
         }
-
-        var name = Quote(recording);
         foreach (var w in result.Windows)
         {
-            var row = new List<string> { name, Number(w.StartSeconds), Number(w.EndSeconds) };
-            row.AddRange(Enumerable.Range(0, ScoreColumns.Count).Select(c => Cell(columns.Value(c, result, w))));
-            row.AddRange(EmotionColumns.Select(c => Number(columns.BranchValue(c, w.AudioEmi))));
-            row.AddRange(EmotionColumns.Select(c => Number(columns.BranchValue(c, w.VisualEmi))));
-            writer.WriteLine(string.Join(',', row));
+            csv.Text(recording);
+            csv.Number(w.StartSeconds);
+            csv.Number(w.EndSeconds);
+            for (var c = 0; c < ScoreColumns.Count; c++)
+            {
+                csv.Value(columns.Value(c, result, w));
+            }
+            foreach (var c in EmotionColumns)
+            {
+                csv.Number(columns.BranchValue(c, w.AudioEmi));
+            }
+            foreach (var c in EmotionColumns)
+            {
+                csv.Number(columns.BranchValue(c, w.VisualEmi));
+            }
+            csv.EndRow();
+            await csv.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static string Cell(object? value) => value switch
-    {
-        bool flag => flag ? "true" : "false",
-        float v => Number(v),
-        _ => string.Empty,
-    };
-
-    private static string Number(double? value) => value?.ToString("0.######", CultureInfo.InvariantCulture) ?? string.Empty;
-
-    private static string Quote(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }

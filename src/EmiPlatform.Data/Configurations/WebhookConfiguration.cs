@@ -16,6 +16,9 @@ internal sealed class WebhookConfiguration : IEntityTypeConfiguration<Webhook>
         builder.Property(w => w.Url).HasColumnName("url").HasMaxLength(Limits.WebhookUrlLength);
         builder.Property(w => w.Description).HasColumnName("description").HasMaxLength(Limits.NameLength);
         builder.Property(w => w.Secret).HasColumnName("secret").HasMaxLength(100);
+        builder.Property(w => w.PreviousSecret).HasColumnName("previous_secret").HasMaxLength(100);
+        builder.Property(w => w.PreviousSecretExpiresAt).HasColumnName("previous_secret_expires_at");
+        builder.Property(w => w.SecretRotatedAt).HasColumnName("secret_rotated_at");
         builder.Property(w => w.CreatedAt).HasColumnName("created_at");
     }
 }

@@ -11,5 +11,13 @@ public sealed class Webhook
     /// <summary>The HMAC-SHA256 key deliveries are signed with. Stored because signing needs it; the API shows it once.</summary>
     public required string Secret { get; set; }
 
+    /// <summary>The secret <see cref="Secret"/> replaced at the last rotation; deliveries are signed with it too until <see cref="PreviousSecretExpiresAt"/>.</summary>
+    public string? PreviousSecret { get; set; }
+
+    public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
+
+    /// <summary>When <see cref="Secret"/> was issued by a rotation; null while it is the secret of the registration.</summary>
+    public DateTimeOffset? SecretRotatedAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -18,6 +18,8 @@ public static class WebhookExtensions
             .ValidateDataAnnotations()
             .Validate(o => o.Timeout > TimeSpan.Zero && o.InitialBackoff >= TimeSpan.Zero && o.MaxBackoff >= o.InitialBackoff && o.PollInterval > TimeSpan.Zero,
                 "Webhooks: Timeout and PollInterval must be positive, MaxBackoff at least InitialBackoff.")
+            .Validate(o => o.SecretRotationWindow >= TimeSpan.Zero && o.SecretRotationWindow <= TimeSpan.FromDays(30),
+                "Webhooks: SecretRotationWindow must be between 0 and 30 days.")
             .ValidateOnStart();
         if (builder.Configuration.GetSection(WebhookOptions.Section).GetValue(nameof(WebhookOptions.Deliver), true))
         {

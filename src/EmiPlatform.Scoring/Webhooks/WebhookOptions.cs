@@ -31,6 +31,12 @@ public sealed class WebhookOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// After a secret rotation, how long the replaced secret still signs deliveries alongside the new one, so receivers
+    /// can switch secrets without refusing a delivery.
+    /// </summary>
+    public TimeSpan SecretRotationWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>How often the deliverer looks for due deliveries.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -22,7 +22,7 @@ public sealed class WebhookOutbox(EmiDataSources database)
             UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + $2
             FROM due, webhooks w
             WHERE d.id = due.id AND w.id = d.webhook_id
-            RETURNING d.id, d.event_id, d.attempts, d.payload, w.url, w.secret
+            RETURNING d.id, d.event_id, d.attempts, d.payload, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at
             """);
         command.Parameters.Add(new() { Value = limit });
         command.Parameters.Add(new() { Value = lease });
@@ -30,7 +30,8 @@ public sealed class WebhookOutbox(EmiDataSources database)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            claimed.Add(new ClaimedDelivery(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+            claimed.Add(new ClaimedDelivery(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7)));
         }
         return claimed;
     }

@@ -12,4 +12,8 @@ public static class WebhookSecret
 
     /// <summary>What listings show: enough to tell secrets apart, far too little to sign with.</summary>
     public static string DisplayPrefix(string secret) => secret[..Math.Min(secret.Length, Prefix.Length + 4)];
+
+    /// <summary>A rotation's previous secret while its window is open at <paramref name="now"/>; null once it has closed.</summary>
+    public static string? StillValid(string? previous, DateTimeOffset? expiresAt, DateTimeOffset now) =>
+        previous is not null && now < expiresAt ? previous : null;
 }

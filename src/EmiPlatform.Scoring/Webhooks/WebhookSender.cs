@@ -36,12 +36,13 @@ public sealed class WebhookSender : IDisposable
     public async Task<DeliveryAttempt> SendAsync(ClaimedDelivery delivery, CancellationToken stopping)
     {
         var body = Encoding.UTF8.GetBytes(delivery.Payload);
-        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        var now = clock.GetUtcNow();
+        var timestamp = now.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add(WebhookSignature.IdHeader, delivery.EventId.ToString());
         request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Compute(delivery.Secret, timestamp, body));
+        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Header(delivery, timestamp, body, now));
         request.Headers.Add(WebhookSignature.AttemptHeader, delivery.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var timeout = options.Value.Timeout;

@@ -4,16 +4,22 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 
-namespace EmiPlatform.Api.Results;
+namespace EmiPlatform.Csv;
 
 /// <summary>
 /// RFC 4180 CSV straight into a <see cref="PipeWriter"/>: UTF-8 without a BOM (R's read.csv would keep a BOM in the
 /// first column's name), CRLF line ends, a field quoted only when it holds a comma, quote, CR or LF, numbers in the
-/// invariant culture's shortest round-trip form, nulls as empty cells. Nothing is buffered beyond the pipe's segment:
-/// <see cref="FlushIfFullAsync"/> hands bytes to the socket and waits when the client reads slower than we write.
+/// invariant culture's shortest round-trip form, nulls as empty cells. Text a spreadsheet would run as a formula is
+/// neutralised unless <see cref="CsvFormulas.Raw"/> is asked for (see <see cref="CsvFormulas"/>); numbers never are.
+/// Nothing is buffered beyond the pipe's segment: <see cref="FlushIfFullAsync"/> hands bytes to the socket and waits
+/// when the client reads slower than we write.
 /// </summary>
-public sealed class CsvWriter(IBufferWriter<byte> output, int flushThreshold = 64 * 1024)
+public sealed class CsvWriter(IBufferWriter<byte> output, CsvFormulas formulas = CsvFormulas.Escaped, int flushThreshold = 64 * 1024)
 {
+    // OWASP's CSV-injection list: what Excel, LibreOffice and Google Sheets start a formula with (tab and CR because
+    // some of them skip leading whitespace before looking for '=').
+    private static readonly SearchValues<char> FormulaStarts = SearchValues.Create("=+-@\t\r");
+
     private static readonly byte[] NewLine = "\r\n"u8.ToArray();
     private bool atRowStart = true;
 
@@ -26,12 +32,18 @@ public sealed class CsvWriter(IBufferWriter<byte> output, int flushThreshold = 6
         {
             return;
         }
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        var formula = formulas == CsvFormulas.Escaped && FormulaStarts.Contains(value[0]);
+        if (!formula && value.AsSpan().IndexOfAny(",\"\r\n") < 0)
         {
             WriteUtf8(value);
             return;
         }
         Raw("\""u8);
+        if (formula)
+        {
+            // A leading apostrophe makes a spreadsheet show the cell as text; inside quotes, so it stays one field.
+            Raw("'"u8);
+        }
         var rest = value.AsSpan();
         int quote;
         while ((quote = rest.IndexOf('"')) >= 0)
@@ -75,6 +87,19 @@ public sealed class CsvWriter(IBufferWriter<byte> output, int flushThreshold = 6
         var span = output.GetSpan(24);
         Utf8Formatter.TryFormat(value, span, out var written);
         output.Advance(written);
+    }
+
+    /// <summary>A result value as its type says: a boolean, a real number, or an empty cell for null.</summary>
+    public void Value(object? value)
+    {
+        if (value is bool flag)
+        {
+            Boolean(flag);
+        }
+        else
+        {
+            Number((float?)value);
+        }
     }
 
     /// <summary><c>TRUE</c>/<c>FALSE</c>: what pandas and R's read.csv both read as logical (R 4.2 leaves lowercase as text).</summary>
@@ -123,11 +148,11 @@ public sealed class CsvWriter(IBufferWriter<byte> output, int flushThreshold = 6
     public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken) =>
         output is PipeWriter pipe ? pipe.FlushAsync(cancellationToken) : default;
 
-    /// <summary>The cells of a row prefix encoded once, for <see cref="EncodedCells"/>.</summary>
-    public static byte[] Encode(Action<CsvWriter> cells)
+    /// <summary>The cells of a row prefix encoded once (under this writer's formula rule), for <see cref="EncodedCells"/>.</summary>
+    public byte[] Encode(Action<CsvWriter> cells)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        cells(new CsvWriter(buffer));
+        cells(new CsvWriter(buffer, formulas));
         return buffer.WrittenSpan.ToArray();
     }
 
