@@ -28,6 +28,7 @@ public sealed class TenantGrain(
     private static readonly TimeSpan AfterSendFailure = TimeSpan.FromSeconds(5);
 
     private readonly StudyTurns _turns = new();
+    private readonly UploadSlots _uploads = new(options.Value.MaxConcurrentUploads, options.Value.UploadSlotLease, TimeProvider.System);
     private TenantLimits? _limits;
     private Watch _watch = null!;
 
@@ -53,6 +54,22 @@ public sealed class TenantGrain(
         }
         return current.WouldExceed(Math.Max(declaredBytes, 0)) ? new UploadAdmission(UploadRefusal.QuotaExceeded) : UploadAdmission.Admitted;
     }
+
+    public Task<bool> TryTakeUploadSlotAsync(Guid uploadId) => Task.FromResult(_uploads.TryTake(uploadId));
+
+    public Task KeepUploadSlotAsync(Guid uploadId)
+    {
+        _uploads.Keep(uploadId);
+        return Task.CompletedTask;
+    }
+
+    public Task ReleaseUploadSlotAsync(Guid uploadId)
+    {
+        _uploads.Release(uploadId);
+        return Task.CompletedTask;
+    }
+
+    public Task<int> UploadsInProgressAsync() => Task.FromResult(_uploads.Count);
 
     public Task ScheduleAsync() => RoundAsync(CancellationToken.None);
 
