@@ -14,7 +14,8 @@ namespace EmiPlatform.Grains.Tenants;
 /// (<c>tenants.max_concurrent_jobs</c>, else the cluster's scoring slots). Each tenant puts at most its share into the
 /// transport's FIFO queue, so another tenant's first job waits behind at most that many, whatever this tenant has
 /// queued. Within the tenant, studies take turns (<see cref="StudyTurns"/>). Every round reads PostgreSQL, which
-/// holds the truth; only the order of turns lives here.
+/// holds the truth; only the order of turns and the uploads in progress (<see cref="UploadSlots"/>, renewed by their
+/// API hosts) live here.
 /// </summary>
 public sealed class TenantGrain(
     JobStore jobs,
