@@ -4,6 +4,7 @@ using EmiPlatform.Api.Database;
 using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.Problems;
 using EmiPlatform.Api.Progress;
+using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Hosting;
 using EmiPlatform.Scoring.Hosting;
@@ -14,6 +15,7 @@ builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Conf
 builder.AddEmiProblems();
 builder.AddEmiDatabase();
 builder.AddEmiAuth();
+builder.AddEmiRateLimits();
 builder.AddEmiRecordings();
 builder.AddEmiBundles();
 builder.AddEmiCluster();
@@ -40,6 +42,8 @@ app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+// After authentication, so a request spends its key's budget; before authorization, so 401s and 403s spend one too.
+app.UseRateLimiter();
 app.UseAuthorization();
 app.MapEmiApis();
 

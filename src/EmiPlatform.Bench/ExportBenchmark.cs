@@ -109,7 +109,8 @@ internal static class ExportBenchmark
         return 0;
     }
 
-    private static async Task SeedAsync(string owner, Guid tenantId, Guid studyId, int recordings, int perRecording, CancellationToken ct)
+    /// <summary>Seeds a scored study straight into PostgreSQL (the load benchmark reads the same kind of study).</summary>
+    internal static async Task SeedAsync(string owner, Guid tenantId, Guid studyId, int recordings, int perRecording, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(owner);
         await connection.OpenAsync(ct);

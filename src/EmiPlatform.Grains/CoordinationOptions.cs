@@ -23,4 +23,18 @@ public sealed class CoordinationOptions
     /// <summary>A tenant's share when the cluster advertises no scoring slots yet (no scoring silo has joined).</summary>
     [Range(1, 10_000)]
     public int MinimumShare { get; set; } = 1;
+
+    /// <summary>
+    /// Uploads (streamed, or a direct upload's <c>complete</c>) a tenant may have in progress at once, across all API
+    /// hosts: each holds blocks in memory, a database connection and an ffprobe. Over it: 429 <c>too-many-uploads</c>.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentUploads { get; set; } = 8;
+
+    /// <summary>
+    /// An upload slot not renewed for this long is free again (its API host died). Holders renew every
+    /// 10 s, so this must be a few times that.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]
+    public TimeSpan UploadSlotLease { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -59,6 +59,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Recordings:SweepGracePeriod", "00:00:00");
         // Test classes run side by side, each with its own embedded silo.
         builder.UseSetting("Orleans:SiloPort", "0");
+        // Tests that race 50 uploads of one tenant test what the race leaves behind, not the tenant's limit on uploads
+        // in progress (8 by default); ConcurrentUploadLimitTests sets a small one of its own.
+        builder.UseSetting("Coordination:MaxConcurrentUploads", "64");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,9 +1,11 @@
 namespace EmiPlatform.Abstractions.Tenants;
 
 /// <summary>
-/// One per tenant (key: the tenant id). Admits uploads against the tenant's status and quotas, and releases the
+/// One per tenant (key: the tenant id). Admits uploads against the tenant's status and quotas, holds its
+/// concurrent-upload slots (one grain per tenant, so the limit holds across every API host), and releases the
 /// tenant's queued jobs to the scoring transport within its share of the cluster's scoring slots, round-robin
-/// across its studies. Rebuilds everything from PostgreSQL on activation: it holds no state a silo's death loses.
+/// across its studies. Rebuilds everything from PostgreSQL on activation; the only state a silo's death loses is the
+/// upload slots, which their holders renew (and so re-take) within seconds.
 /// </summary>
 [Alias("emi.ITenantGrain")]
 public interface ITenantGrain : IGrainWithGuidKey
@@ -11,6 +13,24 @@ public interface ITenantGrain : IGrainWithGuidKey
     /// <summary>Whether an upload of about <paramref name="declaredBytes"/> (0 when unknown) may start now.</summary>
     [Alias("AdmitUpload")]
     Task<UploadAdmission> AdmitUploadAsync(long declaredBytes);
+
+    /// <summary>
+    /// Takes one of the tenant's concurrent-upload slots for <paramref name="uploadId"/>; false when all are held. A slot
+    /// lapses unless <see cref="KeepUploadSlotAsync"/> renews it, so an API host that dies mid-upload frees its slots.
+    /// </summary>
+    [Alias("TakeUploadSlot")]
+    Task<bool> TryTakeUploadSlotAsync(Guid uploadId);
+
+    /// <summary>Renews the upload's slot; re-takes it (even over the limit: the upload is under way) on a fresh activation.</summary>
+    [Alias("KeepUploadSlot")]
+    Task KeepUploadSlotAsync(Guid uploadId);
+
+    [Alias("ReleaseUploadSlot")]
+    Task ReleaseUploadSlotAsync(Guid uploadId);
+
+    /// <summary>Upload slots held now.</summary>
+    [Alias("UploadsInProgress")]
+    Task<int> UploadsInProgressAsync();
 
     /// <summary>Jobs were queued or slots were freed: release what the share allows now.</summary>
     [Alias("Schedule")]

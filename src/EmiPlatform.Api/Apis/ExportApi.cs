@@ -1,4 +1,5 @@
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Results;
 using EmiPlatform.Api.Validation;
 using EmiPlatform.Csv;
@@ -20,7 +21,7 @@ public static class ExportApi
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1/studies/{studyId:guid}/export", Export)
-            .WithTags("Results").RequireAuthorization(Policies.TenantRead)
+            .WithTags("Results").RequireAuthorization(Policies.TenantRead).RequireRateLimiting(RateLimitPolicies.Exports)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .WithDescription("Query: format = long (one row per window, the default) | aggregate (one row per recording); " +
                              "model = name@version (default: per recording, the newest bundle that scored it); " +

@@ -100,12 +100,18 @@ public static class RecordingsApi
                 return Problem.Create(StatusCodes.Status403Forbidden, ProblemTypes.TenantSuspended, "Tenant suspended",
                     "This tenant is suspended; contact the platform administrator.");
         }
+        var recordingId = Guid.CreateVersion7(clock.GetUtcNow());
+        // Held until the row is written or the upload failed; taken before the body is read, so a refused upload stores nothing.
+        await using var slot = await UploadSlot.TryTakeAsync(grains, tenant.Id, recordingId);
+        if (slot is null)
+        {
+            return RecordingProblems.TooManyUploads(request.HttpContext.Response);
+        }
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = max + 1; // one byte over lets BlobStore see and name the overflow itself
         }
 
-        var recordingId = Guid.CreateVersion7(clock.GetUtcNow());
         var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);
         BlobUploadResult uploaded;
         try
@@ -146,7 +152,8 @@ public static class RecordingsApi
     /// </summary>
     private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> CompleteDirectUpload(
         Guid studyId, Guid participantId, Guid recordingId, CompleteUploadRequest request, EmiDbContext db, CurrentTenant tenant,
-        IBlobStore blobs, RecordingRegistrar registrar, IOptions<RecordingOptions> options, CancellationToken ct)
+        IBlobStore blobs, RecordingRegistrar registrar, IGrainFactory grains, IOptions<RecordingOptions> options, HttpResponse response,
+        CancellationToken ct)
     {
         var metadata = new RecordingMetadata(request.Stimulus, request.Trial, request.FileName, request.ContentType);
         var errors = metadata.Validate();
@@ -162,6 +169,13 @@ public static class RecordingsApi
         if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == recordingId, ct) is { } done)
         {
             return TypedResults.Ok(RecordingDto.From(done)); // completing twice is harmless
+        }
+        // Completing copies, hashes and probes the whole file: it counts as an upload in progress. Refused, the staging
+        // blob stays for a later complete.
+        await using var slot = await UploadSlot.TryTakeAsync(grains, tenant.Id, recordingId);
+        if (slot is null)
+        {
+            return RecordingProblems.TooManyUploads(response);
         }
         var staging = blobs.Container.GetBlobClient(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId));
         var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);

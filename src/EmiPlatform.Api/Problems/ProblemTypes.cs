@@ -21,6 +21,8 @@ public static class ProblemTypes
     public const string CorruptMedia = Base + "corrupt-media";
     public const string UploadIncomplete = Base + "upload-incomplete";
     public const string CoordinationUnavailable = Base + "coordination-unavailable";
+    public const string RateLimited = Base + "rate-limited";
+    public const string TooManyUploads = Base + "too-many-uploads";
     public const string Internal = Base + "internal";
 
     public static string ForStatus(int status) => status switch
@@ -34,6 +36,7 @@ public static class ProblemTypes
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
         StatusCodes.Status422UnprocessableEntity => Validation,
+        StatusCodes.Status429TooManyRequests => RateLimited,
         StatusCodes.Status503ServiceUnavailable => NotReady,
         _ => Internal,
     };

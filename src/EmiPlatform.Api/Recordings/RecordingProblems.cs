@@ -14,6 +14,14 @@ public static class RecordingProblems
         Problem.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.QuotaExceeded, "Quota exceeded",
             "This recording would exceed the tenant's storage or recording quota; nothing was stored.");
 
+    /// <summary>When an upload finishes is unknown; a few seconds is when a slot is likely free again.</summary>
+    public static ProblemHttpResult TooManyUploads(HttpResponse response)
+    {
+        response.Headers.RetryAfter = "5";
+        return Problem.Create(StatusCodes.Status429TooManyRequests, ProblemTypes.TooManyUploads, "Too many uploads in progress",
+            "This tenant already has as many uploads in progress as it may (Coordination:MaxConcurrentUploads); nothing was stored. Retry after 5 s.");
+    }
+
     public static ProblemHttpResult Empty() =>
         Problem.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.EmptyRecording, "Empty recording", "The upload has no bytes.");
 

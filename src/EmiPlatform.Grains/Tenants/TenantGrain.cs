@@ -14,7 +14,8 @@ namespace EmiPlatform.Grains.Tenants;
 /// (<c>tenants.max_concurrent_jobs</c>, else the cluster's scoring slots). Each tenant puts at most its share into the
 /// transport's FIFO queue, so another tenant's first job waits behind at most that many, whatever this tenant has
 /// queued. Within the tenant, studies take turns (<see cref="StudyTurns"/>). Every round reads PostgreSQL, which
-/// holds the truth; only the order of turns lives here.
+/// holds the truth; only the order of turns and the uploads in progress (<see cref="UploadSlots"/>, renewed by their
+/// API hosts) live here.
 /// </summary>
 public sealed class TenantGrain(
     JobStore jobs,
@@ -28,6 +29,7 @@ public sealed class TenantGrain(
     private static readonly TimeSpan AfterSendFailure = TimeSpan.FromSeconds(5);
 
     private readonly StudyTurns _turns = new();
+    private readonly UploadSlots _uploads = new(options.Value.MaxConcurrentUploads, options.Value.UploadSlotLease, TimeProvider.System);
     private TenantLimits? _limits;
     private Watch _watch = null!;
 
@@ -53,6 +55,22 @@ public sealed class TenantGrain(
         }
         return current.WouldExceed(Math.Max(declaredBytes, 0)) ? new UploadAdmission(UploadRefusal.QuotaExceeded) : UploadAdmission.Admitted;
     }
+
+    public Task<bool> TryTakeUploadSlotAsync(Guid uploadId) => Task.FromResult(_uploads.TryTake(uploadId));
+
+    public Task KeepUploadSlotAsync(Guid uploadId)
+    {
+        _uploads.Keep(uploadId);
+        return Task.CompletedTask;
+    }
+
+    public Task ReleaseUploadSlotAsync(Guid uploadId)
+    {
+        _uploads.Release(uploadId);
+        return Task.CompletedTask;
+    }
+
+    public Task<int> UploadsInProgressAsync() => Task.FromResult(_uploads.Count);
 
     public Task ScheduleAsync() => RoundAsync(CancellationToken.None);
 

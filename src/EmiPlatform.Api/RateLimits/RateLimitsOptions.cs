@@ -1,0 +1,22 @@
+namespace EmiPlatform.Api.RateLimits;
+
+/// <summary>Configuration section <c>RateLimits</c>: the request budgets of docs/api.md, "Rate limits".</summary>
+public sealed class RateLimitsOptions
+{
+    public const string Section = "RateLimits";
+
+    /// <summary>Every request of one API key (the platform admin's included), whatever the endpoint.</summary>
+    public TokenBucketBudget Requests { get; set; } = new() { TokenLimit = 200, TokensPerPeriod = 100, Period = TimeSpan.FromSeconds(1) };
+
+    /// <summary>
+    /// CSV exports of one API key, on top of <see cref="Requests"/>: an export streams every window of a study out of
+    /// PostgreSQL, worth thousands of ordinary requests.
+    /// </summary>
+    public TokenBucketBudget Exports { get; set; } = new() { TokenLimit = 10, TokensPerPeriod = 1, Period = TimeSpan.FromSeconds(6) };
+
+    /// <summary>
+    /// Requests without a valid key, per remote address: what is left of a flood of wrong keys after each one cost a
+    /// key lookup. A separate partition, so nobody can spend a lab's budget by sending garbage.
+    /// </summary>
+    public TokenBucketBudget Anonymous { get; set; } = new() { TokenLimit = 60, TokensPerPeriod = 20, Period = TimeSpan.FromSeconds(1) };
+}
