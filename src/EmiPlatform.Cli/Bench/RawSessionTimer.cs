@@ -30,7 +30,7 @@ internal sealed class RawSessionTimer
 
         if (media.HasVideo && bundle.Visual is { } v)
         {
-            await using var decoder = VideoDecoder.Start(media, v.Height, v.Width, v.FrameRate, v.Mean, v.Std, tools, cancellationToken);
+            await using var decoder = VideoDecoder.Start(media, new CoverCropFrames(v.Height, v.Width, v.Mean, v.Std), v.FrameRate, tools, cancellationToken);
             await Collect(decoder, (int)Math.Round(v.SegmentSeconds * v.FrameRate), (int)Math.Round(v.OverlapSeconds * v.FrameRate), timer._visual, cancellationToken);
         }
 
