@@ -32,7 +32,7 @@ REFERENCE_STAGE = {
     "score_outputs": ["Identity:0", "Identity_1:0"],
     "box_outputs": ["Identity_2:0", "Identity_3:0"],
     "anchor_strides": [16, 32, 32, 32],
-    "score_threshold": 0.5,
+    "score_threshold": 0.75,
     "suppression": "weighted_nms",
     "iou_threshold": 0.3,
     "crop_margin": 0.25,

@@ -10,9 +10,14 @@ namespace EmiPlatform.Inference.Tests;
 public sealed class PipelineTests(MediaFixture media) : IDisposable
 {
     private readonly ScoringPipeline _pipeline = new(TestEnvironment.Cpu);
-    private readonly ModelBundle _bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
+    // The whole-frame visual branch: these tests use test patterns, which have no faces (FaceTests cover the face stage).
+    private readonly ModelBundle _bundle = ModelBundle.Load(TestEnvironment.ReferenceBundleWithoutFace());
 
-    public void Dispose() => _pipeline.Dispose();
+    public void Dispose()
+    {
+        _pipeline.Dispose();
+        Directory.Delete(_bundle.Directory, true);
+    }
 
     [Fact]
     public async Task VideoWithAudioIsScoredByBothBranchesAndFused()

@@ -39,7 +39,7 @@ public sealed record FaceStage
     /// <summary>One SSD feature map per entry (two anchors each); equal strides share a grid (MediaPipe's scheme).</summary>
     public required IReadOnlyList<int> AnchorStrides { get; init; }
 
-    public double ScoreThreshold { get; init; } = 0.5;
+    public double ScoreThreshold { get; init; } = 0.75;
 
     public string Suppression { get; init; } = WeightedNms;
 

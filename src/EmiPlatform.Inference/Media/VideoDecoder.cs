@@ -34,6 +34,9 @@ internal sealed class VideoDecoder : FfmpegDecoder
         return new VideoDecoder(process, Path.GetFileName(media.Path), shaper, frameRate, video.Duration ?? media.Duration);
     }
 
+    // About 4 MB of decoded frames per read, at least one frame.
+    protected override int MaxUnitsPerRead => Math.Max(1, (4 << 20) / UnitBytes);
+
     protected override void Convert(ReadOnlySpan<byte> source, Span<float> destination)
     {
         var frames = source.Length / UnitBytes;
