@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using EmiPlatform.Cli.Output;
 using EmiPlatform.Inference.Bundles;
@@ -11,7 +12,7 @@ namespace EmiPlatform.Cli.Commands;
 /// <summary><c>emi score FILE... --model DIR [--format csv|json] [--window 1s]</c>: the scoring pipeline offline.</summary>
 internal static class ScoreCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var files = new Argument<FileInfo[]>("files") { Description = "Recordings (video or audio).", Arity = ArgumentArity.OneOrMore };
         var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Model bundle directory (manifest.json + ONNX files).", Required = true };
@@ -34,7 +35,7 @@ internal static class ScoreCommand
         {
             if (!DurationParser.TryParse(parse.GetValue(window), out var windowSpan))
             {
-                await Console.Error.WriteLineAsync($"emi score: invalid --window '{parse.GetValue(window)}'.").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: invalid --window '{parse.GetValue(window)}'.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -42,7 +43,7 @@ internal static class ScoreCommand
             var hopSpan = windowSpan;
             if (hopText is not null && !DurationParser.TryParse(hopText, out hopSpan))
             {
-                await Console.Error.WriteLineAsync($"emi score: invalid --hop '{hopText}'.").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: invalid --hop '{hopText}'.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -59,18 +60,18 @@ internal static class ScoreCommand
             }
             catch (Exception ex) when (ex is ModelBundleException or CudaUnavailableException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
             {
-                await Console.Error.WriteLineAsync($"emi score: {ex.Message}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }
 
             if (pipeline.Placement.CpuReason is { } why)
             {
-                await Console.Error.WriteLineAsync($"emi score: scoring on the CPU. {why}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: scoring on the CPU. {why}").ConfigureAwait(false);
             }
 
             if (!bundle.Trained)
             {
-                await Console.Error.WriteLineAsync(
+                await context.Error.WriteLineAsync(
                     $"emi score: bundle {bundle.Name} {bundle.Version} is NOT trained ({bundle.Provenance}); its scores are meaningless.").ConfigureAwait(false);
             }
 
@@ -78,11 +79,11 @@ internal static class ScoreCommand
             {
                 var options = new ScoringOptions { Window = windowSpan, Hop = hopSpan, BatchSize = parse.GetValue(batch) };
                 var inputs = parse.GetValue(files)!;
-                var showProgress = !parse.GetValue(noProgress) && !Console.IsErrorRedirected;
-                var results = await ScoreAllAsync(pipeline, bundle, options, inputs, showProgress, cancellationToken).ConfigureAwait(false);
+                var showProgress = !parse.GetValue(noProgress) && context.Interactive;
+                var results = await ScoreAllAsync(context, pipeline, bundle, options, inputs, showProgress, cancellationToken).ConfigureAwait(false);
 
                 var target = parse.GetValue(output);
-                await using var writer = target is null ? Console.Out : new StreamWriter(target.FullName);
+                await using var writer = target is null ? context.Out : new StreamWriter(target.FullName);
                 if (parse.GetValue(format) == "json")
                 {
                     JsonResultWriter.Write(writer, results.Where(r => r.Result is not null).Select(r => (r.Recording, r.Result!)));
@@ -108,6 +109,7 @@ internal static class ScoreCommand
     }
 
     private static async Task<List<(string Recording, ScoringResult? Result)>> ScoreAllAsync(
+        CliContext context,
         ScoringPipeline pipeline, ModelBundle bundle, ScoringOptions options, FileInfo[] inputs, bool showProgress, CancellationToken cancellationToken)
     {
         var results = new List<(string, ScoringResult?)>();
@@ -117,10 +119,20 @@ internal static class ScoreCommand
             {
                 var result = await pipeline.ScoreAsync(file.FullName, bundle, options, progress, cancellationToken).ConfigureAwait(false);
                 results.Add((file.Name, result));
+                if (result.Aggregate?.FaceCoverage is { } coverage)
+                {
+                    // On stderr with the other notes, so that stdout stays a clean CSV / JSON stream.
+                    await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"emi score: {file.Name}: face_coverage {coverage:0.###} (the visual branch scores the face crop, only in frames where the participant's face was tracked)")).ConfigureAwait(false);
+                }
+                else if (result.HasVideo && bundle.Visual?.Face is not null)
+                {
+                    await context.Error.WriteLineAsync($"emi score: {file.Name}: face_coverage 0 (no face seen: the visual branch scored nothing)").ConfigureAwait(false);
+                }
             }
             catch (MediaDecodeException ex)
             {
-                await Console.Error.WriteLineAsync($"emi score: {file.Name}: {ex.Kind}: {ex.Message}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: {file.Name}: {ex.Kind}: {ex.Message}").ConfigureAwait(false);
                 results.Add((file.Name, null));
             }
         }
@@ -136,7 +148,7 @@ internal static class ScoreCommand
         }
 
         // Progress goes to stderr so that stdout stays a clean CSV / JSON stream.
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
