@@ -59,7 +59,7 @@ public sealed class FaceTests(MediaFixture media) : IDisposable
         var boxes = await TrackAsync(media.P("face-moves.mp4"));
         var rate = Visual.FrameRate;
         Assert.InRange(boxes.Count, (int)(9 * rate) - 1, (int)(9 * rate) + 1);
-        // 640x360 letterboxed into 512: scale 0.8, 72 px of black above. The photo's face centre is at (0.44, 0.248) of it.
+        // 640x360 letterboxed into 512: scale 0.8, 112 px of black above. The photo's face centre is at (0.44, 0.248) of it.
         const double scale = 512 / 640.0;
         const double padTop = (512 - (360 * scale)) / 2;
         for (var i = 0; i < boxes.Count; i++)
