@@ -14,7 +14,6 @@ from emi_ml.dataset import Clip
 from conftest import ASTRONAUT, REFERENCE_BUNDLE
 
 
-
 def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
 

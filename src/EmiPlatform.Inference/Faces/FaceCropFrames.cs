@@ -34,9 +34,12 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
         _frameRate = branch.FrameRate;
         _mean = [.. branch.Mean];
         _std = [.. branch.Std];
-        var s = _stage.FrameSize;
-        Filter = $"format=rgb24,scale={s}:{s}:force_original_aspect_ratio=decrease,pad={s}:{s}:(ow-iw)/2:(oh-ih)/2:black";
+        Filter = LetterboxFilter(_stage.FrameSize);
     }
+
+    /// <summary>The whole picture, any aspect ratio, scaled into a black square of side <paramref name="size"/>.</summary>
+    public static string LetterboxFilter(int size) =>
+        $"format=rgb24,scale={size}:{size}:force_original_aspect_ratio=decrease,pad={size}:{size}:(ow-iw)/2:(oh-ih)/2:black";
 
     public string Filter { get; }
 

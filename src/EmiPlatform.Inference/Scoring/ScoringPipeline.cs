@@ -349,10 +349,10 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
     public void Preload(ModelBundle bundle) => ModelsFor(bundle);
 
     /// <summary>The models the pipeline uses for a bundle on its first device (the benchmark times them without the pipeline).</summary>
-    internal (OnnxModel? Audio, OnnxModel? Visual) ModelsForBenchmark(ModelBundle bundle)
+    internal (OnnxModel? Audio, OnnxModel? Visual, OnnxModel? Face) ModelsForBenchmark(ModelBundle bundle)
     {
         var models = ModelsFor(bundle)[0];
-        return (models.Audio?.Model, models.Visual?.Model);
+        return (models.Audio?.Model, models.Visual?.Model, models.Face);
     }
 
     /// <summary>Calls and segments of the bundle's batchers on the first device (the tests check that batches were shared).</summary>
