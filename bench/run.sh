@@ -4,6 +4,8 @@
 # (peak RSS for a short and a long recording, to show it is flat in the length).
 #   bench/run.sh                 # throughput on 60 s + memory on 10 and 60 minutes
 #   BENCH_LONG_MINUTES=20 bench/run.sh
+# Then the same throughput with the face stage (issue 15): the base bundle plus the reference bundle's BlazeFace
+# detector, on a 60 s recording of a moving face (Debian python3-skimage's public-domain astronaut.png).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -18,6 +20,13 @@ if [ ! -f "$bundle/manifest.json" ]; then
   PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name bench-base --version 0.0.0 --out "$bundle" --force >&2
 fi
 
+face_bundle=.local/bundles/base-face
+if [ ! -f "$face_bundle/manifest.json" ]; then
+  infra/fetch-face-detector.sh >&2
+  PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name bench-base-face --version 0.0.0 \
+    --face-detector models/reference-tiny/face_detection_back_256x256.onnx --out "$face_bundle" --force >&2
+fi
+
 ff() { ffmpeg -nostdin -y -hide_banner -loglevel error "$@"; }
 if [ ! -f "$media/speech.wav" ]; then
   espeak-ng -w "$media/speech.wav" "This is a benchmark recording for the emotional mimicry intensity scoring engine. It has speech, a tone and a moving test pattern."
@@ -26,6 +35,12 @@ if [ ! -f "$media/bench-60s.mp4" ]; then
   ff -f lavfi -i testsrc2=size=640x360:rate=25 -stream_loop -1 -i "$media/speech.wav" -f lavfi -i sine=frequency=220:sample_rate=44100 \
      -filter_complex "[1:a]aresample=44100[s];[s][2:a]amix=inputs=2:duration=shortest[a]" -map 0:v -map "[a]" -t 60 \
      -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac "$media/bench-60s.mp4"
+fi
+if [ ! -f "$media/bench-60s-face.mp4" ]; then
+  ff -f lavfi -i testsrc2=size=640x360:rate=25 -loop 1 -i /usr/lib/python3/dist-packages/skimage/data/astronaut.png \
+     -stream_loop -1 -i "$media/speech.wav" \
+     -filter_complex "[1:v]scale=240:240[f];[0:v][f]overlay=x='200+150*sin(t/3)':y=60[v]" -map "[v]" -map 2:a -t 60 \
+     -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac "$media/bench-60s-face.mp4"
 fi
 for minutes in 10 "$long_minutes"; do
   f="$media/bench-${minutes}min.mp4"
@@ -45,3 +60,5 @@ for minutes in 10 "$long_minutes"; do
   echo "== memory, ${minutes} minutes"
   "$emi" bench memory --model "$bundle" --recording "$media/bench-${minutes}min.mp4"
 done
+echo "== throughput with the face stage"
+"$emi" bench throughput --model "$face_bundle" --recording "$media/bench-60s-face.mp4" --pytorch-segments 0

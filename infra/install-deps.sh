@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   postgresql rabbitmq-server ffmpeg espeak-ng curl ca-certificates jq
   python3-torch python3-torchaudio python3-torchvision python3-onnx python3-pytest python3-numpy python3-jsonschema
+  python3-skimage
   docker-compose chromium
   python3-pandas r-base-core
   nodejs npm

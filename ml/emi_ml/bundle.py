@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from . import manifest as mf
-from . import media, ort, segments
+from . import faces, media, ort, segments
 from .dataset import Clip
 
 
@@ -31,13 +31,29 @@ class Bundle:
         return out.mean(axis=0)
 
     def visual_clip(self, frames: np.ndarray) -> np.ndarray:
+        """Whole frames (uint8 [T, H, W, 3]) -> the clip's visual EMI."""
         v = self.manifest["visual"]
         x = media.normalise_frames(frames, v["mean"], v["std"])
         segs = segments.visual_segments(x, v["frame_rate"], v["segment_seconds"])
-        aus = np.zeros(segs.shape[:2] + (v["action_units"],), dtype=np.float32)  # no AU extractor here
-        inputs = {v["inputs"]["frames"]["name"]: segs, v["inputs"]["aus"]["name"]: aus}
-        out = self._session("visual").run([v["outputs"]["emi_segment"]["name"]], inputs)[0]
+        out = self._session("visual").run([v["outputs"]["emi_segment"]["name"]], self._visual_inputs(segs))[0]
         return out.mean(axis=0)
+
+    def visual_face_clip(self, path: Path) -> np.ndarray | None:
+        """The face stage's crops -> the mean per-step EMI over the frames with the tracked face (None: no face)."""
+        v = self.manifest["visual"]
+        crops, boxes = faces.face_crops(path, v, self.path / v["face"]["detector"])
+        seen = np.array([b is not None for b in boxes])
+        segs = segments.visual_segments(crops, v["frame_rate"], v["segment_seconds"])
+        mask = segments.visual_segments(seen, v["frame_rate"], v["segment_seconds"])
+        if not mask.any():
+            return None
+        steps = self._session("visual").run([v["outputs"]["emi_steps"]["name"]], self._visual_inputs(segs))[0]
+        return steps[mask].mean(axis=0)
+
+    def _visual_inputs(self, segs: np.ndarray) -> dict:
+        v = self.manifest["visual"]
+        aus = np.zeros(segs.shape[:2] + (v["action_units"],), dtype=np.float32)  # no AU extractor is reachable here
+        return {v["inputs"]["frames"]["name"]: segs, v["inputs"]["aus"]["name"]: aus}
 
     def predict(self, clip: Clip) -> dict[str, np.ndarray]:
         """{'audio': [6], 'visual': [6], 'fused': [6]} for the branches the bundle and clip share."""
@@ -46,8 +62,13 @@ class Bundle:
             preds["audio"] = self.audio_clip(media.decode_audio(clip.path, self.manifest["audio"]["sample_rate"]))
         if "visual" in self.branches and clip.has_video:
             v = self.manifest["visual"]
-            h, w = v["image_size"]
-            preds["visual"] = self.visual_clip(media.decode_frames(clip.path, v["frame_rate"], h, w))
+            if "face" in v:
+                face = self.visual_face_clip(clip.path)
+                if face is not None:
+                    preds["visual"] = face
+            else:
+                h, w = v["image_size"]
+                preds["visual"] = self.visual_clip(media.decode_frames(clip.path, v["frame_rate"], h, w))
         if preds:
             preds["fused"] = self.fuse(preds)
         return preds

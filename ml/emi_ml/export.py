@@ -25,6 +25,7 @@ import torchaudio
 import torchvision
 
 from . import audio as audio_mod
+from . import faces
 from . import fixtures
 from . import manifest as mf
 from . import ort
@@ -36,6 +37,7 @@ OPSET = 14
 DEFAULT_SEED = 1234
 PARITY_TOLERANCE = 1e-4
 REFERENCE = ["--preset", "tiny", "--name", "reference-tiny", "--version", "0.1.0", "--seed", str(DEFAULT_SEED),
+             "--face-detector", "models/reference-tiny/" + faces.DETECTOR_FILE,
              "--out", "models/reference-tiny", "--fixtures", "tests/fixtures/reference-tiny", "--force"]
 
 
@@ -99,6 +101,9 @@ def main(argv=None) -> int:
     ap.add_argument("--branches", default="audio,visual", help="which branches to export (default both)")
     ap.add_argument("--audio-weights", type=Path, help="state dict of a trained audio branch")
     ap.add_argument("--visual-weights", type=Path, help="state dict of a trained visual branch")
+    ap.add_argument("--face-detector", type=Path,
+                    help="BlazeFace ONNX file for the visual branch's face stage (infra/fetch-face-detector.sh fetches it); "
+                         "copied into the bundle with its .LICENSE file; without it the branch sees whole frames")
     ap.add_argument("--fusion", type=parse_fusion, help="late-fusion weights, e.g. audio=0.6,visual=0.4")
     ap.add_argument("--fixtures", type=Path, help="also write parity fixtures (inputs + PyTorch outputs) here")
     ap.add_argument("--no-verify", action="store_true", help="skip the ONNX Runtime parity check")
@@ -145,7 +150,17 @@ def main(argv=None) -> int:
             export_branch(branch, models[branch], onnx_path)
             section = mf.audio_section if branch == "audio" else mf.visual_section
             cfg = preset.audio if branch == "audio" else preset.visual
-            sections[branch] = section(cfg, onnx_path.name, mf.sha256_file(onnx_path), OPSET, meta[branch]["trained"])
+            extra = {}
+            if branch == "visual" and args.face_detector is not None:
+                if not args.face_detector.is_file():
+                    print(f"error: {args.face_detector} is not a file (infra/fetch-face-detector.sh fetches it)", file=sys.stderr)
+                    return 2
+                shutil.copyfile(args.face_detector, staging / args.face_detector.name)
+                licence = args.face_detector.with_name(args.face_detector.name + ".LICENSE")
+                if licence.is_file():
+                    shutil.copyfile(licence, staging / licence.name)
+                extra["face"] = faces.face_section(args.face_detector, mf.sha256_file(args.face_detector))
+            sections[branch] = section(cfg, onnx_path.name, mf.sha256_file(onnx_path), OPSET, meta[branch]["trained"], **extra)
 
         untrained = f"deterministic random initialisation, seed {args.seed}, preset {preset.name}"
         described = {

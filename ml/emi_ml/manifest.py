@@ -64,7 +64,7 @@ def audio_section(cfg: AudioConfig, onnx_file: str, sha256: str, opset: int, tra
     }
 
 
-def visual_section(cfg: VisualConfig, onnx_file: str, sha256: str, opset: int, trained: bool) -> dict:
+def visual_section(cfg: VisualConfig, onnx_file: str, sha256: str, opset: int, trained: bool, face: dict | None = None) -> dict:
     s = cfg.image_size
     return {
         "onnx": onnx_file,
@@ -76,7 +76,6 @@ def visual_section(cfg: VisualConfig, onnx_file: str, sha256: str, opset: int, t
         "segment_seconds": cfg.segment_seconds,
         "overlap_seconds": cfg.overlap_seconds,
         "image_size": [s, s],
-        "resize": "cover_center_crop",
         "pixel_format": "rgb24",
         "mean": list(cfg.mean),
         "std": list(cfg.std),
@@ -91,6 +90,7 @@ def visual_section(cfg: VisualConfig, onnx_file: str, sha256: str, opset: int, t
             "emi_steps": {"name": "emi_steps", "shape": ["batch", "time", 6]},
             "emi_segment": {"name": "emi_segment", "shape": ["batch", 6]},
         },
+        **({"face": face} if face is not None else {}),
         "architecture": as_dict(cfg),
     }
 
@@ -136,4 +136,12 @@ def read(bundle_dir: Path, verify_hashes: bool = True) -> dict:
             raise ManifestError(f"{path}: {branch}.onnx names {section['onnx']}, which is not in the bundle")
         if verify_hashes and "sha256" in section and sha256_file(onnx_path) != section["sha256"]:
             raise ManifestError(f"{onnx_path}: sha256 differs from the manifest's; the bundle was modified")
+        face = section.get("face")
+        if face is not None:
+            detector = Path(bundle_dir) / face["detector"]
+            if not detector.is_file():
+                raise ManifestError(f"{path}: visual.face.detector names {face['detector']}, which is not in the bundle"
+                                    " (infra/fetch-face-detector.sh fetches the reference bundle's)")
+            if verify_hashes and sha256_file(detector) != face["sha256"]:
+                raise ManifestError(f"{detector}: sha256 differs from the manifest's; the bundle was modified")
     return manifest

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import dataset, media, metrics, segments, weights
+from . import dataset, faces, media, metrics, segments, weights
+from . import manifest as mf
 from .config import preset as get_preset
 from .export import DEFAULT_SEED
 
@@ -37,23 +38,31 @@ def _audio_features(model, clip: dataset.Clip):
         return model.backbone_features(torch.from_numpy(segs))
 
 
-def _visual_features(model, clip: dataset.Clip):
+def _visual_features(model, clip: dataset.Clip, face_from: Path | None = None):
+    """Backbone features of the frames serving scores: the face crops of `face_from`'s face stage, else whole frames."""
     cfg = model.cfg
-    frames = media.decode_frames(clip.path, cfg.frame_rate, cfg.image_size, cfg.image_size)
-    x = segments.visual_segments(media.normalise_frames(frames, cfg.mean, cfg.std), cfg.frame_rate, cfg.segment_seconds)
+    if face_from is not None:
+        visual = mf.read(face_from)["visual"]
+        visual = {**visual, "frame_rate": cfg.frame_rate, "image_size": [cfg.image_size, cfg.image_size],
+                  "mean": list(cfg.mean), "std": list(cfg.std)}
+        crops, _ = faces.face_crops(clip.path, visual, face_from / visual["face"]["detector"])
+        x = segments.visual_segments(crops, cfg.frame_rate, cfg.segment_seconds)
+    else:
+        frames = media.decode_frames(clip.path, cfg.frame_rate, cfg.image_size, cfg.image_size)
+        x = segments.visual_segments(media.normalise_frames(frames, cfg.mean, cfg.std), cfg.frame_rate, cfg.segment_seconds)
     with torch.no_grad():
         feats = model.backbone_features(torch.from_numpy(x))
     return feats, torch.zeros(feats.shape[0], feats.shape[1], len(cfg.action_units))
 
 
 def train_branch(branch: str, model, clips: list[dataset.Clip], *, epochs: int, batch_size: int, lr: float,
-                 seed: int, log=print) -> dict:
+                 seed: int, log=print, face_from: Path | None = None) -> dict:
     """Trains `model`'s heads in place; returns the loss history."""
     has = (lambda c: c.has_audio) if branch == "audio" else (lambda c: c.has_video)
     usable = [c for c in clips if has(c)]
     if len(usable) < 2:
         raise TrainingError(f"{branch}: {len(usable)} clip(s) with {branch}; Pearson ρ needs at least 2")
-    extract = _audio_features if branch == "audio" else _visual_features
+    extract = _audio_features if branch == "audio" else (lambda m, c: _visual_features(m, c, face_from))
     model.eval()
     started = time.monotonic()
     cache = [extract(model, c) for c in usable]  # frozen backbone: run it once per clip
@@ -113,6 +122,9 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--face-from", type=Path, default=mf.REPO_ROOT / "models" / "reference-tiny",
+                    help="bundle whose face stage (detector, track and crop rule) makes the visual training crops, as "
+                         "serving makes them (default the reference bundle; a bundle without one: whole frames)")
     args = ap.parse_args(argv)
     if args.batch_size < 2:
         ap.error("--batch-size must be at least 2 (the loss uses Pearson ρ over the batch)")
@@ -123,6 +135,7 @@ def main(argv=None) -> int:
 
     branches = ["audio", "visual"] if args.branch == "both" else [args.branch]
     try:
+        face_from = args.face_from if "face" in mf.read(args.face_from).get("visual", {}) else None
         clips = dataset.load(args.data, args.labels)
         args.out.mkdir(parents=True, exist_ok=True)
         summary = {"data": str(args.data), "preset": preset.name, "seed": args.seed, "epochs": args.epochs,
@@ -133,7 +146,7 @@ def main(argv=None) -> int:
             init_meta = weights.load(init, branch, model, partial=True) if init else None
             torch.manual_seed(args.seed)
             history = train_branch(branch, model, clips, epochs=args.epochs, batch_size=args.batch_size,
-                                   lr=args.lr, seed=args.seed)
+                                   lr=args.lr, seed=args.seed, face_from=face_from)
             info = {"data": args.data.name, "clips": history["clips"], "epochs": args.epochs,
                     "final_loss": history["final_loss"], "init": init.name if init else None}
             # Heads trained on a randomly initialised backbone are not a trained model: only a run that
@@ -143,7 +156,7 @@ def main(argv=None) -> int:
                                            "init_missing_keys": init_meta["missing_keys"] if init_meta else None}
             print(f"{branch}: loss {history['initial_loss']:.4f} -> {history['final_loss']:.4f}, "
                   f"wrote {args.out / (branch + '.pt')}")
-    except (dataset.DatasetError, media.MediaError, weights.WeightsError, TrainingError) as e:
+    except (dataset.DatasetError, media.MediaError, weights.WeightsError, TrainingError, mf.ManifestError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     (args.out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")

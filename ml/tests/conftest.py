@@ -17,6 +17,7 @@ sys.path.insert(0, str(ML))
 from emi_ml import EMOTIONS, ort  # noqa: E402
 
 REFERENCE_BUNDLE = REPO / "models" / "reference-tiny"
+ASTRONAUT = Path("/usr/lib/python3/dist-packages/skimage/data/astronaut.png")
 REFERENCE_FIXTURES = REPO / "tests" / "fixtures" / "reference-tiny"
 
 
@@ -36,19 +37,25 @@ def _run(*cmd: str) -> None:
 
 
 def make_clip(folder: Path, name: str, index: int, audio: bool = True, video: bool = True) -> Path:
-    """A short clip: espeak-ng speech (pitch varies with index) and/or a test pattern (hue varies)."""
+    """A short clip: espeak-ng speech (pitch varies with index) and/or a face (Debian python3-skimage's
+    public-domain astronaut.png, its place varying with index) over a test pattern (hue varies): the
+    reference bundle's face stage finds it, as it would a participant's."""
     inputs, maps = [], []
     if video:
-        inputs += ["-f", "lavfi", "-i", f"testsrc2=size=96x72:rate=10:duration=1.6,hue=h={index * 47}:s={1 + index % 3}"]
+        inputs += ["-f", "lavfi", "-i", f"testsrc2=size=320x240:rate=10:duration=1.6,hue=h={index * 47}:s={1 + index % 3}",
+                   "-loop", "1", "-t", "1.6", "-i", str(ASTRONAUT),
+                   "-filter_complex", f"[1:v]scale=160:160[f];[0:v][f]overlay=x={20 + (index * 37) % 140}:y={20 + (index * 23) % 60}[v]"]
+        maps += ["-map", "[v]"]
     if audio:
         wav = folder / f".{name}.wav"
         _run("espeak-ng", "-w", str(wav), "-s", str(150 + 9 * index), "-p", str(15 + 11 * index),
              f"clip {index}: this is how it sounds")
+        maps += ["-map", f"{2 if video else 0}:a"]
         inputs += ["-i", str(wav)]
     suffix = ".mp4" if video else ".wav"
     out = folder / f"{name}{suffix}"
     codecs = (["-c:v", "mpeg4"] if video else []) + (["-c:a", "aac"] if audio and video else [])
-    _run("ffmpeg", "-v", "error", "-y", *inputs, *(["-shortest"] if audio and video else []), *codecs, str(out))
+    _run("ffmpeg", "-v", "error", "-y", *inputs, *maps, *(["-shortest"] if audio and video else []), *codecs, str(out))
     if audio:
         wav.unlink()
     return out

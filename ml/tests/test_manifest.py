@@ -46,6 +46,10 @@ def test_a_bundle_with_one_branch_validates(reference):
     (lambda m: m["visual"].__setitem__("image_size", [64]), "visual/image_size"),
     (lambda m: m["fusion"].__setitem__("audio", -1), "fusion/audio"),
     (lambda m: m.__setitem__("version", "v1"), "version"),
+    (lambda m: m["visual"].__setitem__("resize", "cover_center_crop"), "visual"),
+    (lambda m: m["visual"]["face"].__setitem__("unexpected", 1), "visual/face"),
+    (lambda m: m["visual"]["face"].__setitem__("suppression", "nms"), "visual/face/suppression"),
+    (lambda m: m["visual"]["face"].pop("sha256"), "visual/face"),
 ])
 def test_broken_manifests_are_refused_naming_the_field(reference, mutate, where):
     broken = copy.deepcopy(reference)

@@ -18,7 +18,7 @@ public static class EmiCli
             UploadCommand.Create(context),
             ExportCommand.Create(context),
             JobsCommand.Create(context),
-            ScoreCommand.Create(),
+            ScoreCommand.Create(context),
             BenchCommand.Create(),
         };
 

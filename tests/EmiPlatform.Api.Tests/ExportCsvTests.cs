@@ -14,12 +14,12 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
     private static readonly string[] LongHeader =
         ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial", "model_name",
          "model_version", "model_trained", "window", "start_s", "end_s", "admiration", "amusement", "determination", "empathic_pain",
-         "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video"];
+         "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video", "face_coverage"];
 
     private static readonly string[] AggregateHeader =
         ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial", "model_name",
          "model_version", "model_trained", "duration_s", "window_count", "admiration", "amusement", "determination", "empathic_pain",
-         "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video"];
+         "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video", "face_coverage"];
 
     // Names labs really type, and ones built to break a naive writer.
     private const string StudyName = "Mimicry, \"pilot\" — Zoë's lab";
@@ -90,12 +90,12 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
             {
                 Assert.Equal(TimelineSeeder.Value(7, i, c), float.Parse(row[14 + c], CultureInfo.InvariantCulture));
             }
-            Assert.Equal(["TRUE", "TRUE"], row[23..]);
+            Assert.Equal(["TRUE", "TRUE", ""], row[23..]); // no face stage: face_coverage is empty
         }
         var audioless = rows[^1];
         Assert.Equal("Q02", audioless[2]);
         Assert.Equal(["", "", ""], audioless[20..23]);
-        Assert.Equal(["FALSE", "TRUE"], audioless[23..]);
+        Assert.Equal(["FALSE", "TRUE", ""], audioless[23..]);
         Assert.DoesNotContain(rows, r => r[4] == "not-scored.wav");
     }
 

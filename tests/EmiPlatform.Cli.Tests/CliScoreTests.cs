@@ -60,4 +60,31 @@ public sealed class CliScoreTests
         var failed = await cli.RunAsync("score", broken, "--model", bundle, "-o", Path.Combine(folder, "broken.csv"));
         Assert.NotEqual(0, failed.ExitCode);
     }
+
+    [Fact]
+    public async Task Score_scores_the_face_crop_and_reports_face_coverage_per_window_and_per_recording()
+    {
+        var folder = Directory.CreateTempSubdirectory("emi-score-face-").FullName;
+        var video = Path.Combine(folder, "P02_face.mp4");
+        await Media.FaceThenNoFaceVideoAsync(video);
+        var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
+        var json = Path.Combine(folder, "scores.json");
+        var cli = new EmiRunner(Path.Combine(folder, "config.json"));
+
+        var run = await cli.RunAsync("score", video, "--model", bundle, "--format", "json", "--no-progress", "-o", json);
+        run.AssertExit(0);
+
+        using var doc = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var result = doc.RootElement[0];
+        // The face is in the first half of the recording only.
+        var overall = result.GetProperty("face_coverage").GetDouble();
+        Assert.InRange(overall, 0.4, 0.6);
+        Assert.Contains($"face_coverage {overall.ToString("0.###", CultureInfo.InvariantCulture)}", run.Error, StringComparison.Ordinal);
+        var windows = result.GetProperty("windows").EnumerateArray().ToList();
+        Assert.Equal(4, windows.Count);
+        Assert.Equal(1.0, windows[0].GetProperty("face_coverage").GetDouble());
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, windows[0].GetProperty("visual_emi").ValueKind);
+        Assert.Equal(0.0, windows[3].GetProperty("face_coverage").GetDouble());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, windows[3].GetProperty("visual_emi").ValueKind);
+    }
 }

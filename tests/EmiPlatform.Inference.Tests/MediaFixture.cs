@@ -40,6 +40,19 @@ public sealed class MediaFixture : IDisposable
         Run("ffmpeg", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=16000",
             "-t", "180", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", P("long.mp4"));
 
+        // Faces: Debian python3-skimage's astronaut.png (NASA, public domain). A still; a face that moves over a moving
+        // background, leaves the picture at 3 s and returns at 5 s; a picture with no face at all. Audio on the last two.
+        var astronaut = TestEnvironment.AstronautPng;
+        Run("ffmpeg", "-loop", "1", "-i", astronaut, "-t", "2", "-r", "10", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "10",
+            "-pix_fmt", "yuv444p", P("astronaut.mp4"));
+        Run("ffmpeg", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-loop", "1", "-i", astronaut,
+            "-f", "lavfi", "-i", "sine=frequency=260:sample_rate=16000",
+            "-filter_complex", $"[1:v]scale={FaceSide}:{FaceSide}[face];[0:v][face]overlay=x='{FaceX0}+{FaceSpeed}*t':y={FaceY}:enable='lt(t,{FaceLeaves})+gte(t,{FaceReturns})'[v]",
+            "-map", "[v]", "-map", "2:a", "-t", "9", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "12", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", P("face-moves.mp4"));
+        Run("ffmpeg", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=260:sample_rate=16000",
+            "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", P("no-face.mp4"));
+
         File.WriteAllBytes(P("empty.mp4"), []);
         var random = new byte[256 * 1024];
         new Random(20261122).NextBytes(random);
@@ -53,11 +66,20 @@ public sealed class MediaFixture : IDisposable
         File.WriteAllBytes(P("truncated-no-index.mp4"), File.ReadAllBytes(plain)[..4096]);
     }
 
+    // Where face-moves.mp4 puts the astronaut photo (640x360 frame): side, top-left corner at x0 + speed * t, and
+    // when it leaves and returns (seconds).
+    public const int FaceSide = 240;
+    public const int FaceX0 = 40;
+    public const int FaceSpeed = 40;
+    public const int FaceY = 60;
+    public const double FaceLeaves = 3;
+    public const double FaceReturns = 5;
+
     public string Directory { get; }
 
     public string P(string name) => Path.Combine(Directory, name);
 
-    private static void Run(string tool, params string[] args)
+    internal static void Run(string tool, params string[] args)
     {
         var info = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         if (tool == "ffmpeg")

@@ -117,9 +117,10 @@ public sealed partial class OnnxRuntimeTests
         var said = Assert.Single(logger.Lines);
         Assert.Equal(LogLevel.Warning, said.Level);
         Assert.Contains(pipeline.Placement.CpuReason!, said.Message, StringComparison.Ordinal);
-        var (audio, visual) = pipeline.ModelsForBenchmark(bundle);
+        var (audio, visual, face) = pipeline.ModelsForBenchmark(bundle);
         Assert.Equal("cpu", audio!.Device);
         Assert.Equal("cpu", visual!.Device);
+        Assert.Equal("cpu", face!.Device);
     }
 
     [Fact]

@@ -10,9 +10,14 @@ namespace EmiPlatform.Inference.Tests;
 public sealed class PipelineTests(MediaFixture media) : IDisposable
 {
     private readonly ScoringPipeline _pipeline = new(TestEnvironment.Cpu);
-    private readonly ModelBundle _bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
+    // The whole-frame visual branch: these tests use test patterns, which have no faces (FaceTests cover the face stage).
+    private readonly ModelBundle _bundle = ModelBundle.Load(TestEnvironment.ReferenceBundleWithoutFace());
 
-    public void Dispose() => _pipeline.Dispose();
+    public void Dispose()
+    {
+        _pipeline.Dispose();
+        Directory.Delete(_bundle.Directory, true);
+    }
 
     [Fact]
     public async Task VideoWithAudioIsScoredByBothBranchesAndFused()
@@ -198,7 +203,7 @@ public sealed class PipelineTests(MediaFixture media) : IDisposable
         Assert.True(info.Video!.LooksVariableFrameRate, $"avg {info.Video.AverageFrameRate} vs nominal {info.Video.NominalFrameRate}");
 
         // 50 frames over the first 2 s and 40 frames over the next 8 s: 10 s at 5 fps is 50 model frames.
-        await using var decoder = VideoDecoder.Start(info, 8, 8, 5.0, [0.5f, 0.5f, 0.5f], [0.5f, 0.5f, 0.5f], MediaTools.FromEnvironment(), CancellationToken.None);
+        await using var decoder = VideoDecoder.Start(info, new CoverCropFrames(8, 8, [0.5f, 0.5f, 0.5f], [0.5f, 0.5f, 0.5f]), 5.0, MediaTools.FromEnvironment(), CancellationToken.None);
         var buffer = new float[200 * 8 * 8 * 3];
         var frames = await decoder.ReadAsync(buffer, 0, 200, CancellationToken.None);
         await decoder.CompleteAsync(CancellationToken.None);
@@ -234,7 +239,7 @@ public sealed class PipelineTests(MediaFixture media) : IDisposable
     private static async Task<(double Left, double Right, double Top, double Bottom)> RedMinusBlue(MediaInfo info, MediaTools tools)
     {
         const int size = 32;
-        await using var decoder = VideoDecoder.Start(info, size, size, 5.0, [0f, 0f, 0f], [1f, 1f, 1f], tools, CancellationToken.None);
+        await using var decoder = VideoDecoder.Start(info, new CoverCropFrames(size, size, [0f, 0f, 0f], [1f, 1f, 1f]), 5.0, tools, CancellationToken.None);
         var frame = new float[3 * size * size];
         Assert.Equal(1, await decoder.ReadAsync(frame, 0, 1, CancellationToken.None));
         double Region(Func<int, int, bool> inside)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Inference.Faces;
 using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Onnx;
 using EmiPlatform.Inference.Scoring;
@@ -10,12 +11,14 @@ namespace EmiPlatform.Cli.Bench;
 /// <summary>
 /// The denominator of the pipeline-efficiency ratio: the same segments the pipeline feeds the model, decoded into
 /// memory beforehand, run through the same sessions (both branches concurrently, as the pipeline does) with no
-/// decoding in the way.
+/// decoding in the way. With a face stage, the decoded letterboxed frames are kept instead, and each run does
+/// the face stage's work on them (detector, track, crop) before the visual sessions: raw includes the detector.
 /// </summary>
 internal sealed class RawSessionTimer
 {
     private readonly List<Segment> _audio = [];
     private readonly List<Segment> _visual = [];
+    private LetterboxedFrames? _letterboxed;
 
     public static async Task<RawSessionTimer> DecodeAsync(string recording, ModelBundle bundle, CancellationToken cancellationToken)
     {
@@ -29,9 +32,20 @@ internal sealed class RawSessionTimer
             await Collect(decoder, (int)Math.Round(a.SegmentSeconds * a.SampleRate), (int)Math.Round(a.OverlapSeconds * a.SampleRate), timer._audio, cancellationToken);
         }
 
-        if (media.HasVideo && bundle.Visual is { } v)
+        if (media.HasVideo && bundle.Visual is { Face: { } face })
         {
-            await using var decoder = VideoDecoder.Start(media, v.Height, v.Width, v.FrameRate, v.Mean, v.Std, tools, cancellationToken);
+            timer._letterboxed = new LetterboxedFrames(face.FrameSize);
+            await using var decoder = VideoDecoder.Start(media, timer._letterboxed, bundle.Visual.FrameRate, tools, cancellationToken);
+            var sink = new float[16];
+            while (await decoder.ReadAsync(sink, 0, 16, cancellationToken) > 0)
+            {
+            }
+
+            await decoder.CompleteAsync(cancellationToken);
+        }
+        else if (media.HasVideo && bundle.Visual is { } v)
+        {
+            await using var decoder = VideoDecoder.Start(media, new CoverCropFrames(v.Height, v.Width, v.Mean, v.Std), v.FrameRate, tools, cancellationToken);
             await Collect(decoder, (int)Math.Round(v.SegmentSeconds * v.FrameRate), (int)Math.Round(v.OverlapSeconds * v.FrameRate), timer._visual, cancellationToken);
         }
 
@@ -58,8 +72,11 @@ internal sealed class RawSessionTimer
 
     public int VisualSegments => _visual.Count;
 
-    /// <summary>Runs every segment once; returns the wall time.</summary>
-    public async Task<TimeSpan> RunAsync(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual, CancellationToken cancellationToken)
+    /// <summary>Frames the face stage ran on in the last <see cref="RunAsync"/>, and how long it took (0 without one).</summary>
+    public (int Frames, TimeSpan Time) FaceStage { get; private set; }
+
+    /// <summary>Runs every segment once (after the face stage on every frame, when the bundle has one); returns the wall time.</summary>
+    public async Task<TimeSpan> RunAsync(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual, OnnxModel? face, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var tasks = new List<Task>();
@@ -79,6 +96,11 @@ internal sealed class RawSessionTimer
         {
             tasks.Add(Task.Run(() =>
             {
+                if (_letterboxed is not null)
+                {
+                    CropFaces(v, face!);
+                }
+
                 using var runner = visual.CreateRunner([v.Outputs.EmiSteps.Name]);
                 foreach (var s in _visual)
                 {
@@ -91,8 +113,49 @@ internal sealed class RawSessionTimer
         return watch.Elapsed;
     }
 
+    // The face stage over every kept frame, into segments cut as the pipeline cuts them.
+    private void CropFaces(VisualBranch v, OnnxModel face)
+    {
+        var watch = Stopwatch.StartNew();
+        foreach (var s in _visual)
+        {
+            s.Release();
+        }
+
+        _visual.Clear();
+        using var frames = new FaceCropFrames(face, v);
+        var crops = new float[_letterboxed!.Frames.Count * frames.FrameFloats];
+        for (var i = 0; i < _letterboxed.Frames.Count; i++)
+        {
+            frames.Shape(_letterboxed.Frames[i], crops.AsSpan(i * frames.FrameFloats, frames.FrameFloats));
+        }
+
+        FaceStage = (_letterboxed.Frames.Count, watch.Elapsed);
+        var segment = (int)Math.Round(v.SegmentSeconds * v.FrameRate);
+        var hop = segment - (int)Math.Round(v.OverlapSeconds * v.FrameRate);
+        for (var start = 0; start < _letterboxed.Frames.Count; start += hop)
+        {
+            var units = Math.Min(segment, _letterboxed.Frames.Count - start);
+            var buffer = System.Buffers.ArrayPool<float>.Shared.Rent(segment * frames.FrameFloats);
+            Array.Copy(crops, start * frames.FrameFloats, buffer, 0, units * frames.FrameFloats);
+            _visual.Add(new Segment(buffer, units, start, start == 0, start + units >= _letterboxed.Frames.Count, 0));
+            if (start + units >= _letterboxed.Frames.Count)
+            {
+                break;
+            }
+        }
+    }
+
     /// <summary>One run of the first segment per branch: arenas and kernels warm up before anything is timed.</summary>
-    public void WarmUp(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual) => AllocatedBytesPerRun(bundle, audio, visual, 0);
+    public void WarmUp(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual, OnnxModel? face)
+    {
+        if (_letterboxed is not null && bundle.Visual is { } v && face is not null)
+        {
+            CropFaces(v, face);
+        }
+
+        AllocatedBytesPerRun(bundle, audio, visual, 0);
+    }
 
     /// <summary>
     /// Managed bytes this thread allocates per session run (one runner reused, as the pipeline does), averaged over

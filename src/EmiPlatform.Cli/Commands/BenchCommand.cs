@@ -41,13 +41,13 @@ internal static class BenchCommand
             var bundle = ModelBundle.Load(parse.GetValue(model)!.FullName);
             var file = parse.GetValue(recording)!.FullName;
             using var pipeline = new ScoringPipeline(new OnnxSessionOptions { ExecutionProvider = ExecutionProvider.Cpu, IntraOpThreads = parse.GetValue(threads) });
-            var (audio, visual) = pipeline.ModelsForBenchmark(bundle);
+            var (audio, visual, face) = pipeline.ModelsForBenchmark(bundle);
             var media = await MediaProbe.ProbeAsync(file, MediaTools.FromEnvironment(), ct);
             Console.WriteLine($"bundle {bundle.Name} {bundle.Version} (trained: {bundle.Trained}); recording {Path.GetFileName(file)}: {media.Duration:0.0} s, audio {media.HasAudio}, video {media.HasVideo} {media.Video?.Width}x{media.Video?.Height}");
             Console.WriteLine($"ONNX Runtime {OnnxEnvironment.Version}, {Environment.ProcessorCount} cores, intra-op threads {(parse.GetValue(threads) == 0 ? "default" : parse.GetValue(threads))}, provider {audio?.ExecutionProvider ?? visual?.ExecutionProvider}");
 
             var raw = await RawSessionTimer.DecodeAsync(file, bundle, ct);
-            raw.WarmUp(bundle, audio, visual);
+            raw.WarmUp(bundle, audio, visual, face);
             var (audioBytes, visualBytes) = raw.AllocatedBytesPerRun(bundle, audio, visual, 10);
             Console.WriteLine($"managed bytes allocated per session run (first segment, 10 runs): audio {audioBytes:0}, visual {visualBytes:0}");
             // Alternate the two measurements and keep each one's best round: the figures then compare the same
@@ -57,11 +57,18 @@ internal static class BenchCommand
             var fastestRaw = TimeSpan.MaxValue;
             var pairedRatios = new List<double>();
             var windows = 0;
+            var faceMsPerFrame = double.PositiveInfinity;
             for (var round = 1; round <= parse.GetValue(rounds); round++)
             {
-                var rawTime = await raw.RunAsync(bundle, audio, visual, ct);
+                var rawTime = await raw.RunAsync(bundle, audio, visual, face, ct);
                 rawThroughput = Math.Max(rawThroughput, media.Duration / rawTime.TotalSeconds);
                 fastestRaw = rawTime < fastestRaw ? rawTime : fastestRaw;
+                if (raw.FaceStage is { Frames: > 0 } stage)
+                {
+                    faceMsPerFrame = Math.Min(faceMsPerFrame, stage.Time.TotalMilliseconds / stage.Frames);
+                    Console.WriteLine($"round {round} face stage   : {stage.Frames} frames in {stage.Time.TotalSeconds:0.00} s -> {stage.Time.TotalMilliseconds / stage.Frames:0.00} ms per frame (detector, track, crop)");
+                }
+
                 Console.WriteLine($"round {round} raw sessions : {raw.AudioSegments} audio + {raw.VisualSegments} visual segments in {rawTime.TotalSeconds:0.00} s -> {media.Duration / rawTime.TotalSeconds:0.00} s of recording per s");
 
                 var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -87,6 +94,11 @@ internal static class BenchCommand
                 Console.WriteLine($"pytorch eager: {torchThroughput:0.000} s of recording per s (first {segments} segments per branch)");
             }
 
+            if (double.IsFinite(faceMsPerFrame))
+            {
+                Console.WriteLine($"face stage: best {faceMsPerFrame:0.00} ms per frame at {bundle.Visual!.FrameRate} frames per s of recording (raw includes it)");
+            }
+
             Console.WriteLine($"ratio pipeline / raw ONNX Runtime : {pipelineThroughput / rawThroughput:0.000} (target >= 0.9); per round {string.Join(" / ", pairedRatios.Select(r => r.ToString("0.000", CultureInfo.InvariantCulture)))}");
             // The pipeline decodes and raw does not. Where inference alone keeps every core busy, decoding cannot
             // hide behind it, and the pipeline needs at least raw + decode CPU / cores.
@@ -108,6 +120,7 @@ internal static class BenchCommand
                 pipeline_over_raw_per_round = pairedRatios,
                 decode_cpu_seconds = raw.DecodeCpu.TotalSeconds,
                 pipeline_over_raw_ceiling_all_cores_busy = ceiling,
+                face_stage_ms_per_frame = double.IsFinite(faceMsPerFrame) ? faceMsPerFrame : (double?)null,
                 pipeline_over_pytorch = torchThroughput is { } x ? pipelineThroughput / x : (double?)null,
             }));
             return 0;

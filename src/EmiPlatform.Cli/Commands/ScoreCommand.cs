@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.CommandLine;
-using System.IO.Pipelines;
 using System.Text;
 using EmiPlatform.Cli.Output;
 using EmiPlatform.Csv;
@@ -14,7 +14,7 @@ namespace EmiPlatform.Cli.Commands;
 /// <summary><c>emi score FILE... --model DIR [--format csv|json] [--window 1s]</c>: the scoring pipeline offline.</summary>
 internal static class ScoreCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var files = new Argument<FileInfo[]>("files") { Description = "Recordings (video or audio).", Arity = ArgumentArity.OneOrMore };
         var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Model bundle directory (manifest.json + ONNX files).", Required = true };
@@ -38,7 +38,7 @@ internal static class ScoreCommand
         {
             if (!DurationParser.TryParse(parse.GetValue(window), out var windowSpan))
             {
-                await Console.Error.WriteLineAsync($"emi score: invalid --window '{parse.GetValue(window)}'.").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: invalid --window '{parse.GetValue(window)}'.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -46,7 +46,7 @@ internal static class ScoreCommand
             var hopSpan = windowSpan;
             if (hopText is not null && !DurationParser.TryParse(hopText, out hopSpan))
             {
-                await Console.Error.WriteLineAsync($"emi score: invalid --hop '{hopText}'.").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: invalid --hop '{hopText}'.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -63,18 +63,18 @@ internal static class ScoreCommand
             }
             catch (Exception ex) when (ex is ModelBundleException or CudaUnavailableException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
             {
-                await Console.Error.WriteLineAsync($"emi score: {ex.Message}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }
 
             if (pipeline.Placement.CpuReason is { } why)
             {
-                await Console.Error.WriteLineAsync($"emi score: scoring on the CPU. {why}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: scoring on the CPU. {why}").ConfigureAwait(false);
             }
 
             if (!bundle.Trained)
             {
-                await Console.Error.WriteLineAsync(
+                await context.Error.WriteLineAsync(
                     $"emi score: bundle {bundle.Name} {bundle.Version} is NOT trained ({bundle.Provenance}); its scores are meaningless.").ConfigureAwait(false);
             }
 
@@ -82,20 +82,18 @@ internal static class ScoreCommand
             {
                 var options = new ScoringOptions { Window = windowSpan, Hop = hopSpan, BatchSize = parse.GetValue(batch) };
                 var inputs = parse.GetValue(files)!;
-                var showProgress = !parse.GetValue(noProgress) && !Console.IsErrorRedirected;
-                var results = await ScoreAllAsync(pipeline, bundle, options, inputs, showProgress, cancellationToken).ConfigureAwait(false);
+                var showProgress = !parse.GetValue(noProgress) && context.Interactive;
+                var results = await ScoreAllAsync(context, pipeline, bundle, options, inputs, showProgress, cancellationToken).ConfigureAwait(false);
 
                 var target = parse.GetValue(output);
-                await using var stream = target is null ? Console.OpenStandardOutput() : target.Create();
+                await using var writer = target is null ? context.Out : new StreamWriter(target.FullName, false, new UTF8Encoding(false));
                 if (parse.GetValue(format) == "json")
                 {
-                    await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
                     JsonResultWriter.Write(writer, results.Where(r => r.Result is not null).Select(r => (r.Recording, r.Result!)));
                 }
                 else
                 {
-                    var pipe = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
-                    var csv = new CsvTimelineWriter(pipe, CommonOptions.FormulaMode(parse.GetValue(formulas)));
+                    var csv = new CsvTimelineWriter(writer, CommonOptions.FormulaMode(parse.GetValue(formulas)));
                     foreach (var (recording, result) in results)
                     {
                         if (result is not null)
@@ -103,7 +101,6 @@ internal static class ScoreCommand
                             await csv.WriteAsync(recording, result, cancellationToken).ConfigureAwait(false);
                         }
                     }
-                    await pipe.CompleteAsync().ConfigureAwait(false);
                 }
 
                 return results.All(r => r.Result is not null) ? 0 : 1;
@@ -114,6 +111,7 @@ internal static class ScoreCommand
     }
 
     private static async Task<List<(string Recording, ScoringResult? Result)>> ScoreAllAsync(
+        CliContext context,
         ScoringPipeline pipeline, ModelBundle bundle, ScoringOptions options, FileInfo[] inputs, bool showProgress, CancellationToken cancellationToken)
     {
         var results = new List<(string, ScoringResult?)>();
@@ -123,10 +121,20 @@ internal static class ScoreCommand
             {
                 var result = await pipeline.ScoreAsync(file.FullName, bundle, options, progress, cancellationToken).ConfigureAwait(false);
                 results.Add((file.Name, result));
+                if (result.Aggregate?.FaceCoverage is { } coverage)
+                {
+                    // On stderr with the other notes, so that stdout stays a clean CSV / JSON stream.
+                    await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"emi score: {file.Name}: face_coverage {coverage:0.###} (the visual branch scores the face crop, only in frames where the participant's face was tracked)")).ConfigureAwait(false);
+                }
+                else if (result.HasVideo && bundle.Visual?.Face is not null)
+                {
+                    await context.Error.WriteLineAsync($"emi score: {file.Name}: face_coverage 0 (no face seen: the visual branch scored nothing)").ConfigureAwait(false);
+                }
             }
             catch (MediaDecodeException ex)
             {
-                await Console.Error.WriteLineAsync($"emi score: {file.Name}: {ex.Kind}: {ex.Message}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"emi score: {file.Name}: {ex.Kind}: {ex.Message}").ConfigureAwait(false);
                 results.Add((file.Name, null));
             }
         }
@@ -142,7 +150,7 @@ internal static class ScoreCommand
         }
 
         // Progress goes to stderr so that stdout stays a clean CSV / JSON stream.
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>

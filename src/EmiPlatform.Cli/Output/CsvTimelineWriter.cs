@@ -1,4 +1,5 @@
-using System.IO.Pipelines;
+using System.Buffers;
+using System.Text;
 using EmiPlatform.Csv;
 using EmiPlatform.Inference.Columns;
 using EmiPlatform.Inference.Scoring;
@@ -9,19 +10,24 @@ namespace EmiPlatform.Cli.Output;
 /// The timeline as CSV, one row per window, written by the platform's own <see cref="CsvWriter"/> (the same quoting,
 /// numbers, booleans and formula rule as the API's export) with the platform's columns (<see cref="ScoreColumns"/>):
 /// recording,start_s,end_s,&lt;score columns, has_audio and has_video among them&gt;, then the per-branch values
-/// audio_&lt;emotion&gt;… and visual_&lt;emotion&gt;… (empty where a branch has no prediction).
+/// audio_&lt;emotion&gt;… and visual_&lt;emotion&gt;… (empty where a branch has no prediction). Rows are encoded into
+/// a buffer and handed to the text writer (stdout or a file) every 64 KiB and at the end of each recording.
 /// </summary>
-internal sealed class CsvTimelineWriter(PipeWriter output, CsvFormulas formulas)
+internal sealed class CsvTimelineWriter(TextWriter output, CsvFormulas formulas)
 {
+    private const int FlushBytes = 64 * 1024;
+
     private static readonly int[] EmotionColumns =
         [.. Enumerable.Range(0, ScoreColumns.Count).Where(c => ScoreColumns.All[c].Source == ScoreSource.Emotion)];
 
-    private readonly CsvWriter csv = new(output, formulas);
+    private readonly ArrayBufferWriter<byte> buffer = new();
+    private CsvWriter? csv;
     private bool headerWritten;
 
     public async Task WriteAsync(string recording, ScoringResult result, CancellationToken cancellationToken)
     {
         var columns = BundleColumnMap.For(result);
+        csv ??= new CsvWriter(buffer, formulas);
         if (!headerWritten)
         {
             csv.Header(["recording", "start_s", "end_s", .. ScoreColumns.Names,
@@ -46,7 +52,18 @@ internal sealed class CsvTimelineWriter(PipeWriter output, CsvFormulas formulas)
                 csv.Number(columns.BranchValue(c, w.VisualEmi));
             }
             csv.EndRow();
-            await csv.FlushIfFullAsync(cancellationToken).ConfigureAwait(false);
+            if (buffer.WrittenCount >= FlushBytes)
+            {
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Every flush ends on a row end, so no UTF-8 sequence is ever split.
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await output.WriteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan).AsMemory(), cancellationToken).ConfigureAwait(false);
+        buffer.ResetWrittenCount();
     }
 }

@@ -3,7 +3,10 @@ using EmiPlatform.Inference.Scoring;
 
 namespace EmiPlatform.Cli.Output;
 
-/// <summary>All results as one JSON array: bundle, provider, modalities, windows and the aggregate per recording.</summary>
+/// <summary>
+/// All results as one JSON array: bundle, provider, modalities, windows and the aggregate per recording;
+/// face_coverage (per window and per recording) is null for a bundle without a face stage.
+/// </summary>
 internal static class JsonResultWriter
 {
     private static readonly JsonSerializerOptions s_options = new()
@@ -22,6 +25,7 @@ internal static class JsonResultWriter
             duration_s = r.Result.DurationSeconds,
             has_audio = r.Result.HasAudio,
             has_video = r.Result.HasVideo,
+            face_coverage = r.Result.Aggregate?.FaceCoverage,
             emotions = r.Result.Emotions,
             vad = r.Result.VadNames,
             aggregate = r.Result.Aggregate,

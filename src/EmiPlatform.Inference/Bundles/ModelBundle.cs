@@ -16,6 +16,8 @@ public sealed record ModelBundle
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        // A field this engine does not know would be silently ignored: a typo or a newer contract. Refuse it.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
     public int SchemaVersion { get; init; }
@@ -34,6 +36,12 @@ public sealed record ModelBundle
 
     public IReadOnlyDictionary<string, double> Fusion { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>The architecture size preset the bundle was exported from; recorded, not interpreted.</summary>
+    public string? Preset { get; init; }
+
+    /// <summary>Machine-readable provenance (generator, seed, toolchain, weight files); recorded, not interpreted.</summary>
+    public JsonElement? Build { get; init; }
+
     public AudioBranch? Audio { get; init; }
 
     public VisualBranch? Visual { get; init; }
@@ -47,6 +55,9 @@ public sealed record ModelBundle
 
     [JsonIgnore]
     public string? VisualModelPath => Visual is null ? null : Path.Combine(Directory, Visual.Onnx);
+
+    [JsonIgnore]
+    public string? FaceDetectorPath => Visual?.Face is { } face ? Path.Combine(Directory, face.Detector) : null;
 
     /// <summary>Fusion weight of a branch ("audio" / "visual"); a branch without a weight counts 1.</summary>
     public double FusionWeight(string branch) => Fusion.TryGetValue(branch, out var w) ? w : 1.0;
@@ -99,7 +110,8 @@ public sealed record ModelBundle
 
         if (Audio is not null)
         {
-            RequireFile(Audio.Onnx);
+            RequireFile(Audio.Onnx, Audio.Sha256);
+            RequirePositive(Audio.ReceptiveFieldSamples, "audio.receptive_field_samples");
             RequirePositive(Audio.SampleRate, "audio.sample_rate");
             RequirePositive(Audio.OutputRateHz, "audio.output_rate_hz");
             RequireSegment(Audio.SegmentSeconds, Audio.OverlapSeconds, "audio");
@@ -107,7 +119,7 @@ public sealed record ModelBundle
 
         if (Visual is not null)
         {
-            RequireFile(Visual.Onnx);
+            RequireFile(Visual.Onnx, Visual.Sha256);
             RequirePositive(Visual.FrameRate, "visual.frame_rate");
             RequirePositive(Visual.OutputRateHz, "visual.output_rate_hz");
             RequireSegment(Visual.SegmentSeconds, Visual.OverlapSeconds, "visual");
@@ -125,15 +137,69 @@ public sealed record ModelBundle
             {
                 throw new ModelBundleException($"Bundle '{Name}': visual.pixel_format '{Visual.PixelFormat}' is not supported (rgb24 is).");
             }
+
+            if (Visual.ActionUnitNames.Count > 0 && Visual.ActionUnitNames.Count != Visual.ActionUnits)
+            {
+                throw new ModelBundleException($"Bundle '{Name}': visual.action_unit_names has {Visual.ActionUnitNames.Count} names for {Visual.ActionUnits} action units.");
+            }
+
+            if (Visual.Face is { } face)
+            {
+                ValidateFace(face);
+            }
         }
     }
 
-    private void RequireFile(string relative)
+    private void ValidateFace(FaceStage face)
+    {
+        RequireFile(face.Detector, face.Sha256);
+        RequirePositive(face.FrameSize, "visual.face.frame_size");
+        RequirePositive(face.InputSize, "visual.face.input_size");
+        RequirePositive(face.CropMargin + 1, "visual.face.crop_margin + 1");
+        RequirePositive(face.ReacquireSeconds, "visual.face.reacquire_seconds");
+        if (face.ScoreOutputs.Count == 0 || face.ScoreOutputs.Count != face.BoxOutputs.Count)
+        {
+            throw new ModelBundleException($"Bundle '{Name}': visual.face needs as many score_outputs as box_outputs (at least one).");
+        }
+
+        if (face.AnchorStrides.Count == 0 || face.AnchorStrides.Any(s => s <= 0 || face.InputSize % s != 0))
+        {
+            throw new ModelBundleException($"Bundle '{Name}': visual.face.anchor_strides must divide input_size {face.InputSize}.");
+        }
+
+        foreach (var (value, key) in new[] { (face.ScoreThreshold, "score_threshold"), (face.IouThreshold, "iou_threshold"), (face.BoxSmoothing, "box_smoothing"), (face.TrackMinIou, "track_min_iou") })
+        {
+            if (!(value >= 0 && value < 1))
+            {
+                throw new ModelBundleException($"Bundle '{Name}': visual.face.{key} must be in [0, 1).");
+            }
+        }
+
+        foreach (var (value, expected, key) in new[] { (face.Normalisation, FaceStage.SignedUnit, "normalisation"), (face.Suppression, FaceStage.WeightedNms, "suppression"), (face.WithoutFace, FaceStage.Mask, "without_face") })
+        {
+            if (!string.Equals(value, expected, StringComparison.Ordinal))
+            {
+                throw new ModelBundleException($"Bundle '{Name}': visual.face.{key} '{value}' is not supported ({expected} is).");
+            }
+        }
+    }
+
+    private void RequireFile(string relative, string? sha256)
     {
         var path = Path.Combine(Directory, relative);
         if (!File.Exists(path))
         {
             throw new ModelBundleException($"Bundle '{Name}' names {relative}, which is not in {Directory}.");
+        }
+
+        if (sha256 is not null)
+        {
+            using var stream = File.OpenRead(path);
+            var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelBundleException($"Bundle '{Name}': {relative} has sha256 {actual}, the manifest says {sha256}; the bundle was modified.");
+            }
         }
     }
 

@@ -5,6 +5,13 @@ public sealed record VisualBranch
 {
     public required string Onnx { get; init; }
 
+    /// <summary>Checked against the file on load when present.</summary>
+    public string? Sha256 { get; init; }
+
+    public int Opset { get; init; }
+
+    public bool Trained { get; init; }
+
     public double FrameRate { get; init; } = 5.0;
 
     public double OutputRateHz { get; init; } = 5.0;
@@ -22,11 +29,22 @@ public sealed record VisualBranch
 
     public IReadOnlyList<float> Std { get; init; } = [0.229f, 0.224f, 0.225f];
 
+    /// <summary>Width of the AU input; the engine feeds zeros (no AU extractor is available).</summary>
     public int ActionUnits { get; init; } = 17;
+
+    public IReadOnlyList<string> ActionUnitNames { get; init; } = [];
+
+    public double ActionUnitMax { get; init; } = 5.0;
+
+    /// <summary>Null: the whole frame, scaled to cover the image size and centre-cropped.</summary>
+    public FaceStage? Face { get; init; }
 
     public required VisualInputs Inputs { get; init; }
 
     public required VisualOutputs Outputs { get; init; }
+
+    /// <summary>The hyperparameters the graph was built with; recorded for people, not read by the engine.</summary>
+    public System.Text.Json.JsonElement? Architecture { get; init; }
 
     public int Height => ImageSize[0];
 

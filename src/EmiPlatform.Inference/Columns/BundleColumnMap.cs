@@ -46,6 +46,7 @@ public sealed class BundleColumnMap
         ScoreSource.Vad => Pick(window.Vad, _index[column]),
         ScoreSource.HasAudio => result.HasAudio,
         ScoreSource.HasVideo => result.HasVideo,
+        ScoreSource.FaceCoverage => (float?)window.FaceCoverage,
         var source => throw new InvalidOperationException($"No value for {source}."),
     };
 

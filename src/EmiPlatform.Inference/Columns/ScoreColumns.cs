@@ -20,6 +20,7 @@ public static class ScoreColumns
         new("dominance", ScoreSource.Vad),
         new("has_audio", ScoreSource.HasAudio),
         new("has_video", ScoreSource.HasVideo),
+        new("face_coverage", ScoreSource.FaceCoverage),
     ];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(c => c.Name)];

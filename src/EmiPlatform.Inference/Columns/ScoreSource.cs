@@ -14,4 +14,7 @@ public enum ScoreSource
 
     /// <summary>Whether the recording had a video stream the bundle scored (a boolean column).</summary>
     HasVideo,
+
+    /// <summary>The fraction of the window's visual frames with the tracked face; null for a bundle without a face stage.</summary>
+    FaceCoverage,
 }

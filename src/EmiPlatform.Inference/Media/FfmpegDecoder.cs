@@ -35,11 +35,12 @@ internal abstract class FfmpegDecoder : IAsyncDisposable
 
     /// <summary>
     /// Reads up to <paramref name="maxUnits"/> units into <paramref name="destination"/> starting at unit
-    /// <paramref name="unitOffset"/>; returns fewer only at the end of the stream, 0 when it is over.
+    /// <paramref name="unitOffset"/>; returns fewer at the end of the stream or beyond <see cref="MaxUnitsPerRead"/>,
+    /// 0 when the stream is over.
     /// </summary>
     public async ValueTask<int> ReadAsync(float[] destination, int unitOffset, int maxUnits, CancellationToken cancellationToken)
     {
-        var wanted = maxUnits * UnitBytes;
+        var wanted = Math.Min(maxUnits, MaxUnitsPerRead) * UnitBytes;
         if (_bytes.Length < wanted)
         {
             _bytes = new byte[wanted];
@@ -62,6 +63,9 @@ internal abstract class FfmpegDecoder : IAsyncDisposable
         UnitsRead += units;
         return units;
     }
+
+    /// <summary>Bounds the decoded-bytes buffer: large frames (the face stage's letterboxed ones) are read a few at a time.</summary>
+    protected virtual int MaxUnitsPerRead => int.MaxValue;
 
     protected abstract void Convert(ReadOnlySpan<byte> source, Span<float> destination);
 

@@ -1,36 +1,26 @@
 namespace EmiPlatform.Inference.Media;
 
 /// <summary>
-/// The first video stream resampled to the model's frame rate, scaled to cover the model's image size and
-/// centre-cropped, as normalised planar RGB floats ((pixel/255 - mean) / std, channel-first).
+/// The first video stream resampled to the model's frame rate and shaped into model input by an
+/// <see cref="IFrameShaper"/> (the whole frame cover-cropped, or the participant's face crop), one frame at a time.
 /// ffmpeg's fps filter picks frames by their timestamps, so variable-frame-rate input comes out as a regular
 /// grid: output frame i shows the recording at video start + i / frame rate. ffmpeg applies the display
 /// rotation of rotated phone videos before the filters (autorotate).
 /// </summary>
 internal sealed class VideoDecoder : FfmpegDecoder
 {
-    private readonly float[][] _lookup;
-    private readonly int _pixels;
+    private readonly IFrameShaper _shaper;
 
-    private VideoDecoder(FfmpegProcess process, string fileName, int height, int width, double frameRate, double expectedSeconds, IReadOnlyList<float> mean, IReadOnlyList<float> std)
-        : base(process, fileName, height * width * 3, height * width * 3, frameRate, expectedSeconds)
+    private VideoDecoder(FfmpegProcess process, string fileName, IFrameShaper shaper, double frameRate, double expectedSeconds)
+        : base(process, fileName, shaper.FrameBytes, shaper.FrameFloats, frameRate, expectedSeconds)
     {
-        _pixels = height * width;
-        _lookup = new float[3][];
-        for (var c = 0; c < 3; c++)
-        {
-            _lookup[c] = new float[256];
-            for (var v = 0; v < 256; v++)
-            {
-                _lookup[c][v] = ((v / 255f) - mean[c]) / std[c];
-            }
-        }
+        _shaper = shaper;
     }
 
-    public static VideoDecoder Start(MediaInfo media, int height, int width, double frameRate, IReadOnlyList<float> mean, IReadOnlyList<float> std, MediaTools tools, CancellationToken cancellationToken)
+    public static VideoDecoder Start(MediaInfo media, IFrameShaper shaper, double frameRate, MediaTools tools, CancellationToken cancellationToken)
     {
         var video = media.Video ?? throw new InvalidOperationException("The recording has no video stream.");
-        var filter = $"fps={Invariant(frameRate)},scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height}";
+        var filter = $"fps={Invariant(frameRate)},{shaper.Filter}";
         var process = FfmpegProcess.Start(
             tools.Ffmpeg,
             [
@@ -41,29 +31,18 @@ internal sealed class VideoDecoder : FfmpegDecoder
                 "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
             ],
             cancellationToken);
-        return new VideoDecoder(process, Path.GetFileName(media.Path), height, width, frameRate, video.Duration ?? media.Duration, mean, std);
+        return new VideoDecoder(process, Path.GetFileName(media.Path), shaper, frameRate, video.Duration ?? media.Duration);
     }
+
+    // About 4 MB of decoded frames per read, at least one frame.
+    protected override int MaxUnitsPerRead => Math.Max(1, (4 << 20) / UnitBytes);
 
     protected override void Convert(ReadOnlySpan<byte> source, Span<float> destination)
     {
-        var frameBytes = _pixels * 3;
-        var frames = source.Length / frameBytes;
-        var r = _lookup[0];
-        var g = _lookup[1];
-        var b = _lookup[2];
+        var frames = source.Length / UnitBytes;
         for (var f = 0; f < frames; f++)
         {
-            var src = source.Slice(f * frameBytes, frameBytes);
-            var dst = destination.Slice(f * frameBytes, frameBytes);
-            var red = dst[.._pixels];
-            var green = dst.Slice(_pixels, _pixels);
-            var blue = dst.Slice(2 * _pixels, _pixels);
-            for (var p = 0; p < _pixels; p++)
-            {
-                red[p] = r[src[3 * p]];
-                green[p] = g[src[(3 * p) + 1]];
-                blue[p] = b[src[(3 * p) + 2]];
-            }
+            _shaper.Shape(source.Slice(f * UnitBytes, UnitBytes), destination.Slice(f * UnitFloats, UnitFloats));
         }
     }
 }

@@ -11,6 +11,9 @@ namespace EmiPlatform.Inference.Scoring;
 /// </summary>
 internal sealed class BranchRun
 {
+    private static readonly float[] s_one = [1f];
+    private static readonly float[] s_zero = [0f];
+
     public required FfmpegDecoder Decoder { get; init; }
 
     public required OnnxModel Model { get; init; }
@@ -44,6 +47,14 @@ internal sealed class BranchRun
     /// <see cref="ScoringOptions.ConcurrentBranches"/>); null lets them run at the same time.
     /// </summary>
     public SemaphoreSlim? InferenceGate { get; init; }
+
+    /// <summary>
+    /// When set, whether the stream's unit (frame) at an index showed the participant's face: steps of units without
+    /// it are left out of <see cref="StepOutputs"/> and counted 0 in <see cref="Coverage"/> (1 otherwise).
+    /// </summary>
+    public Func<long, bool>? UnitSeen { get; init; }
+
+    public WindowAccumulator? Coverage { get; init; }
 
     /// <summary>Called with the seconds of the stream scored so far.</summary>
     public Action<double>? Scored { get; init; }
@@ -177,6 +188,8 @@ internal sealed class BranchRun
         var ownedFrom = segment.OwnedFrom / unitsPerSecond;
         var ownedUntil = segment.OwnedUntil / unitsPerSecond;
         var realEnd = (segment.StartUnit + segment.Units) / unitsPerSecond;
+        // Coverage is counted once per step, with the first step output.
+        var countCoverage = Coverage is not null && ReferenceEquals(accumulator, StepOutputs[0].Accumulator);
         for (var i = 0; i < steps; i++)
         {
             var t = segmentStart + (i / OutputRateHz);
@@ -186,7 +199,16 @@ internal sealed class BranchRun
                 continue;
             }
 
-            accumulator.Add(t + StreamOffsetSeconds, rows.Slice(i * channels, channels));
+            var seen = UnitSeen is null || UnitSeen(segment.StartUnit + (long)Math.Floor((i * unitsPerSecond / OutputRateHz) + 1e-9));
+            if (countCoverage)
+            {
+                Coverage!.Add(t + StreamOffsetSeconds, seen ? s_one : s_zero);
+            }
+
+            if (seen)
+            {
+                accumulator.Add(t + StreamOffsetSeconds, rows.Slice(i * channels, channels));
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Inference.Faces;
 using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Onnx;
 using Microsoft.Extensions.Logging;
@@ -20,9 +21,6 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
 
     private const string AudioBranchName = "audio";
     private const string VisualBranchName = "visual";
-
-    // wav2vec2's first conv layer has a 400-sample kernel: shorter input has no output step at all.
-    private const int MinimumAudioSamples = 400;
 
     private readonly OnnxSessionOptions _sessionOptions;
     private readonly MediaTools _tools;
@@ -131,7 +129,9 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         var audioEmi = new WindowAccumulator(window, hop, emotionCount);
         var audioVad = new WindowAccumulator(window, hop, bundle.Vad.Count);
         var visualEmi = new WindowAccumulator(window, hop, emotionCount);
+        var faceCoverage = useVisual && bundle.Visual!.Face is not null ? new WindowAccumulator(window, hop, 1) : null;
 
+        (int Frames, int WithFace)? faceFrames = null;
         var scored = new double[2];
         var branches = (useAudio ? 1 : 0) + (useVisual ? 1 : 0);
         void Report(int branch, double seconds)
@@ -150,7 +150,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
 
         if (useVisual)
         {
-            tasks.Add(RunGuardedAsync(() => RunVisualAsync(media, bundle.Visual!, models.Visual!, visualEmi, batchSize, gate, s => Report(useAudio ? 1 : 0, s), failFast.Token), failFast));
+            tasks.Add(RunGuardedAsync(async () => faceFrames = await RunVisualAsync(media, bundle.Visual!, models, visualEmi, faceCoverage, batchSize, gate, s => Report(useAudio ? 1 : 0, s), failFast.Token).ConfigureAwait(false), failFast));
         }
 
         try
@@ -170,7 +170,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             throw;
         }
 
-        var timeline = Fuse(bundle, media.Duration, window, hop, useAudio ? audioEmi : null, useAudio ? audioVad : null, useVisual ? visualEmi : null);
+        var timeline = Fuse(bundle, media.Duration, window, hop, useAudio ? audioEmi : null, useAudio ? audioVad : null, useVisual ? visualEmi : null, faceCoverage);
         var model = (useAudio ? models.Audio : models.Visual)!.Model;
         return new ScoringResult(
             bundle.Name,
@@ -184,7 +184,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             bundle.Emotions,
             bundle.Vad,
             timeline,
-            Aggregate(timeline, media.Duration));
+            Aggregate(timeline, media.Duration, faceFrames));
     }
 
     private static async Task RunGuardedAsync(Func<Task> run, CancellationTokenSource failFast)
@@ -210,7 +210,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             Batcher = model.Batcher,
             SegmentUnits = (int)Math.Round(spec.SegmentSeconds * spec.SampleRate),
             OverlapUnits = (int)Math.Round(spec.OverlapSeconds * spec.SampleRate),
-            MinimumUnits = MinimumAudioSamples,
+            MinimumUnits = spec.ReceptiveFieldSamples,
             BatchSize = batchSize,
             StreamOffsetSeconds = media.Audio!.StartTime,
             OutputRateHz = spec.OutputRateHz,
@@ -222,9 +222,12 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         await run.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RunVisualAsync(MediaInfo media, VisualBranch spec, BranchModel model, WindowAccumulator emi, int batchSize, SemaphoreSlim? gate, Action<double> scored, CancellationToken cancellationToken)
+    private async Task<(int Frames, int WithFace)?> RunVisualAsync(MediaInfo media, VisualBranch spec, BundleModels models, WindowAccumulator emi, WindowAccumulator? coverage, int batchSize, SemaphoreSlim? gate, Action<double> scored, CancellationToken cancellationToken)
     {
-        await using var decoder = VideoDecoder.Start(media, spec.Height, spec.Width, spec.FrameRate, spec.Mean, spec.Std, _tools, cancellationToken);
+        var model = models.Visual!;
+        using var faces = spec.Face is null ? null : new FaceCropFrames(models.Face!, spec);
+        IFrameShaper shaper = faces is null ? new CoverCropFrames(spec.Height, spec.Width, spec.Mean, spec.Std) : faces;
+        await using var decoder = VideoDecoder.Start(media, shaper, spec.FrameRate, _tools, cancellationToken);
         var segmentFrames = (int)Math.Round(spec.SegmentSeconds * spec.FrameRate);
         // No action-unit extractor ships with the engine: the contract says to feed zeros.
         var zeroAus = new float[Math.Max(batchSize, _segmentsPerCall) * segmentFrames * spec.ActionUnits];
@@ -244,24 +247,30 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
                 new OnnxInput(spec.Inputs.Aus.Name, zeroAus.AsMemory(0, count * frames * spec.ActionUnits), [count, frames, spec.ActionUnits]),
             ],
             StepOutputs = [(spec.Outputs.EmiSteps.Name, emi)],
+            UnitSeen = faces is null ? null : faces.Seen,
+            Coverage = coverage,
             Scored = scored,
             InferenceGate = gate,
         };
         await run.RunAsync(cancellationToken).ConfigureAwait(false);
+        return faces?.Counts;
     }
 
-    private static List<TimelineWindow> Fuse(ModelBundle bundle, double duration, double window, double hop, WindowAccumulator? audio, WindowAccumulator? vad, WindowAccumulator? visual)
+    private static List<TimelineWindow> Fuse(ModelBundle bundle, double duration, double window, double hop, WindowAccumulator? audio, WindowAccumulator? vad, WindowAccumulator? visual, WindowAccumulator? coverage)
     {
         var audioWeight = bundle.FusionWeight(AudioBranchName);
         var visualWeight = bundle.FusionWeight(VisualBranchName);
-        var count = Math.Max(audio?.WindowCount ?? 0, visual?.WindowCount ?? 0);
+        var count = Math.Max(Math.Max(audio?.WindowCount ?? 0, visual?.WindowCount ?? 0), coverage?.WindowCount ?? 0);
         var windows = new List<TimelineWindow>(count);
         for (var k = 0; k < count; k++)
         {
             var a = audio is not null && audio.Has(k) ? audio.Mean(k) : null;
             var v = visual is not null && visual.Has(k) ? visual.Mean(k) : null;
+            double? seen = coverage is not null && coverage.Has(k) ? coverage.Mean(k)[0] : null;
             // Decoders can run a few milliseconds past the container's duration (codec priming); a window that
-            // starts after the end would describe those milliseconds only.
+            // starts after the end would describe those milliseconds only. A window no branch scored (video only,
+            // the face never seen in it) has no values to give: it is left out, and the recording's face coverage
+            // still counts its frames.
             if ((a is null && v is null) || (duration > 0 && k * hop >= duration))
             {
                 continue;
@@ -284,13 +293,13 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
                 end = duration;
             }
 
-            windows.Add(new TimelineWindow(start, end, fused, vad is not null && vad.Has(k) ? vad.Mean(k) : null, a, v));
+            windows.Add(new TimelineWindow(start, end, fused, vad is not null && vad.Has(k) ? vad.Mean(k) : null, a, v, seen));
         }
 
         return windows;
     }
 
-    private static TimelineWindow? Aggregate(List<TimelineWindow> windows, double duration)
+    private static TimelineWindow? Aggregate(List<TimelineWindow> windows, double duration, (int Frames, int WithFace)? faceFrames)
     {
         if (windows.Count == 0)
         {
@@ -332,17 +341,18 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             Mean(windows.Select(w => w.Emi))!,
             Mean(windows.Select(w => w.Vad)),
             Mean(windows.Select(w => w.AudioEmi)),
-            Mean(windows.Select(w => w.VisualEmi)));
+            Mean(windows.Select(w => w.VisualEmi)),
+            faceFrames is { Frames: > 0 } f ? f.WithFace / (double)f.Frames : faceFrames is null ? null : 0);
     }
 
     /// <summary>Loads the bundle's models on every device now instead of on its first recording.</summary>
     public void Preload(ModelBundle bundle) => ModelsFor(bundle);
 
     /// <summary>The models the pipeline uses for a bundle on its first device (the benchmark times them without the pipeline).</summary>
-    internal (OnnxModel? Audio, OnnxModel? Visual) ModelsForBenchmark(ModelBundle bundle)
+    internal (OnnxModel? Audio, OnnxModel? Visual, OnnxModel? Face) ModelsForBenchmark(ModelBundle bundle)
     {
         var models = ModelsFor(bundle)[0];
-        return (models.Audio?.Model, models.Visual?.Model);
+        return (models.Audio?.Model, models.Visual?.Model, models.Face);
     }
 
     /// <summary>Calls and segments of the bundle's batchers on the first device (the tests check that batches were shared).</summary>
@@ -379,7 +389,19 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
                     throw;
                 }
 
-                loaded.Add(new BundleModels(audio, visual));
+                OnnxModel? face = null;
+                try
+                {
+                    face = bundle.FaceDetectorPath is { } detector ? OnnxModel.Open(detector, _sessionOptions, device) : null;
+                }
+                catch
+                {
+                    audio?.Dispose();
+                    visual?.Dispose();
+                    throw;
+                }
+
+                loaded.Add(new BundleModels(audio, visual, face));
             }
 
             return [.. loaded];
@@ -426,12 +448,13 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         }
     }
 
-    private sealed record BundleModels(BranchModel? Audio, BranchModel? Visual) : IDisposable
+    private sealed record BundleModels(BranchModel? Audio, BranchModel? Visual, OnnxModel? Face) : IDisposable
     {
         public void Dispose()
         {
             Audio?.Dispose();
             Visual?.Dispose();
+            Face?.Dispose();
         }
     }
 }

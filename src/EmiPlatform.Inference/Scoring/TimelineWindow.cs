@@ -4,7 +4,9 @@ namespace EmiPlatform.Inference.Scoring;
 /// One timeline window. <see cref="Emi"/> is the late fusion of the branches that have predictions in the window
 /// (fusion weights normalised over those branches); <see cref="Vad"/> comes from the audio branch (null without
 /// audio); the per-branch EMI values are null where that branch has no predictions. All values are in [0, 1],
-/// ordered as the bundle's emotions / VAD names.
+/// ordered as the bundle's emotions / VAD names. <see cref="FaceCoverage"/> is the fraction of the window's visual
+/// frames that showed the participant's tracked face (null without a face stage or without video); the visual
+/// branch is fused from those frames only, and is null where the face was never seen.
 /// </summary>
 public sealed record TimelineWindow(
     double StartSeconds,
@@ -12,4 +14,5 @@ public sealed record TimelineWindow(
     IReadOnlyList<float> Emi,
     IReadOnlyList<float>? Vad,
     IReadOnlyList<float>? AudioEmi,
-    IReadOnlyList<float>? VisualEmi);
+    IReadOnlyList<float>? VisualEmi,
+    double? FaceCoverage = null);

@@ -14,6 +14,12 @@ public static class Media
         FfmpegAsync($"-f lavfi -i testsrc=size=160x120:rate=15 -f lavfi -i sine=frequency={frequency}:sample_rate=16000 -t 1 " +
                     "-c:v libx264 -pix_fmt yuv420p -c:a aac -movflags +faststart", path);
 
+    /// <summary>2 s of Debian python3-skimage's astronaut.png (NASA, public domain; one face) with a tone, then 2 s of test pattern (no face).</summary>
+    public static Task FaceThenNoFaceVideoAsync(string path) =>
+        FfmpegAsync("-loop 1 -t 2 -i /usr/lib/python3/dist-packages/skimage/data/astronaut.png -f lavfi -t 2 -i testsrc=size=512x512:rate=10 " +
+                    "-f lavfi -i sine=frequency=300:sample_rate=16000 -filter_complex \"[0:v]fps=10,format=yuv420p[a];[1:v]format=yuv420p[b];[a][b]concat=n=2:v=1[v]\" " +
+                    "-map [v] -map 2:a -t 4 -c:v libx264 -pix_fmt yuv420p -c:a aac", path);
+
     /// <summary>An hour of tiny 1 fps video: seconds of scoring work, so its job is still queued or running when a test acts on it.</summary>
     public static Task SlowToScoreVideoAsync(string path) =>
         FfmpegAsync("-f lavfi -i testsrc=size=80x60:rate=1 -t 3600 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart", path);
