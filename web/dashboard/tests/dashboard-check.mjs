@@ -58,8 +58,9 @@ try {
   const legend = await page.locator('.u-legend .u-series').allTextContents();
   await page.screenshot({ path: screenshot, fullPage: true });
   const series = legend.filter((t) => /admiration|amusement|determination|empathic pain|excitement|joy/.test(t));
-  console.log(JSON.stringify({ painted: ink.painted, pixels: ink.total, series: series.length, counters, bar, eta, seen, rows, errors }));
-  if (ink.painted < 500 || series.length !== 6 || errors.length > 0) {
+  const faceless = await page.locator('#chart').getAttribute('data-faceless-windows');
+  console.log(JSON.stringify({ faceless, painted: ink.painted, pixels: ink.total, series: series.length, counters, bar, eta, seen, rows, errors }));
+  if (ink.painted < 500 || series.length !== 6 || faceless === null || errors.length > 0) {
     console.error('dashboard-check: the timeline was not drawn as expected');
     process.exit(1);
   }
