@@ -63,6 +63,23 @@ internal abstract class FfmpegDecoder : IAsyncDisposable
         return units;
     }
 
+    /// <summary>
+    /// Starts ffmpeg on a probed local recording, after checking what it declares against <see cref="MediaLimits"/> and
+    /// pinning the demuxer the probe found (a stored probe names a format that must still be an accepted one).
+    /// </summary>
+    protected static FfmpegProcess StartProcess(MediaInfo media, IEnumerable<string> output, MediaTools tools, CancellationToken cancellationToken)
+    {
+        MediaBounds.Check(media, tools.Limits);
+        return FfmpegProcess.Start(
+            tools.Ffmpeg,
+            ["-nostdin", "-hide_banner", "-v", "error"],
+            MediaSource.File(media.Path),
+            AcceptedFormats.DemuxerFor(media),
+            output,
+            tools.Limits.DecodeBudget(media.Duration),
+            cancellationToken);
+    }
+
     protected abstract void Convert(ReadOnlySpan<byte> source, Span<float> destination);
 
     /// <summary>After the last read: turns ffmpeg's exit status and a short stream into typed errors.</summary>
