@@ -33,6 +33,9 @@ internal abstract class FfmpegDecoder : IAsyncDisposable
 
     public long UnitsRead { get; private set; }
 
+    /// <summary>The ffmpeg child's process id, for tests that watch it.</summary>
+    internal int ProcessId => _process.ProcessId;
+
     /// <summary>
     /// Reads up to <paramref name="maxUnits"/> units into <paramref name="destination"/> starting at unit
     /// <paramref name="unitOffset"/>; returns fewer only at the end of the stream, 0 when it is over.

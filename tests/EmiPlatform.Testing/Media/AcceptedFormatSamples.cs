@@ -7,7 +7,7 @@ namespace EmiPlatform.Testing.Media;
 public static class AcceptedFormatSamples
 {
     private static readonly string[] Tone = ["-f", "lavfi", "-i", "sine=frequency=330:sample_rate=16000:duration=2"];
-    private static readonly string[] Pattern = ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=2"];
+    private static readonly string[] Pattern = ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=25:duration=2"];
 
     /// <summary>Demuxer name → (file name, ffmpeg arguments without the output path).</summary>
     public static IReadOnlyDictionary<string, (string FileName, string[] Arguments)> All { get; } =
