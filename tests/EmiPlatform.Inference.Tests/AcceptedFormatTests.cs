@@ -4,6 +4,7 @@ using EmiPlatform.Testing.Media;
 namespace EmiPlatform.Inference.Tests;
 
 /// <summary>Each container docs/api.md lists is made with ffmpeg, probed, tail-checked and decoded through the restricted path.</summary>
+[Collection(MediaCollection.Name)]
 public sealed class AcceptedFormatTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("emi-formats-").FullName;

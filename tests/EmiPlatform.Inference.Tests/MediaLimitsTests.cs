@@ -8,6 +8,7 @@ namespace EmiPlatform.Inference.Tests;
 /// (and accepted when the limit is raised, so it is the bound that refused them); a probe and a decode that run past
 /// their wall-clock, CPU-time or memory limit are stopped.
 /// </summary>
+[Collection(MediaCollection.Name)]
 public sealed class MediaLimitsTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("emi-limits-").FullName;

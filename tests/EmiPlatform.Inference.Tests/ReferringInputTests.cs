@@ -10,6 +10,7 @@ namespace EmiPlatform.Inference.Tests;
 /// Decoding opens nothing but the recording: every playlist, concatenation list and description in the corpus is refused
 /// by the probe and by the worker's decoders (with or without a stored probe), and nothing reaches the canary.
 /// </summary>
+[Collection(MediaCollection.Name)]
 public sealed class ReferringInputTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("emi-referring-").FullName;
