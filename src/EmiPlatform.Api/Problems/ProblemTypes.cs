@@ -19,6 +19,7 @@ public static class ProblemTypes
     public const string NotMedia = Base + "not-media";
     public const string EmptyRecording = Base + "empty-recording";
     public const string CorruptMedia = Base + "corrupt-media";
+    public const string MediaOutOfBounds = Base + "media-out-of-bounds";
     public const string UploadIncomplete = Base + "upload-incomplete";
     public const string CoordinationUnavailable = Base + "coordination-unavailable";
     public const string RateLimited = Base + "rate-limited";

@@ -30,4 +30,7 @@ public static class RecordingProblems
 
     public static ProblemHttpResult Corrupt(string detail) =>
         Problem.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.CorruptMedia, "Corrupt recording", detail);
+
+    public static ProblemHttpResult OutOfBounds(string detail) =>
+        Problem.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.MediaOutOfBounds, "Recording beyond the media limits", detail);
 }

@@ -49,15 +49,20 @@ public sealed class RecordingRegistrar(
             MediaInfo info;
             try
             {
-                var url = await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, ProbeSasLifetime, cancellationToken);
-                info = await MediaProbe.ProbeAsync(url, fileName, tools, cancellationToken);
-                await MediaIntegrity.VerifyEndAsync(url.AbsoluteUri, fileName, tools, cancellationToken);
+                // Read over the SAS with its own protocol only, and only as one of the accepted containers (MediaSource).
+                var source = MediaSource.Http(
+                    await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, ProbeSasLifetime, cancellationToken), fileName);
+                info = await MediaProbe.ProbeAsync(source, tools, cancellationToken);
+                await MediaIntegrity.VerifyEndAsync(source, info, tools, cancellationToken);
             }
             catch (MediaDecodeException ex) when (ex.Kind is not MediaErrorKind.ToolMissing)
             {
-                return Refuse(ex.Kind is MediaErrorKind.Unreadable or MediaErrorKind.NoStreams
-                    ? RecordingProblems.NotMedia(ex.Message)
-                    : RecordingProblems.Corrupt(ex.Message));
+                return Refuse(ex.Kind switch
+                {
+                    MediaErrorKind.Unreadable or MediaErrorKind.NoStreams => RecordingProblems.NotMedia(ex.Message),
+                    MediaErrorKind.OutOfBounds => RecordingProblems.OutOfBounds(ex.Message),
+                    _ => RecordingProblems.Corrupt(ex.Message),
+                });
             }
 
             var registration = new RecordingRegistration(recordingId, participant.Id, await defaultBundle.GetIdAsync(cancellationToken),

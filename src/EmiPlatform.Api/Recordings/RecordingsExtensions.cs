@@ -1,4 +1,4 @@
-using EmiPlatform.Inference.Media;
+using EmiPlatform.Scoring.Hosting;
 using EmiPlatform.Storage;
 
 namespace EmiPlatform.Api.Recordings;
@@ -9,7 +9,7 @@ public static class RecordingsExtensions
     {
         builder.Services.AddOptions<RecordingOptions>().BindConfiguration(RecordingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddBlobStorage();
-        builder.Services.AddSingleton(MediaTools.FromEnvironment());
+        builder.Services.AddMediaTools();
         builder.Services.AddScoped<RecordingRegistrar>();
         builder.Services.AddScoped<StorageSweep>();
         return builder;

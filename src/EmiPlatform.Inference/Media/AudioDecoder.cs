@@ -13,15 +13,14 @@ internal sealed class AudioDecoder : FfmpegDecoder
     public static AudioDecoder Start(MediaInfo media, int sampleRate, MediaTools tools, CancellationToken cancellationToken)
     {
         var audio = media.Audio ?? throw new InvalidOperationException("The recording has no audio stream.");
-        var process = FfmpegProcess.Start(
-            tools.Ffmpeg,
+        var process = StartProcess(
+            media,
             [
-                "-nostdin", "-hide_banner", "-v", "error",
-                "-i", media.Path,
                 "-map", $"0:{audio.Index}", "-vn", "-sn", "-dn",
                 "-ac", "1", "-ar", Invariant(sampleRate),
                 "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
             ],
+            tools,
             cancellationToken);
         return new AudioDecoder(process, Path.GetFileName(media.Path), sampleRate, audio.Duration ?? media.Duration);
     }

@@ -33,6 +33,9 @@ internal abstract class FfmpegDecoder : IAsyncDisposable
 
     public long UnitsRead { get; private set; }
 
+    /// <summary>The ffmpeg child's process id, for tests that watch it.</summary>
+    internal int ProcessId => _process.ProcessId;
+
     /// <summary>
     /// Reads up to <paramref name="maxUnits"/> units into <paramref name="destination"/> starting at unit
     /// <paramref name="unitOffset"/>; returns fewer at the end of the stream or beyond <see cref="MaxUnitsPerRead"/>,
@@ -66,6 +69,23 @@ internal abstract class FfmpegDecoder : IAsyncDisposable
 
     /// <summary>Bounds the decoded-bytes buffer: large frames (the face stage's letterboxed ones) are read a few at a time.</summary>
     protected virtual int MaxUnitsPerRead => int.MaxValue;
+
+    /// <summary>
+    /// Starts ffmpeg on a probed local recording, after checking what it declares against <see cref="MediaLimits"/> and
+    /// pinning the demuxer the probe found (a stored probe names a format that must still be an accepted one).
+    /// </summary>
+    protected static FfmpegProcess StartProcess(MediaInfo media, IEnumerable<string> output, MediaTools tools, CancellationToken cancellationToken)
+    {
+        MediaBounds.Check(media, tools.Limits);
+        return FfmpegProcess.Start(
+            tools.Ffmpeg,
+            ["-nostdin", "-hide_banner", "-v", "error"],
+            MediaSource.File(media.Path),
+            AcceptedFormats.DemuxerFor(media),
+            output,
+            tools.Limits.DecodeBudget(media.Duration),
+            cancellationToken);
+    }
 
     protected abstract void Convert(ReadOnlySpan<byte> source, Span<float> destination);
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace EmiPlatform.Inference.Media;
@@ -19,14 +20,30 @@ internal sealed class FfmpegProcess : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private readonly Task _stderrPump;
     private readonly CancellationTokenRegistration _killOnCancel;
+    private readonly CancellationTokenSource _wallClock;
+    private readonly CancellationTokenRegistration _killOnTimeout;
+    private readonly string _tool;
+    private readonly MediaSource _source;
+    private readonly ProcessBudget _budget;
     private int _disposed;
+    private volatile bool _killedHere;
+    private volatile bool _timedOut;
 
-    private FfmpegProcess(Process process, CancellationToken cancellationToken)
+    private FfmpegProcess(Process process, string tool, MediaSource source, ProcessBudget budget, CancellationToken cancellationToken)
     {
         _process = process;
+        _tool = tool;
+        _source = source;
+        _budget = budget;
         Interlocked.Increment(ref s_live);
         _stderrPump = PumpStderrAsync();
         _killOnCancel = cancellationToken.Register(Kill);
+        _wallClock = new CancellationTokenSource(budget.WallClock);
+        _killOnTimeout = _wallClock.Token.Register(() =>
+        {
+            _timedOut = true;
+            Kill();
+        });
     }
 
     /// <summary>Child processes started and not yet reaped; the leak tests watch it.</summary>
@@ -36,17 +53,46 @@ internal sealed class FfmpegProcess : IAsyncDisposable
 
     public Stream Stdout => _process.StandardOutput.BaseStream;
 
-    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one way ffmpeg and ffprobe are started. The input options are built here and nowhere else: ffmpeg may use only
+    /// <paramref name="source"/>'s protocol and open only <see cref="AcceptedFormats"/> (pinned to
+    /// <paramref name="demuxer"/> where the format is known already), so a playlist or a concatenation list is refused
+    /// before anything it names is opened; the child runs under <paramref name="budget"/>.
+    /// </summary>
+    public static FfmpegProcess Start(
+        string executable,
+        IEnumerable<string> options,
+        MediaSource source,
+        string? demuxer,
+        IEnumerable<string> output,
+        ProcessBudget budget,
+        CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = false,
+            // An empty stdin: nothing ffmpeg opens can read the host's.
+            RedirectStandardInput = true,
             UseShellExecute = false,
             CreateNoWindow = true,
         };
-        foreach (var argument in arguments)
+        foreach (var argument in options)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.ArgumentList.Add("-protocol_whitelist");
+        info.ArgumentList.Add(source.Protocols);
+        info.ArgumentList.Add("-format_whitelist");
+        info.ArgumentList.Add(AcceptedFormats.Whitelist);
+        if (demuxer is not null)
+        {
+            info.ArgumentList.Add("-f");
+            info.ArgumentList.Add(demuxer);
+        }
+        info.ArgumentList.Add("-i");
+        info.ArgumentList.Add(source.Url);
+        foreach (var argument in output)
         {
             info.ArgumentList.Add(argument);
         }
@@ -65,16 +111,51 @@ internal sealed class FfmpegProcess : IAsyncDisposable
                 ex);
         }
 
-        return new FfmpegProcess(process, cancellationToken);
+        try
+        {
+            ResourceLimits.Apply(process.Id, budget);
+            process.StandardInput.Close();
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            process.Dispose();
+            throw;
+        }
+
+        return new FfmpegProcess(process, Path.GetFileName(executable), source, budget, cancellationToken);
     }
 
-    /// <summary>Waits for exit and returns the exit code plus the tail of stderr.</summary>
+    /// <summary>
+    /// Waits for exit and returns the exit code plus the tail of stderr (the URL replaced by the display name). A child
+    /// stopped by its wall-clock, CPU-time or memory limit throws <see cref="MediaErrorKind.OutOfBounds"/> instead.
+    /// </summary>
     public async Task<(int ExitCode, string Stderr)> WaitAsync(CancellationToken cancellationToken)
     {
         await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         await _stderrPump.ConfigureAwait(false);
-        return (_process.ExitCode, StderrTail);
+        var exitCode = _process.ExitCode;
+        var stderr = _source.Redact(StderrTail);
+        if (_timedOut)
+        {
+            throw OutOfBounds(string.Create(CultureInfo.InvariantCulture, $"ran past its wall-clock limit of {_budget.WallClock.TotalSeconds:0.#} s"));
+        }
+        // .NET reports death by a signal as 128 + the signal; SIGKILL that this object did not send is RLIMIT_CPU's.
+        if (exitCode == 128 + 9 && !_killedHere && ResourceLimits.Supported)
+        {
+            throw OutOfBounds(string.Create(CultureInfo.InvariantCulture, $"ran past its CPU-time limit of {Math.Max(1, Math.Ceiling(_budget.CpuTime.TotalSeconds)):0} s"));
+        }
+        if (exitCode != 0 && stderr.Contains("Cannot allocate memory", StringComparison.Ordinal))
+        {
+            throw OutOfBounds(string.Create(CultureInfo.InvariantCulture, $"needed more than its memory limit of {_budget.MemoryBytes / (1024 * 1024)} MiB"));
+        }
+        return (exitCode, stderr);
     }
+
+    private MediaDecodeException OutOfBounds(string what) => new(
+        MediaErrorKind.OutOfBounds,
+        $"'{_source.DisplayName}' costs too much to decode: {_tool} {what} (docs/api.md, media limits).");
 
     public string StderrTail
     {
@@ -117,6 +198,7 @@ internal sealed class FfmpegProcess : IAsyncDisposable
 
     private void Kill()
     {
+        _killedHere = true;
         try
         {
             if (!_process.HasExited)
@@ -138,6 +220,8 @@ internal sealed class FfmpegProcess : IAsyncDisposable
         }
 
         await _killOnCancel.DisposeAsync().ConfigureAwait(false);
+        await _killOnTimeout.DisposeAsync().ConfigureAwait(false);
+        _wallClock.Dispose();
         Kill();
         // Reap the child so no zombie or orphan remains; a killed ffmpeg exits at once.
         await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);

@@ -6,7 +6,7 @@ public enum MediaErrorKind
     NotFound,
     /// <summary>A zero-byte file.</summary>
     Empty,
-    /// <summary>ffprobe cannot read it: not a media file, an unsupported container, or cut off before its index.</summary>
+    /// <summary>ffprobe cannot read it: not a media file, not one of the <see cref="AcceptedFormats"/>, or cut off before its index.</summary>
     Unreadable,
     /// <summary>A readable container with neither an audio nor a video stream.</summary>
     NoStreams,
@@ -14,6 +14,11 @@ public enum MediaErrorKind
     Truncated,
     /// <summary>ffmpeg failed while decoding.</summary>
     DecodeFailed,
+    /// <summary>
+    /// It declares a size, stream count, duration or rate beyond <see cref="MediaLimits"/>, or decoding it ran past the
+    /// wall-clock, CPU-time or memory limit.
+    /// </summary>
+    OutOfBounds,
     /// <summary>ffmpeg / ffprobe are not installed or not runnable.</summary>
     ToolMissing,
 }

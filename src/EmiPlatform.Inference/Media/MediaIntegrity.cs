@@ -8,11 +8,16 @@ public static class MediaIntegrity
 {
     private const string TailSeconds = "2";
 
-    public static async Task VerifyEndAsync(string input, string displayName, MediaTools tools, CancellationToken cancellationToken)
+    /// <summary>Decodes the end of <paramref name="source"/> with the demuxer its probe found (<paramref name="probed"/>).</summary>
+    public static async Task VerifyEndAsync(MediaSource source, MediaInfo probed, MediaTools tools, CancellationToken cancellationToken)
     {
         await using var process = FfmpegProcess.Start(
             tools.Ffmpeg,
-            ["-nostdin", "-v", "error", "-sseof", "-" + TailSeconds, "-i", input, "-f", "null", "-"],
+            ["-nostdin", "-v", "error", "-sseof", "-" + TailSeconds],
+            source,
+            AcceptedFormats.DemuxerFor(probed),
+            ["-f", "null", "-"],
+            tools.Limits.ProbeBudget,
             cancellationToken);
         await process.Stdout.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
         var (exitCode, stderr) = await process.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -20,7 +25,7 @@ public static class MediaIntegrity
         {
             throw new MediaDecodeException(
                 MediaErrorKind.Truncated,
-                $"'{displayName}' is truncated or corrupt: its last seconds cannot be decoded (ffmpeg: {MediaProbe.LastLine(stderr.Replace(input, displayName, StringComparison.Ordinal))}).");
+                $"'{source.DisplayName}' is truncated or corrupt: its last seconds cannot be decoded (ffmpeg: {MediaProbe.LastLine(stderr)}).");
         }
     }
 }

@@ -19,7 +19,8 @@ public static class MediaProbe
             throw new MediaDecodeException(MediaErrorKind.Empty, $"'{file.Name}' is empty (0 bytes).");
         }
 
-        return await ProbeInputAsync(file.FullName, file.Name, file.FullName, tools, cancellationToken).ConfigureAwait(false);
+        var info = await ProbeAsync(MediaSource.File(file.FullName), tools, cancellationToken).ConfigureAwait(false);
+        return info with { Path = file.FullName };
     }
 
     /// <summary>
@@ -27,16 +28,19 @@ public static class MediaProbe
     /// lies instead of being copied to disk first. <paramref name="displayName"/> stands in for the URL in messages.
     /// </summary>
     public static Task<MediaInfo> ProbeAsync(Uri url, string displayName, MediaTools tools, CancellationToken cancellationToken) =>
-        ProbeInputAsync(url.AbsoluteUri, displayName, displayName, tools, cancellationToken);
+        ProbeAsync(MediaSource.Http(url, displayName), tools, cancellationToken);
 
-    // The URL carries a signature: messages and the returned MediaInfo name the input by infoPath instead.
-    private static async Task<MediaInfo> ProbeInputAsync(
-        string input, string displayName, string infoPath, MediaTools tools, CancellationToken cancellationToken)
+    /// <summary>Probes <paramref name="source"/>; the returned <see cref="MediaInfo.Path"/> is its display name.</summary>
+    public static async Task<MediaInfo> ProbeAsync(MediaSource source, MediaTools tools, CancellationToken cancellationToken)
     {
         string json;
         await using (var process = FfmpegProcess.Start(
             tools.Ffprobe,
-            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", input],
+            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams"],
+            source,
+            demuxer: null,
+            [],
+            tools.Limits.ProbeBudget,
             cancellationToken))
         {
             using var reader = new StreamReader(process.Stdout);
@@ -44,23 +48,42 @@ public static class MediaProbe
             var (exitCode, stderr) = await process.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (exitCode != 0)
             {
-                throw new MediaDecodeException(
-                    MediaErrorKind.Unreadable,
-                    $"'{displayName}' is not a readable audio or video file (ffprobe: {LastLine(stderr.Replace(input, displayName, StringComparison.Ordinal))}).");
+                throw new MediaDecodeException(MediaErrorKind.Unreadable, Unreadable(source.DisplayName, stderr));
             }
         }
 
-        return Parse(infoPath, json);
+        return Parse(source.DisplayName, json, tools.Limits);
     }
 
-    internal static MediaInfo Parse(string path, string json)
+    // ffmpeg names the demuxer it refused ("[hls @ 0x…] Format not on whitelist"): say what the file is and why it is refused.
+    private static string Unreadable(string displayName, string stderr)
+    {
+        const string refused = " @ ";
+        foreach (var line in stderr.Split('\n'))
+        {
+            if (line.Contains("Format not on whitelist", StringComparison.Ordinal) && line.StartsWith('[') && line.IndexOf(refused, StringComparison.Ordinal) is > 1 and var at)
+            {
+                return $"'{displayName}' is a {line[1..at]} file, not a recording in one of the accepted containers ({string.Join(", ", AcceptedFormats.Demuxers)}); " +
+                    "playlists, concatenation lists and other files that refer to further files or URLs are refused.";
+            }
+        }
+        return $"'{displayName}' is not a readable audio or video file (ffprobe: {LastLine(stderr)}).";
+    }
+
+    internal static MediaInfo Parse(string path, string json, MediaLimits limits)
     {
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
+        var fileName = System.IO.Path.GetFileName(path);
         var format = root.TryGetProperty("format", out var f) ? f : default;
         var formatName = format.ValueKind == JsonValueKind.Object ? Str(format, "format_name") ?? "unknown" : "unknown";
         var containerStart = format.ValueKind == JsonValueKind.Object ? Num(format, "start_time") ?? 0 : 0;
         var duration = format.ValueKind == JsonValueKind.Object ? Num(format, "duration") : null;
+        MediaBounds.CheckDuration(fileName, duration, limits);
+        if (root.TryGetProperty("streams", out var all))
+        {
+            MediaBounds.CheckStreamCount(fileName, all.GetArrayLength(), limits);
+        }
 
         AudioStreamInfo? audio = null;
         VideoStreamInfo? video = null;
@@ -70,6 +93,7 @@ public static class MediaProbe
             {
                 var type = Str(s, "codec_type");
                 var index = s.TryGetProperty("index", out var i) ? i.GetInt32() : 0;
+                CheckBounds(fileName, type, s, limits);
                 if (type == "audio" && audio is null)
                 {
                     audio = new AudioStreamInfo(
@@ -105,6 +129,28 @@ public static class MediaProbe
 
         var total = duration ?? Math.Max(audio?.Duration ?? 0, video?.Duration ?? 0);
         return new MediaInfo(path, formatName, total, containerStart, audio, video);
+    }
+
+    // Every stream, not only the first of each kind: the others are demuxed too.
+    private static void CheckBounds(string fileName, string? type, JsonElement stream, MediaLimits limits)
+    {
+        MediaBounds.CheckDuration(fileName, Num(stream, "duration"), limits);
+        if (type == "video")
+        {
+            // Cover art is one picture: its nominal rate is the container's clock (90000 in an mp3), not frames.
+            var average = Rate(Str(stream, "avg_frame_rate"));
+            var rate = IsAttachedPicture(stream) ? 0 : average > 0 ? average : Rate(Str(stream, "r_frame_rate"));
+            MediaBounds.CheckVideo(
+                fileName,
+                stream.TryGetProperty("width", out var w) ? w.GetInt32() : 0,
+                stream.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
+                rate,
+                limits);
+        }
+        else if (type == "audio")
+        {
+            MediaBounds.CheckAudio(fileName, (int)Math.Min(int.MaxValue, Num(stream, "sample_rate") ?? 0), limits);
+        }
     }
 
     // Cover art in audio files shows up as a one-frame video stream; it is not a video of the participant.

@@ -21,15 +21,14 @@ internal sealed class VideoDecoder : FfmpegDecoder
     {
         var video = media.Video ?? throw new InvalidOperationException("The recording has no video stream.");
         var filter = $"fps={Invariant(frameRate)},{shaper.Filter}";
-        var process = FfmpegProcess.Start(
-            tools.Ffmpeg,
+        var process = StartProcess(
+            media,
             [
-                "-nostdin", "-hide_banner", "-v", "error",
-                "-i", media.Path,
                 "-map", $"0:{video.Index}", "-an", "-sn", "-dn",
                 "-vf", filter,
                 "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
             ],
+            tools,
             cancellationToken);
         return new VideoDecoder(process, Path.GetFileName(media.Path), shaper, frameRate, video.Duration ?? media.Duration);
     }

@@ -43,7 +43,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
     }
 
     /// <summary>Builds a pipeline from <see cref="InferenceOptions"/> (configuration section <c>Inference</c>).</summary>
-    public static ScoringPipeline Create(InferenceOptions options, ILogger? logger = null) =>
+    public static ScoringPipeline Create(InferenceOptions options, MediaTools? tools = null, ILogger? logger = null) =>
         new(
             new OnnxSessionOptions
             {
@@ -52,7 +52,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
                 CudaDevices = options.CudaDevices,
                 GpuMemoryLimitBytes = options.GpuMemoryLimitMb * 1024L * 1024L,
             },
-            MediaTools.FromEnvironment(),
+            tools ?? MediaTools.FromEnvironment(),
             logger,
             options.CudaSegmentsPerCall > 0 ? options.CudaSegmentsPerCall : null);
 

@@ -1,6 +1,7 @@
 using EmiPlatform.Contracts.Transport;
 using EmiPlatform.Data;
 using EmiPlatform.Inference;
+using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Scoring;
 using EmiPlatform.Scoring.Bundles;
 using EmiPlatform.Scoring.Jobs;
@@ -39,6 +40,7 @@ public static class ScoringExtensions
         var services = builder.Services;
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section);
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName);
+        services.AddMediaTools();
         services.AddBlobStorage();
         services.AddSingleton(sp => WorkerIdentity.Create(sp.GetRequiredService<IOptions<ScoringWorkerOptions>>().Value.WorkerName));
         services.AddSingleton<GpuInventory>();
@@ -48,7 +50,8 @@ public static class ScoringExtensions
         services.AddSingleton<StudyReports>();
         // One pipeline per process: its ONNX sessions are created once per bundle and shared by every concurrent job.
         services.AddSingleton<IScoringPipeline>(sp => ScoringPipeline.Create(
-            sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ScoringPipeline>()));
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetRequiredService<MediaTools>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ScoringPipeline>()));
         services.AddHostedService<WorkerStartupReport>();
         return builder;
     }

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Recordings;
+using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
+using EmiPlatform.Testing.Media;
+using Npgsql;
+
+namespace EmiPlatform.Api.Tests;
+
+/// <summary>
+/// Uploads that point elsewhere or declare too much, through the real API host, Azurite and the embedded worker: refused
+/// with their problem before anything they name is fetched, nothing stored, nothing reaching the canary; and a referring
+/// file slipped into storage behind the upload's back fails its job without harming the worker.
+/// </summary>
+public sealed class HostileMediaTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("emi-hostile-").FullName;
+    private Canary _canary = null!;
+    private IReadOnlyList<ReferringInput> _inputs = [];
+
+    public Task InitializeAsync()
+    {
+        _canary = Canary.Start();
+        _inputs = ReferringInputs.Build(_canary, _folder);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _canary.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Every_referring_upload_is_refused_as_not_media_stores_nothing_and_reaches_nothing()
+    {
+        var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        Assert.True(_inputs.Count > 70, $"only {_inputs.Count} referring inputs");
+        foreach (var input in _inputs)
+        {
+            var response = await Uploads.PostAsync(client, studyId, participantId, input.Bytes, "application/octet-stream", $"?fileName={input.FileName}");
+            var problem = await ProblemAssert.IsProblem(response, HttpStatusCode.UnsupportedMediaType, "not-media");
+            Assert.Contains(input.FileName, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        await Task.Delay(500); // anything still in flight would land now
+        Assert.Empty(_canary.Hits);
+        Assert.Empty(await api.BlobNamesAsync($"{tenantId}/"));
+        Assert.Empty((await client.GetFromJsonAsync<List<RecordingDto>>(Uploads.Path(studyId, participantId), Json.Options))!);
+    }
+
+    [Fact]
+    public async Task Every_upload_declaring_more_than_the_media_limits_is_a_422_and_stores_nothing()
+    {
+        var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        foreach (var (_, (fileName, declares, make)) in OutOfBoundsMedia.All)
+        {
+            var response = await Uploads.PostAsync(client, studyId, participantId, make(_folder), "application/octet-stream", $"?fileName={fileName}");
+            var problem = await ProblemAssert.IsProblem(response, (HttpStatusCode)422, "media-out-of-bounds");
+            Assert.Contains(declares, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Empty(await api.BlobNamesAsync($"{tenantId}/"));
+    }
+
+    [Fact]
+    public async Task Every_accepted_container_is_accepted_over_the_read_sas()
+    {
+        var (key, _, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        foreach (var demuxer in AcceptedFormatSamples.All.Keys)
+        {
+            var path = AcceptedFormatSamples.Make(demuxer, Path.Combine(_folder, demuxer));
+            var response = await Uploads.PostAsync(client, studyId, participantId, await File.ReadAllBytesAsync(path),
+                "application/octet-stream", $"?fileName={Path.GetFileName(path)}&trial={demuxer}");
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{demuxer}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            var recording = (await response.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!;
+            Assert.InRange(recording.DurationSeconds, 1.9, 2.2);
+        }
+    }
+
+    [Theory]
+    [InlineData("hls-http", true)]
+    [InlineData("hls-file", false)]
+    [InlineData("ffconcat-http", true)]
+    [InlineData("dash-http", false)]
+    [InlineData("sdp-rtp", true)]
+    public async Task A_referring_file_swapped_into_storage_fails_its_job_cleanly_and_the_worker_scores_on(string name, bool keepStoredProbe)
+    {
+        var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        var created = await Uploads.PostAsync(client, studyId, participantId, await TestMedia.DistinctWavAsync(900), "audio/wav", "?fileName=tone.wav");
+        var recording = (await created.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!;
+        Assert.Equal("succeeded", (await WebhookDeliveryTests.WaitForJobAsync(client, studyId)).GetProperty("state").GetString());
+
+        // Someone with storage access swaps the bytes and makes the row agree, so only the decoding can refuse them.
+        var input = _inputs.Single(i => i.Name == name);
+        await api.Blobs.UploadAsync(RecordingBlobs.Name(tenantId, studyId, participantId, recording.Id), new MemoryStream(input.Bytes));
+        await using (var connection = new NpgsqlConnection(api.Database.Owner))
+        {
+            await connection.OpenAsync();
+            await using var update = new NpgsqlCommand(
+                $"UPDATE recordings SET sha256 = @sha{(keepStoredProbe ? "" : ", media = NULL")} WHERE id = @id", connection);
+            update.Parameters.AddWithValue("sha", Convert.ToHexStringLower(SHA256.HashData(input.Bytes)));
+            update.Parameters.AddWithValue("id", recording.Id);
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+        var rescore = await client.PostAsJsonAsync($"/v1/recordings/{recording.Id}/rescore", new { });
+        Assert.Equal(HttpStatusCode.Accepted, rescore.StatusCode);
+        var jobId = (await rescore.Content.ReadFromJsonAsync<JobDto>(Json.Options))!.Id;
+
+        var job = await WaitForErrorAsync(client, jobId);
+        Assert.True(job.Error!.Contains(keepStoredProbe ? "could not decode" : "not a recording", StringComparison.Ordinal), job.Error);
+        Assert.Empty(_canary.Hits);
+
+        // The worker is alive and scores the next recording.
+        await Uploads.PostAsync(client, studyId, participantId, await TestMedia.DistinctWavAsync(901), "audio/wav", "?fileName=next.wav&trial=2");
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var jobs = (await client.GetFromJsonAsync<Page<JobDto>>($"/v1/studies/{studyId}/jobs?pageSize=100", Json.Options))!;
+            if (jobs.Items.Any(j => j.Id != jobId && j.RecordingId != recording.Id && j.State == "succeeded"))
+            {
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the worker scored nothing after the hostile job");
+            await Task.Delay(250);
+        }
+        Assert.Empty(_canary.Hits);
+    }
+
+    private static async Task<JobDto> WaitForErrorAsync(HttpClient client, Guid jobId)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var job = (await client.GetFromJsonAsync<JobDto>($"/v1/jobs/{jobId}", Json.Options))!;
+            if (job.Error is not null || job.State is "succeeded" or "failed" or "cancelled")
+            {
+                Assert.NotEqual("succeeded", job.State);
+                return job;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the hostile job's first attempt did not end within 2 minutes");
+            await Task.Delay(250);
+        }
+    }
+}
