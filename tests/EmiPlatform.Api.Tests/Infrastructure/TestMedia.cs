@@ -23,6 +23,15 @@ public static class TestMedia
     public static Task<byte[]> SlowToScoreVideoAsync() => MakeAsync("slow-to-score.mp4",
         "-f lavfi -i testsrc=size=80x60:rate=1 -t 3600 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart");
 
+    /// <summary>
+    /// 2 s of Debian python3-skimage's astronaut.png (NASA, public domain; one face) then 2 s of test pattern (no
+    /// face), with a tone throughout.
+    /// </summary>
+    public static Task<byte[]> FaceThenNoFaceVideoAsync() => MakeAsync("face-then-none.mp4",
+        "-loop 1 -t 2 -i /usr/lib/python3/dist-packages/skimage/data/astronaut.png -f lavfi -t 2 -i testsrc=size=512x512:rate=10 " +
+        "-f lavfi -i sine=frequency=300:sample_rate=16000 -filter_complex \"[0:v]fps=10,format=yuv420p[a];[1:v]format=yuv420p[b];[a][b]concat=n=2:v=1[v]\" " +
+        "-map [v] -map 2:a -t 4 -c:v libx264 -pix_fmt yuv420p -c:a aac -movflags +faststart");
+
     /// <summary>2 s of 16 kHz mono PCM.</summary>
     public static Task<byte[]> WavAsync() => MakeAsync("tone.wav", "-f lavfi -i sine=frequency=330:sample_rate=16000 -t 2 -c:a pcm_s16le");
 

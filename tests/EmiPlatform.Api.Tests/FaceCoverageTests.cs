@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Testing;
+
+namespace EmiPlatform.Api.Tests;
+
+/// <summary>
+/// The reference bundle's face stage, end to end: a recording scored by the platform carries each window's and the
+/// recording's face_coverage in PostgreSQL, the timeline JSON and both CSV exports, and a window without the face
+/// has no visual prediction.
+/// </summary>
+public sealed class FaceCoverageTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task A_scored_video_reports_where_the_participants_face_was_seen()
+    {
+        var (key, _, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        var created = await Uploads.PostAsync(client, studyId, participantId, await TestMedia.FaceThenNoFaceVideoAsync(), "video/mp4", "?fileName=P01_face.mp4");
+        var recording = (await created.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!;
+        var job = await WebhookDeliveryTests.WaitForJobAsync(client, studyId);
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+
+        var timeline = await client.GetFromJsonAsync<JsonElement>($"/v1/recordings/{recording.Id}/timeline", Json.Options);
+        var windows = timeline.GetProperty("windows").EnumerateArray().ToList();
+        Assert.NotEmpty(windows);
+        // The face is on screen for the first two seconds and gone for the last two.
+        var early = windows.Where(w => w.GetProperty("end_s").GetDouble() <= 2).ToList();
+        var late = windows.Where(w => w.GetProperty("start_s").GetDouble() >= 2).ToList();
+        Assert.NotEmpty(early);
+        Assert.NotEmpty(late);
+        Assert.All(early, w => Assert.True(w.GetProperty("face_coverage").GetDouble() >= 0.5, $"face not seen in the window at {w.GetProperty("start_s")} s"));
+        Assert.All(late, w => Assert.Equal(0, w.GetProperty("face_coverage").GetDouble()));
+
+        var csv = await client.GetStringAsync($"/v1/studies/{studyId}/export?format=long");
+        var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
+        var column = Array.IndexOf(rows[0], "face_coverage");
+        Assert.Equal(rows[0].Length - 1, column); // appended: earlier columns keep their places
+        Assert.Equal(windows.Select(w => w.GetProperty("face_coverage").GetDouble()),
+            rows.Skip(1).Select(r => double.Parse(r[column], CultureInfo.InvariantCulture)));
+
+        var aggregate = (await client.GetStringAsync($"/v1/studies/{studyId}/export?format=aggregate"))
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
+        var recordingCoverage = double.Parse(aggregate[1][Array.IndexOf(aggregate[0], "face_coverage")], CultureInfo.InvariantCulture);
+        Assert.InRange(recordingCoverage, 0.3, 0.7);
+    }
+}
