@@ -18,30 +18,23 @@ namespace EmiPlatform.Api.Tests;
 /// </summary>
 public sealed class HostileMediaTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("emi-hostile-").FullName;
-    private Canary _canary = null!;
-    private IReadOnlyList<ReferringInput> _inputs = [];
+    private ReferringCorpus _corpus = null!;
 
     public Task InitializeAsync()
     {
-        _canary = Canary.Start();
-        _inputs = ReferringInputs.Build(_canary, _folder);
+        _corpus = ReferringCorpus.Create("emi-hostile-");
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _canary.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _corpus.DisposeAsync();
 
     [Fact]
     public async Task Every_referring_upload_is_refused_as_not_media_stores_nothing_and_reaches_nothing()
     {
         var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
         var client = api.Client(key);
-        Assert.True(_inputs.Count > 70, $"only {_inputs.Count} referring inputs");
-        foreach (var input in _inputs)
+        Assert.True(_corpus.Inputs.Count > 70, $"only {_corpus.Inputs.Count} referring inputs");
+        foreach (var input in _corpus.Inputs)
         {
             var response = await Uploads.PostAsync(client, studyId, participantId, input.Bytes, "application/octet-stream", $"?fileName={input.FileName}");
             var problem = await ProblemAssert.IsProblem(response, HttpStatusCode.UnsupportedMediaType, "not-media");
@@ -49,7 +42,7 @@ public sealed class HostileMediaTests(ApiFactory api) : IClassFixture<ApiFactory
         }
 
         await Task.Delay(500); // anything still in flight would land now
-        Assert.Empty(_canary.Hits);
+        Assert.Empty(_corpus.Canary.Hits);
         Assert.Empty(await api.BlobNamesAsync($"{tenantId}/"));
         Assert.Empty((await client.GetFromJsonAsync<List<RecordingDto>>(Uploads.Path(studyId, participantId), Json.Options))!);
     }
@@ -61,7 +54,7 @@ public sealed class HostileMediaTests(ApiFactory api) : IClassFixture<ApiFactory
         var client = api.Client(key);
         foreach (var (_, (fileName, declares, make)) in OutOfBoundsMedia.All)
         {
-            var response = await Uploads.PostAsync(client, studyId, participantId, make(_folder), "application/octet-stream", $"?fileName={fileName}");
+            var response = await Uploads.PostAsync(client, studyId, participantId, make(_corpus.Folder), "application/octet-stream", $"?fileName={fileName}");
             var problem = await ProblemAssert.IsProblem(response, (HttpStatusCode)422, "media-out-of-bounds");
             Assert.Contains(declares, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
@@ -75,7 +68,7 @@ public sealed class HostileMediaTests(ApiFactory api) : IClassFixture<ApiFactory
         var client = api.Client(key);
         foreach (var demuxer in AcceptedFormatSamples.All.Keys)
         {
-            var path = AcceptedFormatSamples.Make(demuxer, Path.Combine(_folder, demuxer));
+            var path = AcceptedFormatSamples.Make(demuxer, Path.Combine(_corpus.Folder, demuxer));
             var response = await Uploads.PostAsync(client, studyId, participantId, await File.ReadAllBytesAsync(path),
                 "application/octet-stream", $"?fileName={Path.GetFileName(path)}&trial={demuxer}");
             Assert.True(response.StatusCode == HttpStatusCode.Created, $"{demuxer}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -99,7 +92,7 @@ public sealed class HostileMediaTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal("succeeded", (await WebhookDeliveryTests.WaitForJobAsync(client, studyId)).GetProperty("state").GetString());
 
         // Someone with storage access swaps the bytes and makes the row agree, so only the decoding can refuse them.
-        var input = _inputs.Single(i => i.Name == name);
+        var input = _corpus.Inputs.Single(i => i.Name == name);
         await api.Blobs.UploadAsync(RecordingBlobs.Name(tenantId, studyId, participantId, recording.Id), new MemoryStream(input.Bytes));
         await using (var connection = new NpgsqlConnection(api.Database.Owner))
         {
@@ -116,7 +109,7 @@ public sealed class HostileMediaTests(ApiFactory api) : IClassFixture<ApiFactory
 
         var job = await WaitForErrorAsync(client, jobId);
         Assert.True(job.Error!.Contains(keepStoredProbe ? "could not decode" : "not a recording", StringComparison.Ordinal), job.Error);
-        Assert.Empty(_canary.Hits);
+        Assert.Empty(_corpus.Canary.Hits);
 
         // The worker is alive and scores the next recording.
         await Uploads.PostAsync(client, studyId, participantId, await TestMedia.DistinctWavAsync(901), "audio/wav", "?fileName=next.wav&trial=2");
@@ -131,7 +124,7 @@ public sealed class HostileMediaTests(ApiFactory api) : IClassFixture<ApiFactory
             Assert.True(DateTime.UtcNow < deadline, "the worker scored nothing after the hostile job");
             await Task.Delay(250);
         }
-        Assert.Empty(_canary.Hits);
+        Assert.Empty(_corpus.Canary.Hits);
     }
 
     private static async Task<JobDto> WaitForErrorAsync(HttpClient client, Guid jobId)

@@ -13,35 +13,28 @@ namespace EmiPlatform.Inference.Tests;
 [Collection(MediaCollection.Name)]
 public sealed class ReferringInputTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("emi-referring-").FullName;
     private readonly MediaTools _tools = MediaTools.FromEnvironment();
-    private Canary _canary = null!;
-    private IReadOnlyList<ReferringInput> _inputs = [];
+    private ReferringCorpus _corpus = null!;
 
     public Task InitializeAsync()
     {
-        _canary = Canary.Start();
-        _inputs = ReferringInputs.Build(_canary, _folder);
+        _corpus = ReferringCorpus.Create("emi-referring-");
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _canary.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _corpus.DisposeAsync();
 
     [Fact]
     public void The_corpus_covers_every_input_protocol_and_every_referring_demuxer_this_ffmpeg_lists()
     {
-        var covered = _inputs.Select(i => i.Protocol).ToHashSet(StringComparer.Ordinal);
+        var covered = _corpus.Inputs.Select(i => i.Protocol).ToHashSet(StringComparer.Ordinal);
         var missing = FfmpegCapabilities.InputProtocols.Where(p => !covered.Contains(p)).ToArray();
         Assert.True(missing.Length == 0, $"no referring input uses the protocol(s) {string.Join(", ", missing)}: add them to ReferringInputs.ProtocolUrls");
 
         var demuxers = FfmpegCapabilities.Demuxers.SelectMany(d => d.Split(',')).ToHashSet(StringComparer.Ordinal);
         foreach (var referring in ReferringInputs.Demuxers.Where(demuxers.Contains))
         {
-            Assert.Contains(_inputs, i => i.Demuxer == referring);
+            Assert.Contains(_corpus.Inputs, i => i.Demuxer == referring);
             Assert.DoesNotContain(referring, AcceptedFormats.Demuxers);
         }
         Assert.Contains("hls", demuxers); // the build these tests ran on had the demuxer of the original finding
@@ -55,13 +48,13 @@ public sealed class ReferringInputTests : IAsyncLifetime
     {
         // The control, and the original finding: the same file read over HTTP (as the upload probe reads a SAS) by a bare
         // ffprobe does reach the canary, so silence in the other tests means refused, not a corpus that points nowhere.
-        var input = _inputs.Single(i => i.Name == name);
+        var input = _corpus.Inputs.Single(i => i.Name == name);
         await using var storage = new LoopbackFileServer();
         var url = storage.Add(input.FileName, input.Bytes);
         using var ffprobe = Process.Start(new ProcessStartInfo("ffprobe", ["-v", "error", url.AbsoluteUri]) { RedirectStandardError = true })!;
         try
         {
-            Assert.True(await _canary.WaitForHitAsync(TimeSpan.FromSeconds(15)), $"bare ffprobe on {name} did not reach the canary");
+            Assert.True(await _corpus.Canary.WaitForHitAsync(TimeSpan.FromSeconds(15)), $"bare ffprobe on {name} did not reach the canary");
         }
         finally
         {
@@ -74,7 +67,7 @@ public sealed class ReferringInputTests : IAsyncLifetime
     public async Task Every_referring_input_read_over_http_is_refused_as_unreadable_and_reaches_nothing()
     {
         await using var storage = new LoopbackFileServer();
-        foreach (var input in _inputs)
+        foreach (var input in _corpus.Inputs)
         {
             var source = MediaSource.Http(storage.Add(input.FileName, input.Bytes), input.FileName);
             var error = await Assert.ThrowsAsync<MediaDecodeException>(() => MediaProbe.ProbeAsync(source, _tools, CancellationToken.None));
@@ -82,7 +75,7 @@ public sealed class ReferringInputTests : IAsyncLifetime
         }
 
         await Task.Delay(500); // anything still in flight would land now
-        Assert.Empty(_canary.Hits);
+        Assert.Empty(_corpus.Canary.Hits);
     }
 
     [Fact]
@@ -90,7 +83,7 @@ public sealed class ReferringInputTests : IAsyncLifetime
     {
         using var pipeline = new ScoringPipeline(TestEnvironment.Cpu, _tools);
         var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
-        foreach (var input in _inputs)
+        foreach (var input in _corpus.Inputs)
         {
             var path = Write(input);
 
@@ -111,7 +104,7 @@ public sealed class ReferringInputTests : IAsyncLifetime
         }
 
         await Task.Delay(500); // anything still in flight would land now
-        Assert.Empty(_canary.Hits);
+        Assert.Empty(_corpus.Canary.Hits);
         Assert.Empty(ChildProcesses.FfmpegChildren());
     }
 
@@ -119,14 +112,14 @@ public sealed class ReferringInputTests : IAsyncLifetime
     public async Task The_probe_names_what_it_refused()
     {
         var error = await Assert.ThrowsAsync<MediaDecodeException>(() =>
-            MediaProbe.ProbeAsync(Write(_inputs.Single(i => i.Name == "hls-http")), _tools, CancellationToken.None));
+            MediaProbe.ProbeAsync(Write(_corpus.Inputs.Single(i => i.Name == "hls-http")), _tools, CancellationToken.None));
         Assert.Contains("is a hls file", error.Message, StringComparison.Ordinal);
         Assert.Contains("refer to further files or URLs", error.Message, StringComparison.Ordinal);
     }
 
     private string Write(ReferringInput input)
     {
-        var path = Path.Combine(_folder, input.FileName);
+        var path = Path.Combine(_corpus.Folder, input.FileName);
         File.WriteAllBytes(path, input.Bytes);
         return path;
     }
