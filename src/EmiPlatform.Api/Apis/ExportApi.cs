@@ -2,6 +2,7 @@ using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Results;
 using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
+using EmiPlatform.Scoring.Telemetry;
 using Microsoft.AspNetCore.Mvc;
 using Problem = EmiPlatform.Api.Problems.Problem;
 
@@ -26,7 +27,7 @@ public static class ExportApi
     }
 
     private static async Task<IResult> Export(
-        Guid studyId, [FromQuery] string? format, [FromQuery] string? model, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        Guid studyId, [FromQuery] string? format, [FromQuery] string? model, EmiDbContext db, CurrentTenant tenant, EmiMetrics metrics, CancellationToken ct)
     {
         var errors = new FieldErrors();
         format ??= "long";
@@ -58,11 +59,12 @@ public static class ExportApi
         if (format == "aggregate")
         {
             return new StreamedResult(contentType, fileName,
-                (output, token) => CsvExport.WriteAggregateAsync(output, connection, tenant.Id, studyId, bundleId, token));
+                async (output, token) => metrics.RecordExportRows(tenant.Id, format,
+                    await CsvExport.WriteAggregateAsync(output, connection, tenant.Id, studyId, bundleId, token)));
         }
         var recordings = (await ResultQueries.ListRecordingsAsync(connection, tenant.Id, studyId, null, null, bundleId, ct))
             .Where(r => r.Bundle is not null).ToList();
         return new StreamedResult(contentType, fileName,
-            (output, token) => CsvExport.WriteLongAsync(output, connection, tenant.Id, recordings, token));
+            async (output, token) => metrics.RecordExportRows(tenant.Id, format, await CsvExport.WriteLongAsync(output, connection, tenant.Id, recordings, token)));
     }
 }

@@ -18,16 +18,18 @@ public static class CsvExport
     public static readonly string[] AggregateColumns =
         [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.All, "has_audio", "has_video"];
 
-    public static async Task WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
+    /// <summary>The long layout; returns the number of data rows written.</summary>
+    public static async Task<long> WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
         CancellationToken cancellationToken)
     {
         var csv = new CsvWriter(output);
         csv.Header(LongColumns);
         if (recordings.Count == 0)
         {
-            return;
+            return 0;
         }
         // Memory here is O(recordings), not O(windows): a few hundred bytes per recording.
+        var rows = 0L;
         var prefixes = recordings.Select(r => CsvWriter.Encode(w => WriteIdentifiers(w, r))).ToArray();
         await using var reader = await ResultQueries.WindowsAsync(connection, tenantId, recordings, null, null, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -43,15 +45,19 @@ public static class CsvExport
             csv.Boolean(reader.GetBoolean(13));
             csv.Boolean(reader.GetBoolean(14));
             csv.EndRow();
+            rows++;
             await csv.FlushIfFullAsync(cancellationToken);
         }
+        return rows;
     }
 
-    public static async Task WriteAggregateAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
+    /// <summary>The aggregate layout; returns the number of data rows written.</summary>
+    public static async Task<long> WriteAggregateAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
         CancellationToken cancellationToken)
     {
         var csv = new CsvWriter(output);
         csv.Header(AggregateColumns);
+        var rows = 0L;
         await using var reader = await ResultQueries.RecordingsAsync(connection, tenantId, studyId, null, null, bundleId, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -71,8 +77,10 @@ public static class CsvExport
             csv.Boolean(aggregate.HasAudio);
             csv.Boolean(aggregate.HasVideo);
             csv.EndRow();
+            rows++;
             await csv.FlushIfFullAsync(cancellationToken);
         }
+        return rows;
     }
 
     private static void WriteIdentifiers(CsvWriter csv, ScoredRecording r)
