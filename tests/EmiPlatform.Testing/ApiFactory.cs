@@ -42,6 +42,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration for this host (set before <see cref="InitializeAsync"/>), e.g. a test class's shorter timings.</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
+    /// <summary>Services this host adds to its own (set before <see cref="InitializeAsync"/>), e.g. an in-memory telemetry exporter.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:AppConnectionString", Database.App);
@@ -58,6 +61,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (TestServices is { } services)
+        {
+            builder.ConfigureServices(services);
         }
     }
 
