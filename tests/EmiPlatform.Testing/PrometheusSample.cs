@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace EmiPlatform.Api.Tests.Infrastructure;
+namespace EmiPlatform.Testing;
 
 /// <summary>One sample of a Prometheus text exposition: <c>name{label="value",...} number</c>.</summary>
 public sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
