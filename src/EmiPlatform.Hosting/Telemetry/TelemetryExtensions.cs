@@ -25,7 +25,7 @@ public static class TelemetryExtensions
     /// Orleans, the Azure SDK and the platform's own scoring span; metrics from the same libraries, the .NET runtime and
     /// the platform's meter; logs that carry the trace and span ids. Exported by OTLP when configured
     /// (<see cref="TelemetryOptions"/>), and scraped by Prometheus: the API host maps the admin-only <c>/metrics</c>,
-    /// any host can open a listener of its own (<c>OpenTelemetry:Prometheus:Port</c>).
+    /// any host can serve it on a port of its own (<see cref="MetricsListener"/>).
     /// </summary>
     public static IHostApplicationBuilder AddEmiTelemetry(this IHostApplicationBuilder builder)
     {
@@ -48,21 +48,15 @@ public static class TelemetryExtensions
                 .AddSource(OrleansSources.ApplicationGrainActivitySourceName, OrleansSources.RuntimeActivitySourceName, OrleansSources.LifecycleActivitySourceName)
                 .AddSource("Azure.*")
                 .AddSource(EmiActivitySource.Name))
-            .WithMetrics(metrics =>
-            {
-                metrics
-                    .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddRuntimeInstrumentation()
-                    .AddNpgsqlInstrumentation()
-                    .AddMeter("MassTransit", "Microsoft.Orleans", EmiMetrics.MeterName)
-                    // A pull reader: it collects only when the API host's /metrics is scraped.
-                    .AddPrometheusExporter();
-                if (options.Prometheus.Port is { } port)
-                {
-                    metrics.AddPrometheusHttpListener(o => (o.Host, o.Port) = (options.Prometheus.Host, port));
-                }
-            });
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddNpgsqlInstrumentation()
+                .AddMeter("MassTransit", "Microsoft.Orleans", EmiMetrics.MeterName)
+                // A pull reader: it collects only when /metrics (the API host's, or a MetricsListener's) is scraped.
+                .AddPrometheusExporter());
+        builder.Services.AddHostedService<MetricsListener>();
         if (options.Otlp.Endpoint is { } endpoint)
         {
             telemetry.UseOtlpExporter(options.Otlp.Protocol, endpoint);
