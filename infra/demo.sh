@@ -30,7 +30,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[2])), Receiver).serve_forever()' "$hooks" "$hook_port" &
 hook_pid=$!
 echo "demo: starting the platform on $url (log: $log)"
-Auth__BootstrapAdminKey="$admin_key" ASPNETCORE_URLS="$url" DOTNET_ENVIRONMENT=Production Webhooks__AllowPrivateNetworks=true \
+Auth__BootstrapAdminKey="$admin_key" ASPNETCORE_URLS="$url" DOTNET_ENVIRONMENT=Production Webhooks__AllowPrivateNetworks=true OpenTelemetry__JobStatesInterval=00:00:02 \
   dotnet run --project src/EmiPlatform.Api --no-build --no-launch-profile >"$log" 2>&1 &
 api_pid=$!
 trap 'kill $api_pid $hook_pid ${sse_pid:-} 2>/dev/null; wait $api_pid 2>/dev/null || true' EXIT
@@ -150,10 +150,21 @@ echo "8. study.completed: each scoring run of the study ended with one signed we
 for _ in $(seq 1 40); do grep -q '"study.completed"' "$hooks" && break; sleep 0.25; done
 jq -r 'select(.type == "study.completed") | "   run \(.study.runId): \(.study.jobs.succeeded)/\(.study.jobs.total) succeeded, \(.study.recordingSecondsScored) s of recordings, \(.study.startedAt) -> \(.study.completedAt)"' "$hooks"
 echo
-echo "9. dashboard: $url/dashboard/#key=$uploader_key"
+echo "9. metrics (Prometheus text; platform admin's key only; every metric and span: docs/operations.md, Telemetry):"
+echo "   curl -H \"Authorization: Bearer \$(cat .local/demo-admin-key)\" $url/metrics"
+# The demo counts jobs for the emi_jobs gauge every 2 s (OpenTelemetry__JobStatesInterval; 15 s by default).
+for _ in $(seq 1 40); do
+  metrics=$(curl -sS -f "$url/metrics" -H "Authorization: Bearer $admin_key")
+  grep -q "^emi_jobs{.*emi_job_state=\"succeeded\".*$tenant_id" <<<"$metrics" && break
+  sleep 0.5
+done
+grep -E "^emi_(jobs|upload_size_bytes_total|export_rows_total|job_queue_duration_seconds_count|scoring_real_time_factor_(sum|count))\{" <<<"$metrics" |
+  grep -E "$tenant_id|execution_provider" | sed -e 's/otel_scope_name="EmiPlatform",//' -e 's/^/   /'
+echo
+echo "10. dashboard: $url/dashboard/#key=$uploader_key"
 echo "   (the key travels in the URL fragment, which the browser never sends to the server)"
 echo
-echo "More: docs/architecture.md, docs/api.md, docs/scoring.md, docs/results.md, docs/cli.md. The reference model is untrained (docs/model-bundle.md)."
+echo "More: docs/architecture.md, docs/api.md, docs/scoring.md, docs/results.md, docs/cli.md, docs/operations.md (telemetry). The reference model is untrained (docs/model-bundle.md)."
 if [ -t 0 ]; then
   echo; echo "The platform keeps running; press Ctrl-C to stop it."
   wait $api_pid

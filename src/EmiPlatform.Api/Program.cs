@@ -7,11 +7,13 @@ using EmiPlatform.Api.Progress;
 using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Hosting;
+using EmiPlatform.Hosting.Telemetry;
 using EmiPlatform.Scoring.Hosting;
 using EmiPlatform.Scoring.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxJsonBodyBytes", 1_048_576));
+builder.AddEmiTelemetry();
 builder.AddEmiProblems();
 builder.AddEmiDatabase();
 builder.AddEmiAuth();

@@ -41,6 +41,8 @@ public static class ClusterHostingExtensions
                 client.Services.Configure<GatewayOptions>(builder.Configuration.GetSection($"{EmiClusterOptions.Section}:Gateway"));
                 client.UseConnectionRetryFilter<UntilSilosAnswer>();
                 client.AddOutgoingGrainCallFilter<RetryUndeliveredCalls>();
+                // A grain call carries the caller's trace (docs/operations.md, Telemetry).
+                client.AddActivityPropagation();
             });
             return builder;
         }
@@ -80,6 +82,7 @@ public static class ClusterHostingExtensions
             }
             silo.UseSiloMetadata(Metadata(builder.Configuration, options));
             silo.AddOutgoingGrainCallFilter<RetryUndeliveredCalls>();
+            silo.AddActivityPropagation();
             if (!options.IsCoordinator)
             {
                 // Placement by what a silo loads: a scoring silo offers no coordinator grain class, so its cores score.

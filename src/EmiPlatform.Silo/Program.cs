@@ -1,5 +1,6 @@
 using EmiPlatform.Data.Migrations;
 using EmiPlatform.Hosting;
+using EmiPlatform.Hosting.Telemetry;
 using EmiPlatform.Scoring.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.Logging;
 // (Orleans__Roles, Database__AppConnectionString, …).
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+builder.AddEmiTelemetry();
 builder.AddEmiCluster();
 builder.AddEmiWebhooks();
 var host = builder.Build();

@@ -61,6 +61,48 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     }
 
     [Fact]
+    public async Task Each_silo_serves_its_own_scrape_the_scoring_silo_that_scored_a_job_its_real_time_factor_the_coordinators_the_job()
+    {
+        await cluster.EnsureSilosAsync();
+        var lab = await cluster.CreateLabAsync();
+        var workers = cluster.Workers;
+        var before = new Dictionary<int, double>();
+        foreach (var worker in workers)
+        {
+            before[worker.Pid] = RealTimeFactorCount(await ScrapeAsync(worker));
+        }
+
+        await lab.UploadAsync(await Media.ToneAsync(900), "tone.wav");
+        await lab.WaitForJobsAsync(1, Generous);
+
+        var scorer = (string)(await cluster.RowsAsync("SELECT worker FROM scoring_jobs WHERE study_id = $1", lab.StudyId))[0][0];
+        foreach (var worker in workers)
+        {
+            var scored = scorer.Contains($"/{worker.Pid}/", StringComparison.Ordinal);
+            var samples = await ScrapeAsync(worker);
+            Assert.Equal(before[worker.Pid] + (scored ? 1 : 0), RealTimeFactorCount(samples));
+            // A scoring-only silo holds no coordinator grain and counts no jobs.
+            Assert.DoesNotContain(samples, x => x.Name == "emi_jobs");
+        }
+        var tenant = lab.TenantId.ToString();
+        foreach (var coordinator in cluster.Silos.Where(s => s.IsCoordinator && !s.HasExited))
+        {
+            await cluster.WaitUntilAsync(async () => (await ScrapeAsync(coordinator)).Any(x =>
+                x.Name == "emi_jobs" && x.Has("emi_tenant_id", tenant) && x.Has("emi_job_state", "succeeded") && x.Value == 1),
+                TimeSpan.FromSeconds(30), $"coordinator {coordinator.Pid} to count the tenant's succeeded job");
+        }
+    }
+
+    private static async Task<List<PrometheusSample>> ScrapeAsync(SiloProcess silo)
+    {
+        using var http = new HttpClient();
+        return PrometheusSample.Parse(await http.GetStringAsync($"http://localhost:{silo.MetricsPort}/metrics"));
+    }
+
+    private static double RealTimeFactorCount(List<PrometheusSample> samples) =>
+        samples.Where(x => x.Name == "emi_scoring_real_time_factor_count").Sum(x => x.Value);
+
+    [Fact]
     public async Task Thirty_recordings_all_succeed_exactly_once_while_the_silo_hosting_their_study_grain_is_killed()
     {
         await cluster.EnsureSilosAsync();

@@ -46,6 +46,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration for this host (set before <see cref="InitializeAsync"/>), e.g. a test class's shorter timings.</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
+    /// <summary>Services this host adds to its own (set before <see cref="InitializeAsync"/>), e.g. an in-memory telemetry exporter.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:AppConnectionString", Database.App);
@@ -70,6 +73,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             // A rule for this provider alone outranks appsettings' category levels, so the console stays as it was.
             builder.ConfigureLogging(logging => logging.AddProvider(logs).AddFilter<CapturedLogs>(null, LogLevel.Debug));
+        }
+        if (TestServices is { } services)
+        {
+            builder.ConfigureServices(services);
         }
     }
 

@@ -1,3 +1,5 @@
+using EmiPlatform.Api.Telemetry;
+
 namespace EmiPlatform.Api.Apis;
 
 public static class EmiApis
@@ -20,6 +22,7 @@ public static class EmiApis
         routes.MapTimelinesApi();
         routes.MapExportApi();
         routes.MapWebhooksApi();
+        routes.MapMetricsApi();
         return routes;
     }
 }

@@ -4,6 +4,7 @@ using EmiPlatform.Api.Results;
 using EmiPlatform.Api.Validation;
 using EmiPlatform.Csv;
 using EmiPlatform.Data;
+using EmiPlatform.Scoring.Telemetry;
 using Microsoft.AspNetCore.Mvc;
 using Problem = EmiPlatform.Api.Problems.Problem;
 
@@ -31,7 +32,7 @@ public static class ExportApi
     }
 
     private static async Task<IResult> Export(
-        Guid studyId, [FromQuery] string? format, [FromQuery] string? model, [FromQuery] string? formulas, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        Guid studyId, [FromQuery] string? format, [FromQuery] string? model, [FromQuery] string? formulas, EmiDbContext db, CurrentTenant tenant, EmiMetrics metrics, CancellationToken ct)
     {
         var errors = new FieldErrors();
         format ??= "long";
@@ -69,11 +70,12 @@ public static class ExportApi
         if (format == "aggregate")
         {
             return new StreamedResult(contentType, fileName,
-                (output, token) => CsvExport.WriteAggregateAsync(output, connection, tenant.Id, studyId, bundleId, mode, token));
+                async (output, token) => metrics.RecordExportRows(tenant.Id, format,
+                    await CsvExport.WriteAggregateAsync(output, connection, tenant.Id, studyId, bundleId, mode, token)));
         }
         var recordings = (await ResultQueries.ListRecordingsAsync(connection, tenant.Id, studyId, null, null, bundleId, ct))
             .Where(r => r.Bundle is not null).ToList();
         return new StreamedResult(contentType, fileName,
-            (output, token) => CsvExport.WriteLongAsync(output, connection, tenant.Id, recordings, mode, token));
+            async (output, token) => metrics.RecordExportRows(tenant.Id, format, await CsvExport.WriteLongAsync(output, connection, tenant.Id, recordings, mode, token)));
     }
 }

@@ -5,6 +5,7 @@ using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Inference.Media;
 using EmiPlatform.Scoring.Bundles;
+using EmiPlatform.Scoring.Telemetry;
 using EmiPlatform.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,7 @@ namespace EmiPlatform.Api.Recordings;
 /// (default bundle) in one transaction: a recording is never without its job, and no job exists for a refused upload.
 /// </summary>
 public sealed class RecordingRegistrar(
-    EmiDbContext db, IBlobStore blobs, MediaTools tools, DefaultBundle defaultBundle, IGrainFactory grains, ILogger<RecordingRegistrar> logger)
+    EmiDbContext db, IBlobStore blobs, MediaTools tools, DefaultBundle defaultBundle, IGrainFactory grains, EmiMetrics metrics, ILogger<RecordingRegistrar> logger)
 {
     // Long enough for ffprobe and a tail decode of any size of file; short enough to be useless if it leaked.
     private static readonly TimeSpan ProbeSasLifetime = TimeSpan.FromMinutes(15);
@@ -85,6 +86,7 @@ public sealed class RecordingRegistrar(
             }
             var row = await db.Recordings.AsNoTracking().SingleAsync(r => r.Id == recordingId, CancellationToken.None);
             keep = true;
+            metrics.RecordUpload(participant.TenantId, length);
             return new Outcome(new RecordingDtoResult(row, Created: true), null);
         }
         finally

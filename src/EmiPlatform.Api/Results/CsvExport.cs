@@ -20,14 +20,15 @@ public static class CsvExport
     public static readonly string[] AggregateColumns =
         [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names];
 
-    public static async Task WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
+    /// <summary>The long layout; returns the number of data rows written.</summary>
+    public static async Task<long> WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
         CsvFormulas formulas, CancellationToken cancellationToken)
     {
         var csv = new CsvWriter(output, formulas);
         csv.Header(LongColumns);
         if (recordings.Count == 0)
         {
-            return;
+            return 0;
         }
         // Memory here is O(recordings), not O(windows): a few hundred bytes per recording.
         var prefixes = recordings.Select(r => csv.Encode(w => WriteIdentifiers(w, r))).ToArray();
@@ -45,9 +46,11 @@ public static class CsvExport
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }
+        return csv.Rows;
     }
 
-    public static async Task WriteAggregateAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
+    /// <summary>The aggregate layout; returns the number of data rows written.</summary>
+    public static async Task<long> WriteAggregateAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
         CsvFormulas formulas, CancellationToken cancellationToken)
     {
         var csv = new CsvWriter(output, formulas);
@@ -71,6 +74,7 @@ public static class CsvExport
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }
+        return csv.Rows;
     }
 
     private static void WriteIdentifiers(CsvWriter csv, ScoredRecording r)

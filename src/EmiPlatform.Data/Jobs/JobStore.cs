@@ -46,7 +46,8 @@ public sealed class JobStore(EmiDataSources database)
                 started_at = now(), finished_at = NULL, progress = 0, execution_provider = NULL, updated_at = now()
             FROM recordings r
             WHERE j.id = $1 AND j.state = '{Queued}' AND r.id = j.recording_id
-            RETURNING j.tenant_id, j.study_id, j.recording_id, j.bundle_id, j.attempts, j.max_attempts, r.blob_name, r.original_file_name, r.media, r.sha256
+            RETURNING j.tenant_id, j.study_id, j.recording_id, j.bundle_id, j.attempts, j.max_attempts, r.blob_name, r.original_file_name, r.media, r.sha256,
+              now() - j.created_at
             """);
         command.Parameters.Add(new() { Value = jobId });
         command.Parameters.Add(new() { Value = worker });
@@ -57,7 +58,8 @@ public sealed class JobStore(EmiDataSources database)
             return null;
         }
         return new ClaimedJob(jobId, reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3),
-            reader.GetInt32(4), reader.GetInt32(5), worker, reader.GetString(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetString(9));
+            reader.GetInt32(4), reader.GetInt32(5), worker, reader.GetString(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetString(9),
+            reader.GetFieldValue<TimeSpan>(10));
     }
 
     /// <summary>Renews the lease and records progress; false when the job is no longer this attempt's (cancelled or taken over).</summary>
@@ -247,6 +249,19 @@ public sealed class JobStore(EmiDataSources database)
         command.Parameters.Add(new() { Value = jobIds.ToArray() });
         command.Parameters.Add(new() { Value = delay });
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>How many jobs each tenant has in each state: what the <c>emi.jobs</c> gauge reports.</summary>
+    public async Task<IReadOnlyList<(Guid TenantId, string State, long Count)>> CountByTenantAndStateAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.Admin.CreateCommand("SELECT tenant_id, state, count(*) FROM scoring_jobs GROUP BY tenant_id, state");
+        var counts = new List<(Guid, string, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+        return counts;
     }
 
     /// <summary>The job's state, or null when there is no such job.</summary>

@@ -6,6 +6,7 @@ using EmiPlatform.Inference.Scoring;
 using EmiPlatform.Scoring.Bundles;
 using EmiPlatform.Scoring.Jobs;
 using EmiPlatform.Scoring.Messaging;
+using EmiPlatform.Scoring.Telemetry;
 using EmiPlatform.Scoring.Timelines;
 using EmiPlatform.Storage;
 using MassTransit;
@@ -27,6 +28,7 @@ public static class ScoringExtensions
         builder.Services.AddEmiDataSources();
         builder.Services.TryAddSingleton<BundleRegistry>();
         builder.Services.TryAddSingleton<DefaultBundle>();
+        builder.Services.TryAddSingleton<EmiMetrics>();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Data.Jobs;
 using EmiPlatform.Contracts;
@@ -5,6 +6,7 @@ using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Scoring;
 using EmiPlatform.Scoring.Bundles;
 using EmiPlatform.Scoring.Hosting;
+using EmiPlatform.Scoring.Telemetry;
 using EmiPlatform.Scoring.Timelines;
 using EmiPlatform.Storage;
 using Microsoft.Extensions.Hosting;
@@ -32,9 +34,26 @@ public sealed class JobRunner(
     StudyReports reports,
     IOptions<ScoringWorkerOptions> options,
     IHostApplicationLifetime lifetime,
+    EmiMetrics metrics,
     ILogger<JobRunner> logger)
 {
     public async Task<JobOutcome> RunAsync(Guid jobId, CancellationToken messageCancellation)
+    {
+        using var span = ScoringSpan.Start(jobId, metrics);
+        try
+        {
+            var outcome = await RunAttemptAsync(jobId, span, messageCancellation);
+            span.Finished(outcome);
+            return outcome;
+        }
+        catch (Exception ex)
+        {
+            span.Failed(ex);
+            throw;
+        }
+    }
+
+    private async Task<JobOutcome> RunAttemptAsync(Guid jobId, ScoringSpan span, CancellationToken messageCancellation)
     {
         var settings = options.Value;
         var job = await store.ClaimAsync(jobId, identity.Name, settings.LeaseDuration, messageCancellation);
@@ -43,6 +62,7 @@ public sealed class JobRunner(
             logger.LogDebug("Job {JobId} is not queued any more; message dropped", jobId);
             return JobOutcome.NotClaimed;
         }
+        span.Claimed(job);
         logger.LogInformation("Job {JobId} attempt {Attempt}/{Max} started on {Worker} ({Placement})", job.Id, job.Attempt, job.MaxAttempts, job.Worker, pipeline.Placement);
         reports.Changed(job);
 
@@ -59,9 +79,11 @@ public sealed class JobRunner(
         {
             var bundle = await bundles.LoadAsync(job.BundleId, abort.Token);
             file = await DownloadAsync(job, settings, abort.Token);
+            var scoring = Stopwatch.GetTimestamp();
             var result = StoredMediaInfo.Deserialize(job.Media, file) is { } media
                 ? await pipeline.ScoreAsync(media, bundle, progress: progress, cancellationToken: abort.Token)
                 : await pipeline.ScoreAsync(file, bundle, progress: progress, cancellationToken: abort.Token);
+            span.Scored(result, Stopwatch.GetElapsedTime(scoring));
             if (!await writer.WriteAsync(job, bundle, result, abort.Token))
             {
                 logger.LogInformation("Job {JobId} was cancelled or taken over before its results were written; nothing written", job.Id);
@@ -86,12 +108,14 @@ public sealed class JobRunner(
         }
         catch (RecordingChangedException ex)
         {
+            span.Failed(ex);
             var finished = await store.FailPermanentlyAsync(job, ex.Message, CancellationToken.None);
             logger.LogError("Job {JobId} failed without retry: {Error}", job.Id, ex.Message);
             return new JobOutcome(JobOutcomeKind.AttemptFailed, finished);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            span.Failed(ex);
             var error = ex is MediaDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
             var finished = await store.FailAttemptAsync(job, error, settings.RetryBackoff, CancellationToken.None);
             logger.LogWarning(ex, "Job {JobId} attempt {Attempt}/{Max} failed; job is now {State}", job.Id, job.Attempt, job.MaxAttempts, finished?.State ?? "not ours");

@@ -83,6 +83,7 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
         ["Orleans:Membership:IAmAliveTablePublishTimeout"] = "00:00:05",
         ["Orleans:Gateway:GatewayListRefreshPeriod"] = "00:00:02",
         ["Inference:IntraOpThreads"] = "1",
+        ["OpenTelemetry:JobStatesInterval"] = "00:00:00.500",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -9,10 +9,11 @@ public sealed class SiloProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private SiloProcess(Process process, string roles, int siloPort)
+    private SiloProcess(Process process, string roles, int siloPort, int metricsPort)
     {
         Roles = roles;
         SiloPort = siloPort;
+        MetricsPort = metricsPort;
         _process = process;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -27,6 +28,9 @@ public sealed class SiloProcess : IDisposable
 
     /// <summary>The silo-to-silo port: how Orleans's silo addresses name this process.</summary>
     public int SiloPort { get; }
+
+    /// <summary>The silo's own Prometheus listener (<c>OpenTelemetry:Prometheus:Port</c>) on localhost.</summary>
+    public int MetricsPort { get; }
 
     public bool IsScoring => Roles.Contains("scoring", StringComparison.Ordinal);
 
@@ -49,6 +53,7 @@ public sealed class SiloProcess : IDisposable
     {
         var dll = Env.SiloDll;
         var siloPort = FreePort();
+        var metricsPort = FreePort();
         var start = new ProcessStartInfo("dotnet", [dll])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -63,7 +68,8 @@ public sealed class SiloProcess : IDisposable
         start.Environment["Orleans__Roles"] = roles;
         start.Environment["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new SiloProcess(Process.Start(start)!, roles, siloPort);
+        start.Environment["OpenTelemetry__Prometheus__Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new SiloProcess(Process.Start(start)!, roles, siloPort, metricsPort);
     }
 
     /// <summary>kill -9: no graceful shutdown; leases stay behind until they expire, and the cluster must notice the silo is gone.</summary>
