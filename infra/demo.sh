@@ -159,7 +159,7 @@ for _ in $(seq 1 40); do
   sleep 0.5
 done
 grep -E "^emi_(jobs|upload_size_bytes_total|export_rows_total|job_queue_duration_seconds_count|scoring_real_time_factor_(sum|count))\{" <<<"$metrics" |
-  grep -E "$tenant_id|execution_provider" | sed -e 's/otel_scope_name="EmiPlatform",//' -e 's/^/   /'
+  grep -E "$tenant_id|execution_provider" | grep -v '^emi_jobs{.*} 0$' | sed -e 's/otel_scope_name="EmiPlatform",//' -e 's/^/   /'
 echo
 echo "10. dashboard: $url/dashboard/#key=$uploader_key"
 echo "   (the key travels in the URL fragment, which the browser never sends to the server)"

@@ -11,8 +11,9 @@ using OpenTelemetry.Trace;
 namespace EmiPlatform.Api.Tests;
 
 /// <summary>
-/// The API host with its embedded silo, its spans and log records captured in memory as an exporter gets them, and
-/// jobs counted for the <c>emi.jobs</c> gauge every 200 ms instead of every 15 s.
+/// The API host with its embedded silo, its spans and log records captured in memory as an exporter gets them, an
+/// OTLP/HTTP endpoint configured (exports every half second rather than every 5 s and 60 s), and jobs counted for the
+/// <c>emi.jobs</c> gauge every 200 ms instead of every 15 s.
 /// </summary>
 public sealed class TelemetryFixture : IAsyncLifetime
 {
@@ -30,9 +31,24 @@ public sealed class TelemetryFixture : IAsyncLifetime
             .ConfigureOpenTelemetryLoggerProvider(logging => logging.AddProcessor(Logs)),
     };
 
-    public Task InitializeAsync() => Api.InitializeAsync();
+    public OtlpReceiver Otlp { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await Api.DisposeAsync();
+    public async Task InitializeAsync()
+    {
+        Otlp = await OtlpReceiver.StartAsync();
+        Api.Settings["OpenTelemetry:Otlp:Endpoint"] = Otlp.Url.ToString();
+        Api.Settings["OpenTelemetry:Otlp:Protocol"] = "HttpProtobuf";
+        Api.Settings["OTEL_BSP_SCHEDULE_DELAY"] = "500";
+        Api.Settings["OTEL_BLRP_SCHEDULE_DELAY"] = "500";
+        Api.Settings["OTEL_METRIC_EXPORT_INTERVAL"] = "500";
+        await Api.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        await Otlp.DisposeAsync();
+    }
 }
 
 public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryFixture>
@@ -52,12 +68,12 @@ public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<Tel
         Assert.True(csvRows > 0, csv);
 
         var tenant = tenantId.ToString();
-        var samples = await ScrapeUntilAsync(s => s.Any(x => x.Name == "emi_jobs" && x.Has("emi_tenant_id", tenant) && x.Has("emi_job_state", "succeeded"))
+        var samples = await ScrapeUntilAsync(s => s.Any(x => x.Name == "emi_jobs" && x.Has("emi_tenant_id", tenant) && x.Has("emi_job_state", "succeeded") && x.Value == 1)
             && s.Any(x => x.Name == "emi_export_rows_total" && x.Has("emi_tenant_id", tenant)));
 
-        var jobs = samples.Where(x => x.Name == "emi_jobs" && x.Has("emi_tenant_id", tenant)).ToList();
-        Assert.Equal(1, Assert.Single(jobs).Value);
-        Assert.True(jobs[0].Has("emi_job_state", "succeeded"));
+        // Every state of the tenant, zeros included: one job, and it succeeded (it was queued and running before).
+        var jobs = samples.Where(x => x.Name == "emi_jobs" && x.Has("emi_tenant_id", tenant)).ToDictionary(x => x.Labels["emi_job_state"], x => x.Value);
+        Assert.Equal(new Dictionary<string, double> { ["queued"] = 0, ["running"] = 0, ["succeeded"] = 1, ["failed"] = 0, ["cancelled"] = 0 }, jobs);
         Assert.Equal(bytes.Length, Single(samples, "emi_upload_size_bytes_total", tenant).Value);
         Assert.Equal(csvRows, Single(samples, "emi_export_rows_total", tenant).Value);
         Assert.True(Single(samples, "emi_export_rows_total", tenant).Has("emi_export_format", "long"));
@@ -126,6 +142,28 @@ public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<Tel
 
     private string Describe(ActivityTraceId trace) => string.Join('\n', fixture.Spans.Where(s => s.TraceId == trace).OrderBy(s => s.StartTimeUtc)
         .Select(s => $"  {s.StartTimeUtc:HH:mm:ss.fff} {s.Source.Name} {s.Kind} '{s.DisplayName}' {s.SpanId} <- {s.ParentSpanId}"));
+
+    [Fact]
+    public async Task With_an_otlp_endpoint_configured_the_host_pushes_its_traces_metrics_and_logs_there()
+    {
+        // Something to export on every signal: a traced, logged request whose duration is a metric.
+        await Api.CreateTenantAsync();
+        var service = System.Text.Encoding.UTF8.GetBytes("EmiPlatform.Api");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string[] signals = ["/v1/traces", "/v1/metrics", "/v1/logs"];
+        while (!signals.All(path => fixture.Otlp.Exports.Any(e => e.Path == path)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"within 30 s the OTLP endpoint got only {string.Join(", ", fixture.Otlp.Exports.Select(e => e.Path).Distinct())}");
+            await Task.Delay(200);
+        }
+        foreach (var path in signals)
+        {
+            var export = fixture.Otlp.Exports.First(e => e.Path == path);
+            Assert.Equal("application/x-protobuf", export.ContentType);
+            // The resource's service.name, as protobuf carries strings: its UTF-8 bytes.
+            Assert.True(export.Body.AsSpan().IndexOf(service) >= 0, $"{path}: no service name in {export.Body.Length} bytes");
+        }
+    }
 
     private static PrometheusSample Single(List<PrometheusSample> samples, string name, string tenant) =>
         Assert.Single(samples, x => x.Name == name && x.Has("emi_tenant_id", tenant));
