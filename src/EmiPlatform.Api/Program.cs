@@ -1,4 +1,4 @@
-using EmiPlatform.Api.Apis;
+using EmiPlatform.Api;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Database;
 using EmiPlatform.Api.OpenApi;

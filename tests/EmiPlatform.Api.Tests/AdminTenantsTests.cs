@@ -1,12 +1,13 @@
 using System.Net;
-using EmiPlatform.Abstractions.Tenants;
-using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
-using EmiPlatform.Api.Dtos;
+using EmiPlatform.Abstractions.Tenants;
+using EmiPlatform.Api.Me;
 using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Tenants;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace EmiPlatform.Api.Tests;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Keys;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Testing;
 

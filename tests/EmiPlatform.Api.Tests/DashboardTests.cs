@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Progress;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Testing;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Testing;
 

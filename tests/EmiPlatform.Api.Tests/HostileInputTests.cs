@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Participants;
+using EmiPlatform.Api.Studies;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Testing;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Jobs;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tests.Infrastructure;

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Participants;
+using EmiPlatform.Api.Recordings;
+using EmiPlatform.Api.Tenants;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Testing;
 using Npgsql;

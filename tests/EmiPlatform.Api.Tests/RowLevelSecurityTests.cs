@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Tenancy;

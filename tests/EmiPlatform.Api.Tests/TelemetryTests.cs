@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Scoring.Telemetry;
 using EmiPlatform.Testing;

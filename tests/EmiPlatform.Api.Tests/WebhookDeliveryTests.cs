@@ -3,9 +3,11 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Participants;
+using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Api.Webhooks;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Testing;
 

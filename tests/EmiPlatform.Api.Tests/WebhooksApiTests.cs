@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
-using EmiPlatform.Api.Dtos;
 using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Participants;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Api.Webhooks;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Testing;
 using Npgsql;

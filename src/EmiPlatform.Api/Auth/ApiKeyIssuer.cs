@@ -1,4 +1,4 @@
-using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.Keys;
 using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;

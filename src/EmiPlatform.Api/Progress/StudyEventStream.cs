@@ -2,7 +2,6 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using EmiPlatform.Abstractions.Studies;
-using EmiPlatform.Api.Dtos;
 
 namespace EmiPlatform.Api.Progress;
 

@@ -1,3 +1,4 @@
+using EmiPlatform.Api.Storage;
 using EmiPlatform.Scoring.Hosting;
 using EmiPlatform.Storage;
 

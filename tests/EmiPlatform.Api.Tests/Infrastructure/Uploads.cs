@@ -1,8 +1,8 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using EmiPlatform.Api.Dtos;
-
+using EmiPlatform.Api.Participants;
 using EmiPlatform.Testing;
+
 
 namespace EmiPlatform.Api.Tests.Infrastructure;
 

@@ -1,0 +1,49 @@
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Jobs;
+using EmiPlatform.Data;
+using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Scoring.Bundles;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Bundles;
+
+/// <summary>
+/// Registered model bundles. Every tenant may list them (to re-score with one); only a platform admin registers one,
+/// from a directory every worker can read at the same path. Registered bundles are immutable.
+/// </summary>
+public static class BundlesApi
+{
+    public static IEndpointRouteBuilder MapBundlesApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGroup("/v1/bundles").WithTags("Model bundles").RequireAuthorization(Policies.TenantRead).MapGet("/", List);
+        var admin = routes.MapGroup("/v1/admin/bundles").WithTags("Admin: model bundles").RequireAuthorization(Policies.PlatformAdmin);
+        admin.MapGet("/", ListAsAdmin);
+        admin.MapPost("/", Register);
+        return routes;
+    }
+
+    private static async Task<Ok<List<BundleDto>>> List(EmiDbContext db, CancellationToken ct) =>
+        TypedResults.Ok((await db.ModelBundles.AsNoTracking().OrderBy(b => b.Name).ThenBy(b => b.RegisteredAt).ToListAsync(ct)).Select(BundleDto.From).ToList());
+
+    private static Task<Ok<List<BundleDto>>> ListAsAdmin(AdminDbContext db, CancellationToken ct) => List(db, ct);
+
+    private static async Task<Results<Created<BundleDto>, Ok<BundleDto>, ProblemHttpResult>> Register(
+        RegisterBundleRequest request, BundleRegistry registry, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Location) || !Path.IsPathFullyQualified(request.Location))
+        {
+            return Problem.Validation(new Dictionary<string, string[]> { ["location"] = ["an absolute directory path on the servers is required"] });
+        }
+        try
+        {
+            var (bundle, created) = await registry.RegisterAsync(request.Location, ct);
+            return created ? TypedResults.Created($"/v1/admin/bundles/{bundle.Id}", BundleDto.From(bundle)) : TypedResults.Ok(BundleDto.From(bundle));
+        }
+        catch (ModelBundleException ex)
+        {
+            return Problem.Validation(new Dictionary<string, string[]> { ["location"] = [ex.Message] });
+        }
+    }
+}

@@ -1,4 +1,0 @@
-namespace EmiPlatform.Api.Dtos;
-
-/// <summary>Who the presented key is: lets a CLI profile check itself.</summary>
-public sealed record MeDto(string Role, TenantDto? Tenant);

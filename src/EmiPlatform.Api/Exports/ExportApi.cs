@@ -1,0 +1,81 @@
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.RateLimits;
+using EmiPlatform.Api.Timelines;
+using EmiPlatform.Api.Validation;
+using EmiPlatform.Csv;
+using EmiPlatform.Data;
+using EmiPlatform.Scoring.Telemetry;
+using Microsoft.AspNetCore.Mvc;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Exports;
+
+/// <summary>
+/// A study's results as CSV (docs/results.md), streamed from PostgreSQL to the response with constant memory
+/// whatever the number of windows. Any tenant role may export: analysts are who it is for.
+/// </summary>
+public static class ExportApi
+{
+    private static readonly string[] Formats = ["long", "aggregate"];
+    private static readonly string[] FormulaModes = ["escaped", "raw"];
+
+    public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v1/studies/{studyId:guid}/export", Export)
+            .WithTags("Results").RequireAuthorization(Policies.TenantRead).RequireRateLimiting(RateLimitPolicies.Exports)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .WithDescription("Query: format = long (one row per window, the default) | aggregate (one row per recording); " +
+                             "model = name@version (default: per recording, the newest bundle that scored it); " +
+                             "formulas = escaped (the default: a text cell starting with =, +, -, @, tab or CR is written as \"'…\" so a " +
+                             "spreadsheet shows it as text instead of running it) | raw (text exactly as stored, for pipelines). Numbers are never changed.");
+        return routes;
+    }
+
+    private static async Task<IResult> Export(
+        Guid studyId, [FromQuery] string? format, [FromQuery] string? model, [FromQuery] string? formulas, EmiDbContext db, CurrentTenant tenant, EmiMetrics metrics, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        format ??= "long";
+        if (!Formats.Contains(format))
+        {
+            errors.Add("format", $"must be one of {string.Join(", ", Formats)}");
+        }
+        formulas ??= "escaped";
+        if (!FormulaModes.Contains(formulas))
+        {
+            errors.Add("formulas", $"must be one of {string.Join(", ", FormulaModes)}");
+        }
+        var modelRef = TimelineFilter.ParseModel(model, errors);
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        var connection = await ResultQueries.OpenAsync(db, ct);
+        if (!await ResultQueries.StudyExistsAsync(connection, tenant.Id, studyId, ct))
+        {
+            return Problem.NotFound("study");
+        }
+        Guid? bundleId = null;
+        if (modelRef is not null)
+        {
+            if (await ResultQueries.FindBundleAsync(connection, modelRef, ct) is not { } bundle)
+            {
+                return ResultProblems.UnknownModel(modelRef);
+            }
+            bundleId = bundle.Id;
+        }
+        var mode = formulas == "raw" ? CsvFormulas.Raw : CsvFormulas.Escaped;
+        var fileName = $"emi-study-{studyId}-{format}.csv";
+        const string contentType = "text/csv; charset=utf-8; header=present";
+        if (format == "aggregate")
+        {
+            return new StreamedResult(contentType, fileName,
+                async (output, token) => metrics.RecordExportRows(tenant.Id, format,
+                    await CsvExport.WriteAggregateAsync(output, connection, tenant.Id, studyId, bundleId, mode, token)));
+        }
+        var recordings = (await ResultQueries.ListRecordingsAsync(connection, tenant.Id, studyId, null, null, bundleId, ct))
+            .Where(r => r.Bundle is not null).ToList();
+        return new StreamedResult(contentType, fileName,
+            async (output, token) => metrics.RecordExportRows(tenant.Id, format, await CsvExport.WriteLongAsync(output, connection, tenant.Id, recordings, mode, token)));
+    }
+}

@@ -1,0 +1,39 @@
+using EmiPlatform.Api.Database;
+using EmiPlatform.Api.Problems;
+using EmiPlatform.Data.Migrations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace EmiPlatform.Api.Health;
+
+/// <summary>/healthz: the process answers. /readyz: the database answers and carries every migration this build has.</summary>
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/healthz", () => TypedResults.Ok(new { status = "up" })).AllowAnonymous().WithTags("Health");
+        routes.MapGet("/readyz", Ready).AllowAnonymous().WithTags("Health");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> Ready(IOptions<DatabaseOptions> options, CancellationToken ct)
+    {
+        try
+        {
+            // The application role may read the history but not change it, so readiness needs no owner credentials.
+            var pending = await new SqlMigrator(options.Value.AppConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger<SqlMigrator>.Instance)
+                .PendingAsync(MigrationCatalog.Embedded(), ct);
+            return pending.Count == 0
+                ? TypedResults.Ok<object>(new { status = "ready" })
+                : NotReady($"{pending.Count} migration(s) not applied yet, the first being {pending[0].Version:D4}_{pending[0].Name}.");
+        }
+        catch (Exception ex) when (ex is NpgsqlException or MigrationException)
+        {
+            return NotReady(ex.Message);
+        }
+    }
+
+    private static ProblemHttpResult NotReady(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready", type: ProblemTypes.NotReady);
+}

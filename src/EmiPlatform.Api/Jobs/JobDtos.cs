@@ -1,0 +1,32 @@
+using EmiPlatform.Abstractions.Jobs;
+using EmiPlatform.Data.Entities;
+
+namespace EmiPlatform.Api.Jobs;
+
+/// <summary>The bundle a job scores with: name and version are what every timeline row it writes records.</summary>
+public sealed record JobBundleDto(Guid Id, string Name, string Version, bool Trained);
+
+public sealed record JobDto(
+    Guid Id, Guid StudyId, Guid RecordingId, JobBundleDto Bundle, string State, int Attempts, int MaxAttempts, float Progress,
+    string? Worker, string? ExecutionProvider, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt, DateTimeOffset UpdatedAt)
+{
+    public static JobDto From(ScoringJob j, RegisteredBundle b) => new(
+        j.Id, j.StudyId, j.RecordingId, new JobBundleDto(b.Id, b.Name, b.Version, b.Trained),
+        j.State.Name(), j.Attempts, j.MaxAttempts, j.Progress,
+        j.Worker, j.ExecutionProvider, j.Error, j.CreatedAt, j.StartedAt, j.FinishedAt, j.UpdatedAt);
+}
+
+/// <summary>Re-score with a registered bundle; null means the platform's default bundle.</summary>
+public sealed record RescoreRequest(Guid? BundleId);
+
+/// <summary>What a study re-score queued: new jobs, and recordings skipped because that bundle already had a job in flight.</summary>
+public sealed record RescoreStudyDto(Guid BundleId, int Queued, int AlreadyInFlight);
+
+public sealed record BundleDto(Guid Id, string Name, string Version, bool Trained, string Location, DateTimeOffset RegisteredAt)
+{
+    public static BundleDto From(RegisteredBundle b) => new(b.Id, b.Name, b.Version, b.Trained, b.Location, b.RegisteredAt);
+}
+
+/// <summary>A bundle directory on the servers' filesystem (the same path on every worker).</summary>
+public sealed record RegisterBundleRequest(string? Location);

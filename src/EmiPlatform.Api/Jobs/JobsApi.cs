@@ -1,0 +1,153 @@
+using EmiPlatform.Abstractions.Jobs;
+using EmiPlatform.Abstractions.Studies;
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Paging;
+using EmiPlatform.Data;
+using EmiPlatform.Data.Entities;
+using EmiPlatform.Scoring.Bundles;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Jobs;
+
+/// <summary>
+/// Scoring jobs of the caller's tenant: look at one, list a study's, cancel one, re-score a recording or a whole study
+/// with a registered bundle. Reads come from the jobs table; every change goes through the study's grain, its one writer.
+/// </summary>
+public static class JobsApi
+{
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder routes)
+    {
+        var jobs = routes.MapGroup("/v1/jobs").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead);
+        jobs.MapGet("/{id:guid}", Get);
+        jobs.MapPost("/{id:guid}/cancel", Cancel).RequireAuthorization(Policies.TenantWrite)
+            .WithDescription("The study's grain cancels the job and announces it; a running job's silo stops its pipeline (and ffmpeg) at once, or at its next heartbeat, and writes nothing.");
+
+        var studies = routes.MapGroup("/v1/studies/{studyId:guid}").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead);
+        studies.MapGet("/jobs", ListOfStudy).WithDescription("Query: state (queued, running, succeeded, failed, cancelled), page, pageSize.");
+        studies.MapPost("/rescore", RescoreStudy).RequireAuthorization(Policies.TenantWrite);
+
+        routes.MapGroup("/v1/recordings").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead)
+            .MapPost("/{id:guid}/rescore", RescoreRecording).RequireAuthorization(Policies.TenantWrite);
+        return routes;
+    }
+
+    private sealed class JobRow
+    {
+        public required ScoringJob Job { get; init; }
+        public required RegisteredBundle Bundle { get; init; }
+    }
+
+    private static IQueryable<JobRow> WithBundles(EmiDbContext db, Guid tenantId) =>
+        db.ScoringJobs.AsNoTracking().Where(j => j.TenantId == tenantId)
+            .Join(db.ModelBundles.AsNoTracking(), j => j.BundleId, b => b.Id, (j, b) => new JobRow { Job = j, Bundle = b });
+
+    private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    {
+        var found = await WithBundles(db, tenant.Id).Where(x => x.Job.Id == id).ToListAsync(ct);
+        return found is [var row] ? TypedResults.Ok(JobDto.From(row.Job, row.Bundle)) : Problem.NotFound("job");
+    }
+
+    private static async Task<Results<Ok<Page<JobDto>>, ProblemHttpResult>> ListOfStudy(
+        Guid studyId, string? state, [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    {
+        var errors = page.Validate();
+        JobState? filter = null;
+        if (state is not null)
+        {
+            if (Enum.TryParse<JobState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(state, out _))
+            {
+                filter = parsed;
+            }
+            else
+            {
+                errors["state"] = ["must be one of queued, running, succeeded, failed, cancelled"];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return Problem.Validation(errors);
+        }
+        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
+        {
+            return Problem.NotFound("study");
+        }
+        var query = WithBundles(db, tenant.Id).Where(x => x.Job.StudyId == studyId);
+        if (filter is { } f)
+        {
+            query = query.Where(x => x.Job.State == f);
+        }
+        var total = await query.LongCountAsync(ct);
+        var items = await query.OrderBy(x => x.Job.CreatedAt).ThenBy(x => x.Job.Id).Skip(page.Skip).Take(page.Size).ToListAsync(ct);
+        return TypedResults.Ok(new Page<JobDto>([.. items.Select(x => JobDto.From(x.Job, x.Bundle))], page.Number, page.Size, total));
+    }
+
+    private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Cancel(
+        Guid id, EmiDbContext db, CurrentTenant tenant, IGrainFactory grains, CancellationToken ct)
+    {
+        var studyId = await db.ScoringJobs.AsNoTracking().Where(j => j.TenantId == tenant.Id && j.Id == id).Select(j => (Guid?)j.StudyId).SingleOrDefaultAsync(ct);
+        if (studyId is null)
+        {
+            return Problem.NotFound("job");
+        }
+        var outcome = await grains.GetGrain<IStudyGrain>(studyId.Value).CancelJobAsync(id);
+        var found = await WithBundles(db, tenant.Id).Where(x => x.Job.Id == id).ToListAsync(ct);
+        return (outcome, found) switch
+        {
+            (CancelOutcome.NotFound, _) or (_, not [_]) => Problem.NotFound("job"),
+            (CancelOutcome.Cancelled or CancelOutcome.AlreadyCancelled, [var row]) => TypedResults.Ok(JobDto.From(row.Job, row.Bundle)),
+            _ => Problem.Conflict($"The job already {(outcome == CancelOutcome.AlreadySucceeded ? "succeeded" : "failed")}; re-score the recording to score it again."),
+        };
+    }
+
+    private static async Task<Results<Accepted<JobDto>, Ok<JobDto>, ProblemHttpResult>> RescoreRecording(
+        Guid id, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, IGrainFactory grains, CancellationToken ct)
+    {
+        var studyId = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
+        if (studyId is null)
+        {
+            return Problem.NotFound("recording");
+        }
+        var bundle = await ResolveBundleAsync(request?.BundleId, db, defaults, ct);
+        if (bundle is null)
+        {
+            return Problem.NotFound("bundle");
+        }
+        var outcome = await grains.GetGrain<IStudyGrain>(studyId.Value).RescoreAsync(bundle.Id, id);
+        if (!outcome.RecordingFound)
+        {
+            return Problem.NotFound("recording");
+        }
+        if (outcome.QueuedJobIds is [var queued])
+        {
+            var job = await db.ScoringJobs.AsNoTracking().SingleAsync(j => j.Id == queued, ct);
+            return TypedResults.Accepted($"/v1/jobs/{job.Id}", JobDto.From(job, bundle));
+        }
+        // Already queued or running with that bundle.
+        var active = await db.ScoringJobs.AsNoTracking().SingleAsync(j => j.Id == outcome.ActiveJobId, ct);
+        return TypedResults.Ok(JobDto.From(active, bundle));
+    }
+
+    private static async Task<Results<Accepted<RescoreStudyDto>, ProblemHttpResult>> RescoreStudy(
+        Guid studyId, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
+        {
+            return Problem.NotFound("study");
+        }
+        var bundle = await ResolveBundleAsync(request?.BundleId, db, defaults, ct);
+        if (bundle is null)
+        {
+            return Problem.NotFound("bundle");
+        }
+        var outcome = await grains.GetGrain<IStudyGrain>(studyId).RescoreAsync(bundle.Id, null);
+        return TypedResults.Accepted($"/v1/studies/{studyId}/jobs?state=queued", new RescoreStudyDto(bundle.Id, outcome.QueuedJobIds.Length, outcome.Skipped));
+    }
+
+    private static async Task<RegisteredBundle?> ResolveBundleAsync(Guid? bundleId, EmiDbContext db, DefaultBundle defaults, CancellationToken ct)
+    {
+        var id = bundleId ?? await defaults.GetIdAsync(ct);
+        return await db.ModelBundles.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct);
+    }
+}

@@ -1,0 +1,49 @@
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Keys;
+
+/// <summary>A tenant admin manages their own lab's keys.</summary>
+public static class KeysApi
+{
+    public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/keys").WithTags("Keys").RequireAuthorization(Policies.TenantAdmin);
+        group.MapGet("/", List);
+        group.MapPost("/", Create);
+        group.MapPost("/{keyId:guid}/revoke", Revoke);
+        return group;
+    }
+
+    private static async Task<Ok<List<ApiKeyDto>>> List(EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    {
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.TenantId == tenant.Id).OrderBy(k => k.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(keys.Select(ApiKeyDto.From).ToList());
+    }
+
+    private static async Task<Results<Created<CreatedApiKeyDto>, ProblemHttpResult>> Create(
+        ApiKeyRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = ApiKeyIssuer.Validate(request);
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        var (row, created) = ApiKeyIssuer.Issue(tenant.Id, request.Name!.Trim(), request.Role!.Value, clock.GetUtcNow());
+        db.ApiKeys.Add(row);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/v1/keys/{row.Id}", created);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        Guid keyId, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var found = await db.ApiKeys.Where(k => k.TenantId == tenant.Id && k.Id == keyId)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, k => k.RevokedAt ?? now), ct);
+        return found == 1 ? TypedResults.NoContent() : Problem.NotFound("API key");
+    }
+}

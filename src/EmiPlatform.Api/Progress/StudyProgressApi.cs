@@ -1,0 +1,46 @@
+using System.Globalization;
+using EmiPlatform.Abstractions.Studies;
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Progress;
+
+/// <summary>A study's scoring progress from its grain: the counters now, and a live Server-Sent Events stream.</summary>
+public static class StudyProgressApi
+{
+    public static IEndpointRouteBuilder MapStudyProgressApi(this IEndpointRouteBuilder routes)
+    {
+        var studies = routes.MapGroup("/v1/studies/{studyId:guid}").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead);
+        studies.MapGet("/progress", GetProgress);
+        studies.MapGet("/events", StreamEvents)
+            .WithDescription("Server-Sent Events (text/event-stream): a snapshot (or, with Last-Event-ID, the events missed), then job, " +
+                "progress and completed events and a heartbeat every 15 s. Best effort on top of the jobs table: a reconnect resumes " +
+                "from Last-Event-ID when the study's grain still holds those events, else from a fresh snapshot.");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<StudyProgressDto>, ProblemHttpResult>> GetProgress(
+        Guid studyId, EmiDbContext db, CurrentTenant tenant, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
+        {
+            return Problem.NotFound("study");
+        }
+        return TypedResults.Ok(StudyProgressDto.From(await grains.GetGrain<IStudyGrain>(studyId).GetProgressAsync()));
+    }
+
+    private static async Task<Results<ServerSentEventsResult<StudyEventDto>, ProblemHttpResult>> StreamEvents(
+        Guid studyId, HttpRequest request, EmiDbContext db, CurrentTenant tenant, StudyEventStream stream, CancellationToken ct)
+    {
+        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
+        {
+            return Problem.NotFound("study");
+        }
+        var header = request.Headers["Last-Event-ID"].ToString();
+        long? last = long.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+        return TypedResults.ServerSentEvents(stream.StreamAsync(studyId, last, ct));
+    }
+}

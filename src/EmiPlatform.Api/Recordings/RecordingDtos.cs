@@ -1,0 +1,23 @@
+using EmiPlatform.Data.Entities;
+
+namespace EmiPlatform.Api.Recordings;
+
+public sealed record RecordingDto(
+    Guid Id, Guid StudyId, Guid ParticipantId, string? Stimulus, string? Trial, string OriginalFileName, string ContentType,
+    long SizeBytes, string Sha256, double DurationSeconds, string FormatName, bool HasAudio, bool HasVideo,
+    string? AudioCodec, int? SampleRate, int? AudioChannels, string? VideoCodec, int? Width, int? Height, double? FrameRate,
+    int? Rotation, DateTimeOffset CreatedAt)
+{
+    public static RecordingDto From(Recording r) => new(
+        r.Id, r.StudyId, r.ParticipantId, r.Stimulus, r.Trial, r.OriginalFileName, r.ContentType, r.SizeBytes, r.Sha256,
+        r.DurationSeconds, r.FormatName, r.AudioCodec is not null, r.VideoCodec is not null, r.AudioCodec, r.SampleRate,
+        r.AudioChannels, r.VideoCodec, r.Width, r.Height, r.FrameRate, r.Rotation, r.CreatedAt);
+}
+
+/// <summary>Where to PUT a large file directly (a short-lived write SAS), and the id to complete it under.</summary>
+public sealed record DirectUploadDto(Guid RecordingId, Uri UploadUrl, DateTimeOffset ExpiresAt, string CompleteUrl);
+
+public sealed record CompleteUploadRequest(string? FileName, string? ContentType, string? Stimulus, string? Trial);
+
+/// <summary>What the storage sweep found: blobs no row points at, rows whose blob is gone.</summary>
+public sealed record SweepReportDto(IReadOnlyList<string> OrphanBlobs, IReadOnlyList<Guid> RowsWithoutBlob, bool Removed);

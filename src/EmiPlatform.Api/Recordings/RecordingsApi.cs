@@ -1,0 +1,254 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
+using EmiPlatform.Abstractions.Studies;
+using EmiPlatform.Abstractions.Tenants;
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Problems;
+using EmiPlatform.Data;
+using EmiPlatform.Data.Entities;
+using EmiPlatform.Storage;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using BlobUploadOptions = EmiPlatform.Storage.BlobUploadOptions;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Recordings;
+
+/// <summary>
+/// Recordings of a participant: a streamed upload (the request body goes straight into staged blocks), or a direct
+/// upload to blob storage through a write SAS followed by <c>complete</c>. Both end in <see cref="RecordingRegistrar"/>.
+/// </summary>
+public static class RecordingsApi
+{
+    /// <summary>A content link is followed at once; the download itself may take long, but the SAS is checked when it starts.</summary>
+    private static readonly TimeSpan DownloadLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>The copy of a staging blob starts within the request; its source SAS only has to outlive that start.</summary>
+    private static readonly TimeSpan CopySourceLifetime = TimeSpan.FromMinutes(5);
+
+    public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder routes)
+    {
+        var ofParticipant = routes.MapGroup("/v1/studies/{studyId:guid}/participants/{participantId:guid}/recordings")
+            .WithTags("Recordings").RequireAuthorization(Policies.TenantRead);
+        ofParticipant.MapGet("/", List);
+        // No content-type filter: labs' files come in every container; ffprobe decides what is media.
+        ofParticipant.MapPost("/", Upload).RequireAuthorization(Policies.TenantWrite)
+            .WithDescription("The request body is the file's bytes (any audio/video Content-Type). Query: stimulus, trial, fileName.");
+        ofParticipant.MapPost("/uploads", StartDirectUpload).RequireAuthorization(Policies.TenantWrite);
+        ofParticipant.MapPost("/uploads/{recordingId:guid}/complete", CompleteDirectUpload).RequireAuthorization(Policies.TenantWrite);
+
+        var byId = routes.MapGroup("/v1/recordings").WithTags("Recordings").RequireAuthorization(Policies.TenantRead);
+        byId.MapGet("/{id:guid}", Get);
+        byId.MapGet("/{id:guid}/content", Download);
+        byId.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite);
+        return routes;
+    }
+
+    private static Task<Participant?> FindParticipantAsync(EmiDbContext db, Guid tenantId, Guid studyId, Guid participantId, CancellationToken ct) =>
+        db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId && p.StudyId == studyId && p.Id == participantId, ct);
+
+    private static async Task<Results<Ok<List<RecordingDto>>, ProblemHttpResult>> List(
+        Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    {
+        if (await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct) is null)
+        {
+            return Problem.NotFound("participant");
+        }
+        var rows = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.ParticipantId == participantId)
+            .OrderBy(r => r.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(RecordingDto.From).ToList());
+    }
+
+    /// <summary>
+    /// Streams the body into blob storage: memory stays at block size × parallelism whatever the file size. Metadata
+    /// travels in the query (stimulus, trial, fileName) so the body is only the file's bytes.
+    /// </summary>
+    private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> Upload(
+        Guid studyId, Guid participantId, string? stimulus, string? trial, string? fileName, HttpRequest request,
+        EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, RecordingRegistrar registrar, IGrainFactory grains,
+        IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var metadata = new RecordingMetadata(stimulus, trial, fileName, request.ContentType);
+        var errors = metadata.Validate();
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        var participant = await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct);
+        if (participant is null)
+        {
+            return Problem.NotFound("participant");
+        }
+        var max = options.Value.MaxUploadBytes;
+        if (request.ContentLength > max)
+        {
+            return RecordingProblems.TooLarge(max);
+        }
+        // The tenant's grain admits the upload before a byte is stored; the registration's trigger stays the last word.
+        var admission = await grains.GetGrain<ITenantGrain>(tenant.Id).AdmitUploadAsync(request.ContentLength ?? 0);
+        switch (admission.Refusal)
+        {
+            case UploadRefusal.QuotaExceeded:
+                return RecordingProblems.QuotaExceeded();
+            case UploadRefusal.TenantSuspended:
+                return Problem.Create(StatusCodes.Status403Forbidden, ProblemTypes.TenantSuspended, "Tenant suspended",
+                    "This tenant is suspended; contact the platform administrator.");
+        }
+        var recordingId = Guid.CreateVersion7(clock.GetUtcNow());
+        // Held until the row is written or the upload failed; taken before the body is read, so a refused upload stores nothing.
+        await using var slot = await UploadSlot.TryTakeAsync(grains, tenant.Id, recordingId);
+        if (slot is null)
+        {
+            return RecordingProblems.TooManyUploads(request.HttpContext.Response);
+        }
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = max + 1; // one byte over lets BlobStore see and name the overflow itself
+        }
+
+        var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);
+        BlobUploadResult uploaded;
+        try
+        {
+            uploaded = await blobs.UploadAsync(blobName, request.Body,
+                new BlobUploadOptions { ContentType = metadata.ContentType, MaxLength = max, Overwrite = false }, ct);
+        }
+        catch (BlobContentTooLargeException)
+        {
+            return RecordingProblems.TooLarge(max);
+        }
+        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, uploaded.Length, uploaded.Sha256, metadata, ct));
+    }
+
+    private static async Task<Results<Ok<DirectUploadDto>, ProblemHttpResult>> StartDirectUpload(
+        Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs,
+        IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        if (await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct) is null)
+        {
+            return Problem.NotFound("participant");
+        }
+        var now = clock.GetUtcNow();
+        var recordingId = Guid.CreateVersion7(now);
+        var lifetime = options.Value.DirectUploadLifetime;
+        // Create + Write on the staging name only: enough for Put Blob or Put Block + Put Block List, nothing else.
+        var url = await blobs.GetSasUriAsync(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId),
+            BlobSasPermissions.Create | BlobSasPermissions.Write, lifetime, ct);
+        return TypedResults.Ok(new DirectUploadDto(recordingId, url, now + lifetime,
+            $"/v1/studies/{studyId}/participants/{participantId}/recordings/uploads/{recordingId}/complete"));
+    }
+
+    /// <summary>
+    /// Registers a blob the client uploaded through its write SAS. The names are derived from the caller's tenant, so one
+    /// tenant can never complete (or even name) another's upload. The staging blob is copied inside the account to the
+    /// recording's own name, which no SAS can write, and deleted; the SHA-256 is then computed from the recording's bytes
+    /// and stored with them, so what the row records is what the worker will find.
+    /// </summary>
+    private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> CompleteDirectUpload(
+        Guid studyId, Guid participantId, Guid recordingId, CompleteUploadRequest request, EmiDbContext db, CurrentTenant tenant,
+        IBlobStore blobs, RecordingRegistrar registrar, IGrainFactory grains, IOptions<RecordingOptions> options, HttpResponse response,
+        CancellationToken ct)
+    {
+        var metadata = new RecordingMetadata(request.Stimulus, request.Trial, request.FileName, request.ContentType);
+        var errors = metadata.Validate();
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        var participant = await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct);
+        if (participant is null)
+        {
+            return Problem.NotFound("participant");
+        }
+        if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == recordingId, ct) is { } done)
+        {
+            return TypedResults.Ok(RecordingDto.From(done)); // completing twice is harmless
+        }
+        // Completing copies, hashes and probes the whole file: it counts as an upload in progress. Refused, the staging
+        // blob stays for a later complete.
+        await using var slot = await UploadSlot.TryTakeAsync(grains, tenant.Id, recordingId);
+        if (slot is null)
+        {
+            return RecordingProblems.TooManyUploads(response);
+        }
+        var staging = blobs.Container.GetBlobClient(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId));
+        var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);
+        var final = blobs.Container.GetBlobClient(blobName);
+        try
+        {
+            var source = await blobs.GetSasUriAsync(staging.Name, BlobSasPermissions.Read, CopySourceLifetime, ct);
+            var copy = await final.StartCopyFromUriAsync(source, new BlobCopyFromUriOptions(), ct);
+            await copy.WaitForCompletionAsync(ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
+        {
+            if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == recordingId, ct) is { } raced)
+            {
+                return TypedResults.Ok(RecordingDto.From(raced)); // a concurrent complete promoted it first
+            }
+            if (!await final.ExistsAsync(ct))
+            {
+                return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.UploadIncomplete, "Upload incomplete",
+                    "No committed blob exists for this upload yet: PUT the file to the upload URL (committing its block list) first.");
+            }
+            // An earlier complete promoted the upload and stopped before its row (the client hung up): carry on from there.
+        }
+        // Only once the copy is done: a failed copy leaves the upload in place for another complete. Not the request's
+        // token: a client that hangs up now must not leave the staging blob behind.
+        await staging.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
+
+        var properties = (await final.GetPropertiesAsync(cancellationToken: ct)).Value;
+        if (properties.ContentLength > options.Value.MaxUploadBytes)
+        {
+            await final.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
+            return RecordingProblems.TooLarge(options.Value.MaxUploadBytes);
+        }
+        var hashed = await blobs.DownloadAndHashAsync(blobName, Stream.Null, ct);
+        // Tied to the bytes just hashed: the metadata is only written if the blob is still exactly those bytes.
+        var withHash = new Dictionary<string, string>(properties.Metadata) { [BlobStore.Sha256MetadataName] = hashed.Sha256 };
+        await final.SetMetadataAsync(withHash, new BlobRequestConditions { IfMatch = hashed.ETag }, ct);
+        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, hashed.Length, hashed.Sha256,
+            metadata with { ContentType = metadata.ContentType ?? properties.ContentType }, ct));
+    }
+
+    private static async Task<Results<Ok<RecordingDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
+        await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == id, ct) is { } row
+            ? TypedResults.Ok(RecordingDto.From(row))
+            : Problem.NotFound("recording");
+
+    /// <summary>A short-lived read SAS, so large downloads go straight from storage instead of through the API.</summary>
+    private static async Task<Results<SasRedirectResult, ProblemHttpResult>> Download(
+        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+    {
+        var blobName = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
+        return blobName is null
+            ? Problem.NotFound("recording")
+            : new SasRedirectResult(await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, DownloadLifetime, ct));
+    }
+
+    /// <summary>Row first (the recording is gone for everyone at once), then the blob; a failure between them is the sweep's to find.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, IGrainFactory grains, CancellationToken ct)
+    {
+        var studyId = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
+        // The study's grain erases the row (and its jobs and results with it); the blob goes after the commit.
+        if (studyId is null || await grains.GetGrain<IStudyGrain>(studyId.Value).EraseRecordingAsync(id) is not { } blobName)
+        {
+            return Problem.NotFound("recording");
+        }
+        await blobs.Container.GetBlobClient(blobName).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
+        return TypedResults.NoContent();
+    }
+
+    private static Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult> ToResult(RecordingRegistrar.Outcome outcome) =>
+        outcome switch
+        {
+            { Problem: { } problem } => problem,
+            { Recording: { Created: true } r } => TypedResults.Created($"/v1/recordings/{r.Row.Id}", RecordingDto.From(r.Row)),
+            { Recording: { } r } => TypedResults.Ok(RecordingDto.From(r.Row)),
+            _ => throw new InvalidOperationException("A registration outcome has a recording or a problem."),
+        };
+}

@@ -1,0 +1,46 @@
+using Azure.Storage.Blobs.Models;
+using EmiPlatform.Api.Recordings;
+using EmiPlatform.Data;
+using EmiPlatform.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EmiPlatform.Api.Storage;
+
+/// <summary>
+/// Compares blob storage with the recordings table across all tenants: blobs no row points at (a crash between commit
+/// and registration, a failed delete, a direct upload never completed or written again after completion) and rows whose
+/// blob is gone. Blobs younger than the grace period are left out:
+/// they may be uploads still being registered or direct uploads not yet completed.
+/// </summary>
+public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IOptions<RecordingOptions> options, TimeProvider clock)
+{
+    public async Task<SweepReportDto> RunAsync(bool remove, CancellationToken cancellationToken)
+    {
+        // Rows before blobs: a recording registered during the listing then shows up as a young blob, never as an orphan.
+        var rows = await db.Recordings.AsNoTracking().Select(r => new { r.Id, r.BlobName }).ToListAsync(cancellationToken);
+        var known = rows.Select(r => r.BlobName).ToHashSet(StringComparer.Ordinal);
+        var cutoff = clock.GetUtcNow() - options.Value.SweepGracePeriod;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var orphans = new List<string>();
+        await foreach (var blob in blobs.Container.GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            seen.Add(blob.Name);
+            if (!known.Contains(blob.Name) && blob.Properties.LastModified <= cutoff)
+            {
+                orphans.Add(blob.Name);
+            }
+        }
+        var missing = rows.Where(r => !seen.Contains(r.BlobName)).Select(r => r.Id).ToList();
+
+        if (remove)
+        {
+            foreach (var name in orphans)
+            {
+                await blobs.Container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+            }
+            await db.Recordings.Where(r => missing.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+        return new SweepReportDto(orphans, missing, remove);
+    }
+}

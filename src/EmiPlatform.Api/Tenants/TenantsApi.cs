@@ -1,0 +1,179 @@
+using EmiPlatform.Abstractions.Tenants;
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Keys;
+using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Recordings;
+using EmiPlatform.Api.Validation;
+using EmiPlatform.Data;
+using EmiPlatform.Data.Entities;
+using EmiPlatform.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Tenants;
+
+/// <summary>Platform-admin management of tenants and their keys; runs on the admin database role.</summary>
+public static class TenantsApi
+{
+    public static RouteGroupBuilder MapTenantsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/admin/tenants").WithTags("Admin: tenants").RequireAuthorization(Policies.PlatformAdmin);
+        group.MapPost("/", Create);
+        group.MapGet("/", List);
+        group.MapGet("/{id:guid}", Get);
+        group.MapPut("/{id:guid}", Update);
+        group.MapPost("/{id:guid}/suspend", (Guid id, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct) => SetStatus(id, TenantStatus.Suspended, db, clock, grains, ct));
+        group.MapPost("/{id:guid}/resume", (Guid id, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct) => SetStatus(id, TenantStatus.Active, db, clock, grains, ct));
+        group.MapDelete("/{id:guid}", Delete);
+        group.MapPost("/{id:guid}/keys", CreateKey);
+        group.MapGet("/{id:guid}/keys", ListKeys);
+        group.MapPost("/{id:guid}/keys/{keyId:guid}/revoke", RevokeKey);
+        return group;
+    }
+
+    private static FieldErrors Validate(TenantRequest request)
+    {
+        var errors = new FieldErrors();
+        errors.RequiredText("name", request.Name, Limits.NameLength);
+        errors.NonNegative("maxStorageBytes", request.MaxStorageBytes);
+        errors.NonNegative("maxRecordings", request.MaxRecordings);
+        if (request.MaxConcurrentJobs is < 1 or > Limits.MaxConcurrentJobs)
+        {
+            errors.Add("maxConcurrentJobs", $"must be between 1 and {Limits.MaxConcurrentJobs}, or null for the cluster's scoring slots");
+        }
+        return errors;
+    }
+
+    private static async Task<Results<Created<TenantCreatedDto>, ProblemHttpResult>> Create(
+        TenantRequest request, AdminDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = Validate(request);
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        var now = clock.GetUtcNow();
+        var tenant = new Tenant
+        {
+            Id = Guid.CreateVersion7(now),
+            Name = request.Name!.Trim(),
+            MaxStorageBytes = request.MaxStorageBytes,
+            MaxRecordings = request.MaxRecordings,
+            MaxConcurrentJobs = request.MaxConcurrentJobs,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var (key, created) = ApiKeyIssuer.Issue(tenant.Id, "initial tenant admin", ApiKeyRole.TenantAdmin, now);
+        db.Tenants.Add(tenant);
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/v1/admin/tenants/{tenant.Id}", new TenantCreatedDto(TenantDto.From(tenant), created));
+    }
+
+    private static async Task<Results<Ok<Page<TenantDto>>, ProblemHttpResult>> List(
+        [AsParameters] PageQuery page, AdminDbContext db, CancellationToken ct)
+    {
+        var errors = page.Validate();
+        if (errors.Count > 0)
+        {
+            return Problem.Validation(errors);
+        }
+        var total = await db.Tenants.LongCountAsync(ct);
+        var items = await db.Tenants.AsNoTracking().OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
+            .Skip(page.Skip).Take(page.Size).ToListAsync(ct);
+        return TypedResults.Ok(new Page<TenantDto>([.. items.Select(TenantDto.From)], page.Number, page.Size, total));
+    }
+
+    private static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> Get(Guid id, AdminDbContext db, CancellationToken ct) =>
+        await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct) is { } tenant
+            ? TypedResults.Ok(TenantDto.From(tenant))
+            : Problem.NotFound("tenant");
+
+    private static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> Update(
+        Guid id, TenantRequest request, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct)
+    {
+        var errors = Validate(request);
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == id, ct);
+        if (tenant is null)
+        {
+            return Problem.NotFound("tenant");
+        }
+        tenant.Name = request.Name!.Trim();
+        tenant.MaxStorageBytes = request.MaxStorageBytes;
+        tenant.MaxRecordings = request.MaxRecordings;
+        tenant.MaxConcurrentJobs = request.MaxConcurrentJobs;
+        tenant.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await grains.GetGrain<ITenantGrain>(id).RefreshAsync();
+        return TypedResults.Ok(TenantDto.From(tenant));
+    }
+
+    private static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> SetStatus(
+        Guid id, TenantStatus status, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct)
+    {
+        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == id, ct);
+        if (tenant is null)
+        {
+            return Problem.NotFound("tenant");
+        }
+        tenant.Status = status;
+        tenant.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        // A suspended tenant's grain releases nothing more; resumed, it releases what waited.
+        await grains.GetGrain<ITenantGrain>(id).RefreshAsync();
+        return TypedResults.Ok(TenantDto.From(tenant));
+    }
+
+    /// <summary>Rows first (everything the tenant owns cascades), then every blob under the tenant's prefix.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, AdminDbContext db, IBlobStore blobs, CancellationToken ct)
+    {
+        if (await db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(ct) == 0)
+        {
+            return Problem.NotFound("tenant");
+        }
+        await blobs.DeletePrefixAsync(RecordingBlobs.TenantPrefix(id), CancellationToken.None);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<CreatedApiKeyDto>, ProblemHttpResult>> CreateKey(
+        Guid id, ApiKeyRequest request, AdminDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = ApiKeyIssuer.Validate(request);
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        if (!await db.Tenants.AnyAsync(t => t.Id == id, ct))
+        {
+            return Problem.NotFound("tenant");
+        }
+        var (row, created) = ApiKeyIssuer.Issue(id, request.Name!.Trim(), request.Role!.Value, clock.GetUtcNow());
+        db.ApiKeys.Add(row);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/v1/admin/tenants/{id}/keys/{row.Id}", created);
+    }
+
+    private static async Task<Results<Ok<List<ApiKeyDto>>, ProblemHttpResult>> ListKeys(Guid id, AdminDbContext db, CancellationToken ct)
+    {
+        if (!await db.Tenants.AnyAsync(t => t.Id == id, ct))
+        {
+            return Problem.NotFound("tenant");
+        }
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.TenantId == id).OrderBy(k => k.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(keys.Select(ApiKeyDto.From).ToList());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
+        Guid id, Guid keyId, AdminDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var found = await db.ApiKeys.Where(k => k.TenantId == id && k.Id == keyId)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, k => k.RevokedAt ?? now), ct);
+        return found == 1 ? TypedResults.NoContent() : Problem.NotFound("API key");
+    }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using EmiPlatform.Api.Validation;
+using EmiPlatform.Inference.Columns;
+
+namespace EmiPlatform.Api.Timelines;
+
+/// <summary>The query of the timeline endpoints: <c>emotions</c>, <c>from_s</c>, <c>to_s</c>, <c>model</c>.</summary>
+public sealed record TimelineFilter(int[] Scores, double? FromS, double? ToS, ModelRef? Model)
+{
+    public static TimelineFilter Parse(string? emotions, string? fromS, string? toS, string? model, FieldErrors errors)
+    {
+        if (!ScoreColumns.TryParse(emotions?.Replace("empathicPain", "empathic_pain", StringComparison.OrdinalIgnoreCase), out var scores, out var unknown))
+        {
+            errors.Add("emotions", $"unknown name '{unknown}'; use a comma-separated list of {string.Join(", ", ScoreColumns.Names)}");
+        }
+        var from = Seconds("from_s", fromS, errors);
+        var to = Seconds("to_s", toS, errors);
+        if (from is not null && to is not null && to <= from)
+        {
+            errors.Add("to_s", "must be greater than from_s");
+        }
+        return new TimelineFilter(scores, from, to, ParseModel(model, errors));
+    }
+
+    public static ModelRef? ParseModel(string? model, FieldErrors errors)
+    {
+        if (!ModelRef.TryParse(model, out var parsed))
+        {
+            errors.Add("model", "must be a bundle's name@version, e.g. reference-tiny@0.1.0");
+        }
+        return parsed;
+    }
+
+    private static double? Seconds(string field, string? text, FieldErrors errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || value < 0)
+        {
+            errors.Add(field, "must be a number of seconds, 0 or more");
+            return null;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,151 @@
+using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Paging;
+using EmiPlatform.Api.Validation;
+using EmiPlatform.Data;
+using EmiPlatform.Data.Entities;
+using EmiPlatform.Scoring.Webhooks;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Problem = EmiPlatform.Api.Problems.Problem;
+
+namespace EmiPlatform.Api.Webhooks;
+
+/// <summary>
+/// A tenant admin registers callback URLs; every job completion of the tenant is POSTed to each, signed with the
+/// webhook's secret (shown once, at registration or rotation). Deliveries are listed with their status.
+/// </summary>
+public static class WebhooksApi
+{
+    /// <summary>Each completion is sent to every webhook of the tenant; a bound keeps one tenant from fanning out without limit.</summary>
+    public const int MaxPerTenant = 20;
+
+    public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/webhooks").WithTags("Webhooks").RequireAuthorization(Policies.TenantAdmin);
+        group.MapGet("/", List);
+        group.MapPost("/", Create)
+            .WithDescription("The URL must be absolute http(s), at most 2000 characters, and resolve to public addresses only (unless Webhooks:AllowPrivateNetworks).");
+        group.MapGet("/{id:guid}", Get);
+        group.MapDelete("/{id:guid}", Delete).WithDescription("Pending deliveries to it are dropped.");
+        group.MapPost("/{id:guid}/rotate-secret", RotateSecret)
+            .WithDescription("Issues a new secret (shown once, in this response). For Webhooks:SecretRotationWindow (24 h by default) the " +
+                             "replaced secret still signs every delivery too: Emi-Webhook-Signature then carries two v1= values, one per secret. " +
+                             "Rotating again inside the window ends the older secret at once.");
+        group.MapGet("/{id:guid}/deliveries", Deliveries).WithDescription("Newest first. Query: status (pending, delivered, failed), page, pageSize.");
+        return group;
+    }
+
+    private static async Task<Ok<List<WebhookDto>>> List(EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+    {
+        var hooks = await db.Webhooks.AsNoTracking().Where(w => w.TenantId == tenant.Id).OrderBy(w => w.CreatedAt).ThenBy(w => w.Id).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok(hooks.Select(h => WebhookDto.From(h, now)).ToList());
+    }
+
+    private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+    {
+        var hook = await db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.TenantId == tenant.Id && w.Id == id, ct);
+        return hook is null ? Problem.NotFound("webhook") : TypedResults.Ok(WebhookDto.From(hook, clock.GetUtcNow()));
+    }
+
+    private static async Task<Results<Created<WebhookSecretDto>, ProblemHttpResult>> Create(
+        WebhookRequest request, EmiDbContext db, CurrentTenant tenant, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if (await WebhookUrl.CheckAsync(request.Url, options.Value.AllowPrivateNetworks, ct) is { } urlError)
+        {
+            errors.Add("url", urlError);
+        }
+        errors.OptionalText("description", request.Description, Limits.NameLength);
+        if (errors.Any)
+        {
+            return Problem.Validation(errors.ToDictionary());
+        }
+        if (await db.Webhooks.CountAsync(w => w.TenantId == tenant.Id, ct) >= MaxPerTenant)
+        {
+            return Problem.Conflict($"A tenant may register at most {MaxPerTenant} webhooks; delete one first.");
+        }
+        var now = clock.GetUtcNow();
+        var hook = new Webhook
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = tenant.Id,
+            Url = request.Url!,
+            Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
+            Secret = WebhookSecret.Generate(),
+            CreatedAt = now,
+        };
+        db.Webhooks.Add(hook);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/v1/webhooks/{hook.Id}", new WebhookSecretDto(WebhookDto.From(hook, now), hook.Secret));
+    }
+
+    private static async Task<Results<Ok<WebhookSecretDto>, ProblemHttpResult>> RotateSecret(
+        Guid id, EmiDbContext db, CurrentTenant tenant, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var secret = WebhookSecret.Generate();
+        var expiresAt = now + options.Value.SecretRotationWindow;
+        // One UPDATE moves the current secret to previous, so concurrent rotations queue on the row lock and each
+        // one's secret is the previous of the next; the read inside the transaction sees this rotation's row. The
+        // retrying execution strategy runs the transaction as one unit.
+        var hook = await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            var rotated = await db.Webhooks.Where(w => w.TenantId == tenant.Id && w.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(w => w.PreviousSecret, w => w.Secret)
+                .SetProperty(w => w.PreviousSecretExpiresAt, expiresAt)
+                .SetProperty(w => w.Secret, secret)
+                .SetProperty(w => w.SecretRotatedAt, now), token);
+            var row = rotated == 0 ? null : await db.Webhooks.AsNoTracking().SingleAsync(w => w.TenantId == tenant.Id && w.Id == id, token);
+            await transaction.CommitAsync(token);
+            return row;
+        }, ct);
+        if (hook is null)
+        {
+            return Problem.NotFound("webhook");
+        }
+        return TypedResults.Ok(new WebhookSecretDto(WebhookDto.From(hook, now), secret));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    {
+        var deleted = await db.Webhooks.Where(w => w.TenantId == tenant.Id && w.Id == id).ExecuteDeleteAsync(ct);
+        return deleted == 1 ? TypedResults.NoContent() : Problem.NotFound("webhook");
+    }
+
+    private static async Task<Results<Ok<Page<WebhookDeliveryDto>>, ProblemHttpResult>> Deliveries(
+        Guid id, string? status, [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    {
+        var errors = page.Validate();
+        WebhookDeliveryStatus? filter = null;
+        if (status is not null)
+        {
+            if (Enum.TryParse<WebhookDeliveryStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(status, out _))
+            {
+                filter = parsed;
+            }
+            else
+            {
+                errors["status"] = ["must be one of pending, delivered, failed"];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return Problem.Validation(errors);
+        }
+        if (!await db.Webhooks.AsNoTracking().AnyAsync(w => w.TenantId == tenant.Id && w.Id == id, ct))
+        {
+            return Problem.NotFound("webhook");
+        }
+        var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.TenantId == tenant.Id && d.WebhookId == id);
+        if (filter is { } f)
+        {
+            query = query.Where(d => d.Status == f);
+        }
+        var total = await query.LongCountAsync(ct);
+        var items = await query.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Skip(page.Skip).Take(page.Size).ToListAsync(ct);
+        return TypedResults.Ok(new Page<WebhookDeliveryDto>([.. items.Select(WebhookDeliveryDto.From)], page.Number, page.Size, total));
+    }
+}
