@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EmiPlatform.Api.Jobs;
 using EmiPlatform.Api.Recordings;
+using EmiPlatform.Api.Storage;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Storage;
 using EmiPlatform.Testing;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using EmiPlatform.Api.Participants;
 using EmiPlatform.Api.Recordings;
+using EmiPlatform.Api.Storage;
 using EmiPlatform.Api.Tenants;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Testing;

@@ -1,5 +1,4 @@
 using EmiPlatform.Api.Auth;
-using EmiPlatform.Api.Jobs;
 using EmiPlatform.Data;
 using EmiPlatform.Inference.Bundles;
 using EmiPlatform.Scoring.Bundles;

@@ -22,11 +22,3 @@ public sealed record RescoreRequest(Guid? BundleId);
 
 /// <summary>What a study re-score queued: new jobs, and recordings skipped because that bundle already had a job in flight.</summary>
 public sealed record RescoreStudyDto(Guid BundleId, int Queued, int AlreadyInFlight);
-
-public sealed record BundleDto(Guid Id, string Name, string Version, bool Trained, string Location, DateTimeOffset RegisteredAt)
-{
-    public static BundleDto From(RegisteredBundle b) => new(b.Id, b.Name, b.Version, b.Trained, b.Location, b.RegisteredAt);
-}
-
-/// <summary>A bundle directory on the servers' filesystem (the same path on every worker).</summary>
-public sealed record RegisterBundleRequest(string? Location);

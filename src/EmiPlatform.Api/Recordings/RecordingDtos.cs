@@ -18,6 +18,3 @@ public sealed record RecordingDto(
 public sealed record DirectUploadDto(Guid RecordingId, Uri UploadUrl, DateTimeOffset ExpiresAt, string CompleteUrl);
 
 public sealed record CompleteUploadRequest(string? FileName, string? ContentType, string? Stimulus, string? Trial);
-
-/// <summary>What the storage sweep found: blobs no row points at, rows whose blob is gone.</summary>
-public sealed record SweepReportDto(IReadOnlyList<string> OrphanBlobs, IReadOnlyList<Guid> RowsWithoutBlob, bool Removed);

@@ -1,5 +1,4 @@
 using EmiPlatform.Api.Auth;
-using EmiPlatform.Api.Recordings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EmiPlatform.Api.Storage;
