@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Participants;
+using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Studies;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Testing;
@@ -36,7 +37,7 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
         var problem = await ProblemAssert.IsProblem(response, status, type);
         if (type == "validation")
         {
-            Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _), why + ": the problem lists the field");
+            Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _), why + ": the problem lists the field: " + problem.GetRawText());
         }
         Assert.Equal(0, (await client.GetFromJsonAsync<Page<StudyDto>>("/v1/studies", Json.Options))!.Total);
     }
@@ -95,8 +96,22 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
         var problem = await ProblemAssert.IsProblem(
             await client.PostAsync($"/v1/studies/{study.Id}/participants", new StringContent(body, Encoding.UTF8, "application/json")),
             (HttpStatusCode)422, "validation");
-        Assert.True(problem.GetProperty("errors").TryGetProperty("metadata", out _));
+        Assert.True(problem.GetProperty("errors").TryGetProperty("metadata", out _), problem.GetRawText());
         Assert.Equal(0, (await client.GetFromJsonAsync<Page<ParticipantDto>>($"/v1/studies/{study.Id}/participants", Json.Options))!.Total);
+    }
+
+    [Theory]
+    [InlineData("?stimulus=joy%1B%5B31m&fileName=a.wav", "stimulus")]
+    [InlineData("?trial=%00&fileName=a.wav", "trial")]
+    public async Task Bad_upload_metadata_in_the_query_is_a_422_naming_the_field_and_stores_nothing(string query, string field)
+    {
+        var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        var problem = await ProblemAssert.IsProblem(
+            await Uploads.PostAsync(client, studyId, participantId, await TestMedia.WavAsync(), "audio/wav", query), (HttpStatusCode)422, "validation");
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
+        Assert.Empty(await api.BlobNamesAsync($"{tenantId}/"));
+        Assert.Empty((await client.GetFromJsonAsync<List<RecordingDto>>(Uploads.Path(studyId, participantId), Json.Options))!);
     }
 
     [Theory]
@@ -106,7 +121,7 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
     {
         var (_, key) = await api.CreateTenantAsync();
         var problem = await ProblemAssert.IsProblem(await api.Client(key).GetAsync("/v1/studies" + query), (HttpStatusCode)422, "validation");
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Timelines;
-using EmiPlatform.Api.Validation;
 using EmiPlatform.Csv;
 using EmiPlatform.Data;
 using EmiPlatform.Scoring.Telemetry;
@@ -34,21 +33,21 @@ public static class ExportApi
     private static async Task<IResult> Export(
         Guid studyId, [FromQuery] string? format, [FromQuery] string? model, [FromQuery] string? formulas, EmiDbContext db, CurrentTenant tenant, EmiMetrics metrics, CancellationToken ct)
     {
-        var errors = new FieldErrors();
+        var errors = new Dictionary<string, string[]>();
         format ??= "long";
         if (!Formats.Contains(format))
         {
-            errors.Add("format", $"must be one of {string.Join(", ", Formats)}");
+            errors["format"] = [$"must be one of {string.Join(", ", Formats)}"];
         }
         formulas ??= "escaped";
         if (!FormulaModes.Contains(formulas))
         {
-            errors.Add("formulas", $"must be one of {string.Join(", ", FormulaModes)}");
+            errors["formulas"] = [$"must be one of {string.Join(", ", FormulaModes)}"];
         }
         var modelRef = TimelineFilter.ParseModel(model, errors);
-        if (errors.Any)
+        if (errors.Count > 0)
         {
-            return Problem.Validation(errors.ToDictionary());
+            return Problem.Validation(errors);
         }
         var connection = await ResultQueries.OpenAsync(db, ct);
         if (!await ResultQueries.StudyExistsAsync(connection, tenant.Id, studyId, ct))

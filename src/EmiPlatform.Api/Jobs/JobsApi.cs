@@ -52,7 +52,6 @@ public static class JobsApi
     private static async Task<Results<Ok<Page<JobDto>>, ProblemHttpResult>> ListOfStudy(
         Guid studyId, string? state, [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var errors = page.Validate();
         JobState? filter = null;
         if (state is not null)
         {
@@ -62,12 +61,8 @@ public static class JobsApi
             }
             else
             {
-                errors["state"] = ["must be one of queued, running, succeeded, failed, cancelled"];
+                return Problem.Validation(new Dictionary<string, string[]> { ["state"] = ["must be one of queued, running, succeeded, failed, cancelled"] });
             }
-        }
-        if (errors.Count > 0)
-        {
-            return Problem.Validation(errors);
         }
         if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
         {

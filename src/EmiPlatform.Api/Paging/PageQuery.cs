@@ -1,7 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace EmiPlatform.Api.Paging;
 
 /// <summary>?page=1&amp;pageSize=50 on list endpoints.</summary>
-public sealed record PageQuery(int? Page, int? PageSize)
+public sealed record PageQuery(
+    [Range(1, int.MaxValue, ErrorMessage = "must be 1 or more")] int? Page,
+    [Range(1, PageQuery.MaxPageSize, ErrorMessage = "must be between {1} and {2}")] int? PageSize)
 {
     public const int MaxPageSize = 200;
     public const int DefaultPageSize = 50;
@@ -9,18 +13,4 @@ public sealed record PageQuery(int? Page, int? PageSize)
     public int Number => Page ?? 1;
     public int Size => PageSize ?? DefaultPageSize;
     public int Skip => (Number - 1) * Size;
-
-    public Dictionary<string, string[]> Validate()
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (Number < 1)
-        {
-            errors["page"] = ["must be 1 or more"];
-        }
-        if (Size is < 1 or > MaxPageSize)
-        {
-            errors["pageSize"] = [$"must be between 1 and {MaxPageSize}"];
-        }
-        return errors;
-    }
 }

@@ -1,9 +1,14 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using EmiPlatform.Api.Validation;
+using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 
 namespace EmiPlatform.Api.Participants;
 
-public sealed record ParticipantRequest(string? Code, JsonElement? Metadata);
+public sealed record ParticipantRequest(
+    [Required, StringLength(Limits.CodeLength), NoControlCharacters] string Code,
+    [ParticipantMetadata] JsonElement? Metadata);
 
 public sealed record ParticipantDto(Guid Id, Guid StudyId, string Code, JsonElement? Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {

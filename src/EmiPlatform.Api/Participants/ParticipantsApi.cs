@@ -2,7 +2,6 @@ using System.Text.Json;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Recordings;
-using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Storage;
@@ -27,30 +26,6 @@ public static class ParticipantsApi
         return group;
     }
 
-    private static FieldErrors Validate(ParticipantRequest request)
-    {
-        var errors = new FieldErrors();
-        errors.RequiredText("code", request.Code, Limits.CodeLength);
-        if (request.Metadata is { } metadata && metadata.ValueKind != JsonValueKind.Null)
-        {
-            var raw = metadata.GetRawText();
-            if (metadata.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add("metadata", "must be a JSON object");
-            }
-            else if (raw.Length > Limits.MetadataBytes)
-            {
-                errors.Add("metadata", $"must be at most {Limits.MetadataBytes} characters of JSON");
-            }
-            else if (raw.Contains("\\u0000", StringComparison.Ordinal))
-            {
-                // PostgreSQL's jsonb cannot store NUL; refuse it here rather than fail in the database.
-                errors.Add("metadata", "must not contain \\u0000");
-            }
-        }
-        return errors;
-    }
-
     private static JsonDocument? ToDocument(JsonElement? metadata) =>
         metadata is { ValueKind: JsonValueKind.Object } m ? JsonDocument.Parse(m.GetRawText()) : null;
 
@@ -60,11 +35,6 @@ public static class ParticipantsApi
     private static async Task<Results<Ok<Page<ParticipantDto>>, ProblemHttpResult>> List(
         Guid studyId, [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0)
-        {
-            return Problem.Validation(errors);
-        }
         if (!await StudyExists(db, tenant.Id, studyId, ct))
         {
             return Problem.NotFound("study");
@@ -84,11 +54,6 @@ public static class ParticipantsApi
     private static async Task<Results<Created<ParticipantDto>, ProblemHttpResult>> Create(
         Guid studyId, ParticipantRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        var errors = Validate(request);
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
-        }
         if (!await StudyExists(db, tenant.Id, studyId, ct))
         {
             return Problem.NotFound("study");
@@ -99,7 +64,7 @@ public static class ParticipantsApi
             Id = Guid.CreateVersion7(now),
             TenantId = tenant.Id,
             StudyId = studyId,
-            Code = request.Code!.Trim(),
+            Code = request.Code.Trim(),
             Metadata = ToDocument(request.Metadata),
             CreatedAt = now,
             UpdatedAt = now,
@@ -115,17 +80,12 @@ public static class ParticipantsApi
     private static async Task<Results<Ok<ParticipantDto>, ProblemHttpResult>> Update(
         Guid studyId, Guid id, ParticipantRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        var errors = Validate(request);
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
-        }
         var participant = await db.Participants.SingleOrDefaultAsync(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == id, ct);
         if (participant is null)
         {
             return Problem.NotFound("participant");
         }
-        participant.Code = request.Code!.Trim();
+        participant.Code = request.Code.Trim();
         participant.Metadata = ToDocument(request.Metadata);
         participant.UpdatedAt = clock.GetUtcNow();
         return await TrySaveAsync(db, ct) ? TypedResults.Ok(ParticipantDto.From(participant)) : DuplicateCode(participant.Code);

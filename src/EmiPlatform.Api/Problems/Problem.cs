@@ -16,11 +16,15 @@ public static class Problem
         TypedResults.Problem(new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail });
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(errors)
-        {
-            Status = StatusCodes.Status422UnprocessableEntity,
-            Type = ProblemTypes.Validation,
-            Title = "Validation failed",
-            Detail = "One or more fields are invalid; see 'errors'.",
-        });
+        TypedResults.Problem(Describe(new HttpValidationProblemDetails(errors)));
+
+    /// <summary>Status, type, title and detail of every 422 validation problem, whoever found the invalid fields.</summary>
+    public static HttpValidationProblemDetails Describe(HttpValidationProblemDetails problem)
+    {
+        problem.Status = StatusCodes.Status422UnprocessableEntity;
+        problem.Type = ProblemTypes.Validation;
+        problem.Title = "Validation failed";
+        problem.Detail = "One or more fields are invalid; see 'errors'.";
+        return problem;
+    }
 }

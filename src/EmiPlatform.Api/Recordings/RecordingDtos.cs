@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using EmiPlatform.Api.Validation;
+using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 
 namespace EmiPlatform.Api.Recordings;
@@ -17,4 +20,9 @@ public sealed record RecordingDto(
 /// <summary>Where to PUT a large file directly (a short-lived write SAS), and the id to complete it under.</summary>
 public sealed record DirectUploadDto(Guid RecordingId, Uri UploadUrl, DateTimeOffset ExpiresAt, string CompleteUrl);
 
-public sealed record CompleteUploadRequest(string? FileName, string? ContentType, string? Stimulus, string? Trial);
+/// <summary><see cref="FileName"/> is sanitised (<see cref="FileNames"/>), not refused: it is a label, and clients send whatever their file system had.</summary>
+public sealed record CompleteUploadRequest(
+    string? FileName,
+    [StringLength(Limits.NameLength), NoControlCharacters] string? ContentType,
+    [StringLength(Limits.NameLength), NoControlCharacters] string? Stimulus,
+    [StringLength(Limits.NameLength), NoControlCharacters] string? Trial);

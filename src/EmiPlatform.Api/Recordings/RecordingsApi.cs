@@ -67,16 +67,10 @@ public static class RecordingsApi
     /// travels in the query (stimulus, trial, fileName) so the body is only the file's bytes.
     /// </summary>
     private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> Upload(
-        Guid studyId, Guid participantId, string? stimulus, string? trial, string? fileName, HttpRequest request,
+        Guid studyId, Guid participantId, [AsParameters] RecordingMetadata metadata, HttpRequest request,
         EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, RecordingRegistrar registrar, IGrainFactory grains,
         IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        var metadata = new RecordingMetadata(stimulus, trial, fileName, request.ContentType);
-        var errors = metadata.Validate();
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
-        }
         var participant = await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct);
         if (participant is null)
         {
@@ -153,11 +147,6 @@ public static class RecordingsApi
         CancellationToken ct)
     {
         var metadata = new RecordingMetadata(request.Stimulus, request.Trial, request.FileName, request.ContentType);
-        var errors = metadata.Validate();
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
-        }
         var participant = await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct);
         if (participant is null)
         {

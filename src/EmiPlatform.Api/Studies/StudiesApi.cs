@@ -1,7 +1,6 @@
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Recordings;
-using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Storage;
@@ -24,22 +23,9 @@ public static class StudiesApi
         return group;
     }
 
-    private static FieldErrors Validate(StudyRequest request)
-    {
-        var errors = new FieldErrors();
-        errors.RequiredText("name", request.Name, Limits.NameLength);
-        errors.OptionalText("description", request.Description, Limits.DescriptionLength, multiline: true);
-        return errors;
-    }
-
     private static async Task<Results<Ok<Page<StudyDto>>, ProblemHttpResult>> List(
         [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0)
-        {
-            return Problem.Validation(errors);
-        }
         var mine = db.Studies.AsNoTracking().Where(s => s.TenantId == tenant.Id);
         var total = await mine.LongCountAsync(ct);
         var items = await mine.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).Skip(page.Skip).Take(page.Size).ToListAsync(ct);
@@ -54,17 +40,12 @@ public static class StudiesApi
     private static async Task<Results<Created<StudyDto>, ProblemHttpResult>> Create(
         StudyRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        var errors = Validate(request);
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
-        }
         var now = clock.GetUtcNow();
         var study = new Study
         {
             Id = Guid.CreateVersion7(now),
             TenantId = tenant.Id,
-            Name = request.Name!.Trim(),
+            Name = request.Name.Trim(),
             Description = request.Description,
             CreatedAt = now,
             UpdatedAt = now,
@@ -77,17 +58,12 @@ public static class StudiesApi
     private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Update(
         Guid id, StudyRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        var errors = Validate(request);
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
-        }
         var study = await db.Studies.SingleOrDefaultAsync(s => s.TenantId == tenant.Id && s.Id == id, ct);
         if (study is null)
         {
             return Problem.NotFound("study");
         }
-        study.Name = request.Name!.Trim();
+        study.Name = request.Name.Trim();
         study.Description = request.Description;
         study.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);

@@ -1,10 +1,17 @@
 using EmiPlatform.Api.Keys;
+using System.ComponentModel.DataAnnotations;
+using EmiPlatform.Api.Validation;
+using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 
 namespace EmiPlatform.Api.Tenants;
 
 /// <summary><see cref="MaxConcurrentJobs"/>: the tenant's share of scoring slots; null = every slot the cluster has.</summary>
-public sealed record TenantRequest(string? Name, long? MaxStorageBytes, int? MaxRecordings, int? MaxConcurrentJobs = null);
+public sealed record TenantRequest(
+    [Required, StringLength(Limits.NameLength), NoControlCharacters] string Name,
+    [Range(0, long.MaxValue, ErrorMessage = "must be 0 or more")] long? MaxStorageBytes,
+    [Range(0, int.MaxValue, ErrorMessage = "must be 0 or more")] int? MaxRecordings,
+    [Range(1, Limits.MaxConcurrentJobs, ErrorMessage = "must be between {1} and {2}, or null for the cluster's scoring slots")] int? MaxConcurrentJobs = null);
 
 public sealed record TenantDto(Guid Id, string Name, TenantStatus Status, long? MaxStorageBytes, int? MaxRecordings, int? MaxConcurrentJobs,
     long UsedStorageBytes, int UsedRecordings, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)

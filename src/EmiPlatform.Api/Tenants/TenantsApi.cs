@@ -3,7 +3,6 @@ using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Keys;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Recordings;
-using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Storage;
@@ -32,32 +31,14 @@ public static class TenantsApi
         return group;
     }
 
-    private static FieldErrors Validate(TenantRequest request)
-    {
-        var errors = new FieldErrors();
-        errors.RequiredText("name", request.Name, Limits.NameLength);
-        errors.NonNegative("maxStorageBytes", request.MaxStorageBytes);
-        errors.NonNegative("maxRecordings", request.MaxRecordings);
-        if (request.MaxConcurrentJobs is < 1 or > Limits.MaxConcurrentJobs)
-        {
-            errors.Add("maxConcurrentJobs", $"must be between 1 and {Limits.MaxConcurrentJobs}, or null for the cluster's scoring slots");
-        }
-        return errors;
-    }
-
     private static async Task<Results<Created<TenantCreatedDto>, ProblemHttpResult>> Create(
         TenantRequest request, AdminDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var errors = Validate(request);
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
-        }
         var now = clock.GetUtcNow();
         var tenant = new Tenant
         {
             Id = Guid.CreateVersion7(now),
-            Name = request.Name!.Trim(),
+            Name = request.Name.Trim(),
             MaxStorageBytes = request.MaxStorageBytes,
             MaxRecordings = request.MaxRecordings,
             MaxConcurrentJobs = request.MaxConcurrentJobs,
@@ -74,11 +55,6 @@ public static class TenantsApi
     private static async Task<Results<Ok<Page<TenantDto>>, ProblemHttpResult>> List(
         [AsParameters] PageQuery page, AdminDbContext db, CancellationToken ct)
     {
-        var errors = page.Validate();
-        if (errors.Count > 0)
-        {
-            return Problem.Validation(errors);
-        }
         var total = await db.Tenants.LongCountAsync(ct);
         var items = await db.Tenants.AsNoTracking().OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
             .Skip(page.Skip).Take(page.Size).ToListAsync(ct);
@@ -93,17 +69,12 @@ public static class TenantsApi
     private static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> Update(
         Guid id, TenantRequest request, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct)
     {
-        var errors = Validate(request);
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
-        }
         var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == id, ct);
         if (tenant is null)
         {
             return Problem.NotFound("tenant");
         }
-        tenant.Name = request.Name!.Trim();
+        tenant.Name = request.Name.Trim();
         tenant.MaxStorageBytes = request.MaxStorageBytes;
         tenant.MaxRecordings = request.MaxRecordings;
         tenant.MaxConcurrentJobs = request.MaxConcurrentJobs;
@@ -143,16 +114,11 @@ public static class TenantsApi
     private static async Task<Results<Created<CreatedApiKeyDto>, ProblemHttpResult>> CreateKey(
         Guid id, ApiKeyRequest request, AdminDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var errors = ApiKeyIssuer.Validate(request);
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
-        }
         if (!await db.Tenants.AnyAsync(t => t.Id == id, ct))
         {
             return Problem.NotFound("tenant");
         }
-        var (row, created) = ApiKeyIssuer.Issue(id, request.Name!.Trim(), request.Role!.Value, clock.GetUtcNow());
+        var (row, created) = ApiKeyIssuer.Issue(id, request.Name.Trim(), request.Role!.Value, clock.GetUtcNow());
         db.ApiKeys.Add(row);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/v1/admin/tenants/{id}/keys/{row.Id}", created);

@@ -1,37 +1,39 @@
 using System.Globalization;
-using EmiPlatform.Api.Validation;
 using EmiPlatform.Inference.Columns;
 
 namespace EmiPlatform.Api.Timelines;
 
-/// <summary>The query of the timeline endpoints: <c>emotions</c>, <c>from_s</c>, <c>to_s</c>, <c>model</c>.</summary>
+/// <summary>
+/// The query of the timeline endpoints: <c>emotions</c>, <c>from_s</c>, <c>to_s</c>, <c>model</c>. Parsed here rather than
+/// by attributes: the same pass that checks the text produces the score indices and the bundle reference.
+/// </summary>
 public sealed record TimelineFilter(int[] Scores, double? FromS, double? ToS, ModelRef? Model)
 {
-    public static TimelineFilter Parse(string? emotions, string? fromS, string? toS, string? model, FieldErrors errors)
+    public static TimelineFilter Parse(string? emotions, string? fromS, string? toS, string? model, IDictionary<string, string[]> errors)
     {
         if (!ScoreColumns.TryParse(emotions?.Replace("empathicPain", "empathic_pain", StringComparison.OrdinalIgnoreCase), out var scores, out var unknown))
         {
-            errors.Add("emotions", $"unknown name '{unknown}'; use a comma-separated list of {string.Join(", ", ScoreColumns.Names)}");
+            errors["emotions"] = [$"unknown name '{unknown}'; use a comma-separated list of {string.Join(", ", ScoreColumns.Names)}"];
         }
         var from = Seconds("from_s", fromS, errors);
         var to = Seconds("to_s", toS, errors);
         if (from is not null && to is not null && to <= from)
         {
-            errors.Add("to_s", "must be greater than from_s");
+            errors["to_s"] = ["must be greater than from_s"];
         }
         return new TimelineFilter(scores, from, to, ParseModel(model, errors));
     }
 
-    public static ModelRef? ParseModel(string? model, FieldErrors errors)
+    public static ModelRef? ParseModel(string? model, IDictionary<string, string[]> errors)
     {
         if (!ModelRef.TryParse(model, out var parsed))
         {
-            errors.Add("model", "must be a bundle's name@version, e.g. reference-tiny@0.1.0");
+            errors["model"] = ["must be a bundle's name@version, e.g. reference-tiny@0.1.0"];
         }
         return parsed;
     }
 
-    private static double? Seconds(string field, string? text, FieldErrors errors)
+    private static double? Seconds(string field, string? text, IDictionary<string, string[]> errors)
     {
         if (text is null)
         {
@@ -39,7 +41,7 @@ public sealed record TimelineFilter(int[] Scores, double? FromS, double? ToS, Mo
         }
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || value < 0)
         {
-            errors.Add(field, "must be a number of seconds, 0 or more");
+            errors[field] = ["must be a number of seconds, 0 or more"];
             return null;
         }
         return value;

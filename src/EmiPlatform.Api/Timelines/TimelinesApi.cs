@@ -1,5 +1,4 @@
 using EmiPlatform.Api.Auth;
-using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -31,11 +30,11 @@ public static class TimelinesApi
         Guid id, [FromQuery] string? emotions, [FromQuery(Name = "from_s")] string? fromS, [FromQuery(Name = "to_s")] string? toS,
         [FromQuery] string? model, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var errors = new FieldErrors();
+        var errors = new Dictionary<string, string[]>();
         var filter = TimelineFilter.Parse(emotions, fromS, toS, model, errors);
-        if (errors.Any)
+        if (errors.Count > 0)
         {
-            return Problem.Validation(errors.ToDictionary());
+            return Problem.Validation(errors);
         }
         var connection = await ResultQueries.OpenAsync(db, ct);
         var bundle = await ResolveAsync(connection, filter.Model, ct);
@@ -77,11 +76,11 @@ public static class TimelinesApi
         Guid studyId, Guid participantId, [FromQuery] string? emotions, [FromQuery(Name = "from_s")] string? fromS,
         [FromQuery(Name = "to_s")] string? toS, [FromQuery] string? model, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var errors = new FieldErrors();
+        var errors = new Dictionary<string, string[]>();
         var filter = TimelineFilter.Parse(emotions, fromS, toS, model, errors);
-        if (errors.Any)
+        if (errors.Count > 0)
         {
-            return Problem.Validation(errors.ToDictionary());
+            return Problem.Validation(errors);
         }
         var connection = await ResultQueries.OpenAsync(db, ct);
         if (!await ResultQueries.ParticipantExistsAsync(connection, tenant.Id, studyId, participantId, ct))
@@ -139,11 +138,11 @@ public static class TimelinesApi
     private static async Task<IResult> StudyScores(
         Guid studyId, [FromQuery] string? emotions, [FromQuery] string? model, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var errors = new FieldErrors();
+        var errors = new Dictionary<string, string[]>();
         var filter = TimelineFilter.Parse(emotions, null, null, model, errors);
-        if (errors.Any)
+        if (errors.Count > 0)
         {
-            return Problem.Validation(errors.ToDictionary());
+            return Problem.Validation(errors);
         }
         var connection = await ResultQueries.OpenAsync(db, ct);
         if (!await ResultQueries.StudyExistsAsync(connection, tenant.Id, studyId, ct))

@@ -1,9 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+using EmiPlatform.Api.Validation;
+using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Scoring.Webhooks;
 
 namespace EmiPlatform.Api.Webhooks;
 
-public sealed record WebhookRequest(string? Url, string? Description);
+/// <summary>The URL's rules need DNS (public addresses only), so <see cref="WebhookUrl"/> checks it in the handler.</summary>
+public sealed record WebhookRequest([Required] string Url, [StringLength(Limits.NameLength), NoControlCharacters] string? Description);
 
 /// <summary>
 /// A webhook as listed: never its secrets, only the prefixes that tell them apart. While a rotation's window is open,

@@ -1,6 +1,5 @@
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Paging;
-using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Scoring.Webhooks;
@@ -52,15 +51,9 @@ public static class WebhooksApi
     private static async Task<Results<Created<WebhookSecretDto>, ProblemHttpResult>> Create(
         WebhookRequest request, EmiDbContext db, CurrentTenant tenant, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new FieldErrors();
         if (await WebhookUrl.CheckAsync(request.Url, options.Value.AllowPrivateNetworks, ct) is { } urlError)
         {
-            errors.Add("url", urlError);
-        }
-        errors.OptionalText("description", request.Description, Limits.NameLength);
-        if (errors.Any)
-        {
-            return Problem.Validation(errors.ToDictionary());
+            return Problem.Validation(new Dictionary<string, string[]> { ["url"] = [urlError] });
         }
         if (await db.Webhooks.CountAsync(w => w.TenantId == tenant.Id, ct) >= MaxPerTenant)
         {
@@ -71,7 +64,7 @@ public static class WebhooksApi
         {
             Id = Guid.CreateVersion7(now),
             TenantId = tenant.Id,
-            Url = request.Url!,
+            Url = request.Url,
             Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
             Secret = WebhookSecret.Generate(),
             CreatedAt = now,
@@ -118,7 +111,6 @@ public static class WebhooksApi
     private static async Task<Results<Ok<Page<WebhookDeliveryDto>>, ProblemHttpResult>> Deliveries(
         Guid id, string? status, [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var errors = page.Validate();
         WebhookDeliveryStatus? filter = null;
         if (status is not null)
         {
@@ -128,12 +120,8 @@ public static class WebhooksApi
             }
             else
             {
-                errors["status"] = ["must be one of pending, delivered, failed"];
+                return Problem.Validation(new Dictionary<string, string[]> { ["status"] = ["must be one of pending, delivered, failed"] });
             }
-        }
-        if (errors.Count > 0)
-        {
-            return Problem.Validation(errors);
         }
         if (!await db.Webhooks.AsNoTracking().AnyAsync(w => w.TenantId == tenant.Id && w.Id == id, ct))
         {
