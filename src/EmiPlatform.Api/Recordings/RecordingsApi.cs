@@ -47,17 +47,17 @@ public static class RecordingsApi
         return routes;
     }
 
-    private static Task<Participant?> FindParticipantAsync(EmiDbContext db, Guid tenantId, Guid studyId, Guid participantId, CancellationToken ct) =>
-        db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId && p.StudyId == studyId && p.Id == participantId, ct);
+    private static Task<Participant?> FindParticipantAsync(EmiDbContext db, Guid studyId, Guid participantId, CancellationToken ct) =>
+        db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == participantId, ct);
 
     private static async Task<Results<Ok<List<RecordingDto>>, ProblemHttpResult>> List(
         Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        if (await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct) is null)
+        if (await FindParticipantAsync(db, studyId, participantId, ct) is null)
         {
             return Problem.NotFound("participant");
         }
-        var rows = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.ParticipantId == participantId)
+        var rows = await db.Recordings.AsNoTracking().Where(r => r.ParticipantId == participantId)
             .OrderBy(r => r.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(RecordingDto.From).ToList());
     }
@@ -71,7 +71,7 @@ public static class RecordingsApi
         EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, RecordingRegistrar registrar, IGrainFactory grains,
         IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        var participant = await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct);
+        var participant = await FindParticipantAsync(db, studyId, participantId, ct);
         if (participant is null)
         {
             return Problem.NotFound("participant");
@@ -121,7 +121,7 @@ public static class RecordingsApi
         Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs,
         IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        if (await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct) is null)
+        if (await FindParticipantAsync(db, studyId, participantId, ct) is null)
         {
             return Problem.NotFound("participant");
         }
@@ -147,12 +147,12 @@ public static class RecordingsApi
         CancellationToken ct)
     {
         var metadata = new RecordingMetadata(request.Stimulus, request.Trial, request.FileName, request.ContentType);
-        var participant = await FindParticipantAsync(db, tenant.Id, studyId, participantId, ct);
+        var participant = await FindParticipantAsync(db, studyId, participantId, ct);
         if (participant is null)
         {
             return Problem.NotFound("participant");
         }
-        if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == recordingId, ct) is { } done)
+        if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordingId, ct) is { } done)
         {
             return TypedResults.Ok(RecordingDto.From(done)); // completing twice is harmless
         }
@@ -174,7 +174,7 @@ public static class RecordingsApi
         }
         catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
         {
-            if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == recordingId, ct) is { } raced)
+            if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordingId, ct) is { } raced)
             {
                 return TypedResults.Ok(RecordingDto.From(raced)); // a concurrent complete promoted it first
             }
@@ -204,7 +204,7 @@ public static class RecordingsApi
     }
 
     private static async Task<Results<Ok<RecordingDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
-        await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.TenantId == tenant.Id && r.Id == id, ct) is { } row
+        await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) is { } row
             ? TypedResults.Ok(RecordingDto.From(row))
             : Problem.NotFound("recording");
 
@@ -212,7 +212,7 @@ public static class RecordingsApi
     private static async Task<Results<SasRedirectResult, ProblemHttpResult>> Download(
         Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
     {
-        var blobName = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
+        var blobName = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
         return blobName is null
             ? Problem.NotFound("recording")
             : new SasRedirectResult(await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, DownloadLifetime, ct));
@@ -222,7 +222,7 @@ public static class RecordingsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, IGrainFactory grains, CancellationToken ct)
     {
-        var studyId = await db.Recordings.AsNoTracking().Where(r => r.TenantId == tenant.Id && r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
+        var studyId = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
         // The study's grain erases the row (and its jobs and results with it); the blob goes after the commit.
         if (studyId is null || await grains.GetGrain<IStudyGrain>(studyId.Value).EraseRecordingAsync(id) is not { } blobName)
         {

@@ -26,14 +26,14 @@ public static class StudiesApi
     private static async Task<Results<Ok<Page<StudyDto>>, ProblemHttpResult>> List(
         [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var mine = db.Studies.AsNoTracking().Where(s => s.TenantId == tenant.Id);
+        var mine = db.Studies.AsNoTracking();
         var total = await mine.LongCountAsync(ct);
         var items = await mine.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).Skip(page.Skip).Take(page.Size).ToListAsync(ct);
         return TypedResults.Ok(new Page<StudyDto>([.. items.Select(StudyDto.From)], page.Number, page.Size, total));
     }
 
     private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
-        await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenant.Id && s.Id == id, ct) is { } study
+        await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } study
             ? TypedResults.Ok(StudyDto.From(study))
             : Problem.NotFound("study");
 
@@ -58,7 +58,7 @@ public static class StudiesApi
     private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Update(
         Guid id, StudyRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        var study = await db.Studies.SingleOrDefaultAsync(s => s.TenantId == tenant.Id && s.Id == id, ct);
+        var study = await db.Studies.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (study is null)
         {
             return Problem.NotFound("study");
@@ -74,7 +74,7 @@ public static class StudiesApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
     {
-        if (await db.Studies.Where(s => s.TenantId == tenant.Id && s.Id == id).ExecuteDeleteAsync(ct) == 0)
+        if (await db.Studies.Where(s => s.Id == id).ExecuteDeleteAsync(ct) == 0)
         {
             return Problem.NotFound("study");
         }

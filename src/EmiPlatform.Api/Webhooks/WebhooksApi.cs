@@ -37,14 +37,14 @@ public static class WebhooksApi
 
     private static async Task<Ok<List<WebhookDto>>> List(EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        var hooks = await db.Webhooks.AsNoTracking().Where(w => w.TenantId == tenant.Id).OrderBy(w => w.CreatedAt).ThenBy(w => w.Id).ToListAsync(ct);
+        var hooks = await db.Webhooks.AsNoTracking().OrderBy(w => w.CreatedAt).ThenBy(w => w.Id).ToListAsync(ct);
         var now = clock.GetUtcNow();
         return TypedResults.Ok(hooks.Select(h => WebhookDto.From(h, now)).ToList());
     }
 
     private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        var hook = await db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.TenantId == tenant.Id && w.Id == id, ct);
+        var hook = await db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
         return hook is null ? Problem.NotFound("webhook") : TypedResults.Ok(WebhookDto.From(hook, clock.GetUtcNow()));
     }
 
@@ -55,7 +55,7 @@ public static class WebhooksApi
         {
             return Problem.Validation(new Dictionary<string, string[]> { ["url"] = [urlError] });
         }
-        if (await db.Webhooks.CountAsync(w => w.TenantId == tenant.Id, ct) >= MaxPerTenant)
+        if (await db.Webhooks.CountAsync(ct) >= MaxPerTenant)
         {
             return Problem.Conflict($"A tenant may register at most {MaxPerTenant} webhooks; delete one first.");
         }
@@ -86,12 +86,12 @@ public static class WebhooksApi
         var hook = await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(token);
-            var rotated = await db.Webhooks.Where(w => w.TenantId == tenant.Id && w.Id == id).ExecuteUpdateAsync(s => s
+            var rotated = await db.Webhooks.Where(w => w.Id == id).ExecuteUpdateAsync(s => s
                 .SetProperty(w => w.PreviousSecret, w => w.Secret)
                 .SetProperty(w => w.PreviousSecretExpiresAt, expiresAt)
                 .SetProperty(w => w.Secret, secret)
                 .SetProperty(w => w.SecretRotatedAt, now), token);
-            var row = rotated == 0 ? null : await db.Webhooks.AsNoTracking().SingleAsync(w => w.TenantId == tenant.Id && w.Id == id, token);
+            var row = rotated == 0 ? null : await db.Webhooks.AsNoTracking().SingleAsync(w => w.Id == id, token);
             await transaction.CommitAsync(token);
             return row;
         }, ct);
@@ -104,7 +104,7 @@ public static class WebhooksApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
-        var deleted = await db.Webhooks.Where(w => w.TenantId == tenant.Id && w.Id == id).ExecuteDeleteAsync(ct);
+        var deleted = await db.Webhooks.Where(w => w.Id == id).ExecuteDeleteAsync(ct);
         return deleted == 1 ? TypedResults.NoContent() : Problem.NotFound("webhook");
     }
 
@@ -123,11 +123,11 @@ public static class WebhooksApi
                 return Problem.Validation(new Dictionary<string, string[]> { ["status"] = ["must be one of pending, delivered, failed"] });
             }
         }
-        if (!await db.Webhooks.AsNoTracking().AnyAsync(w => w.TenantId == tenant.Id && w.Id == id, ct))
+        if (!await db.Webhooks.AsNoTracking().AnyAsync(w => w.Id == id, ct))
         {
             return Problem.NotFound("webhook");
         }
-        var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.TenantId == tenant.Id && d.WebhookId == id);
+        var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == id);
         if (filter is { } f)
         {
             query = query.Where(d => d.Status == f);

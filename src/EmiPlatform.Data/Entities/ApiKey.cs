@@ -1,6 +1,8 @@
+using EmiPlatform.Data.Tenancy;
+
 namespace EmiPlatform.Data.Entities;
 
-public sealed class ApiKey
+public sealed class ApiKey : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }

@@ -1,8 +1,9 @@
 using System.Text.Json;
+using EmiPlatform.Data.Tenancy;
 
 namespace EmiPlatform.Data.Entities;
 
-public sealed class Participant
+public sealed class Participant : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }

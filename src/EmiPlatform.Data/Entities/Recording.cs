@@ -1,7 +1,9 @@
+using EmiPlatform.Data.Tenancy;
+
 namespace EmiPlatform.Data.Entities;
 
 /// <summary>An uploaded audio or video file of one participant, with what ffprobe found in it.</summary>
-public sealed class Recording
+public sealed class Recording : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }

@@ -1,4 +1,5 @@
 using EmiPlatform.Abstractions.Jobs;
+using EmiPlatform.Data.Tenancy;
 
 namespace EmiPlatform.Data.Entities;
 
@@ -6,7 +7,7 @@ namespace EmiPlatform.Data.Entities;
 /// Scoring one recording with one bundle. The row is the source of truth: messages only wake workers, and a worker
 /// owns a running job only while its lease (renewed by heartbeats) has not expired.
 /// </summary>
-public sealed class ScoringJob
+public sealed class ScoringJob : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }

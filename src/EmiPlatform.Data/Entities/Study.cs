@@ -1,6 +1,8 @@
+using EmiPlatform.Data.Tenancy;
+
 namespace EmiPlatform.Data.Entities;
 
-public sealed class Study
+public sealed class Study : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }

@@ -1,10 +1,12 @@
+using EmiPlatform.Data.Tenancy;
+
 namespace EmiPlatform.Data.Entities;
 
 /// <summary>
 /// One scoring run of a study: from a job queued while none was queued or running, to none being left. Completed
 /// once, by the study grain, in the transaction that enqueues its study.completed webhook deliveries.
 /// </summary>
-public sealed class StudyRun
+public sealed class StudyRun : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }

@@ -1,7 +1,9 @@
+using EmiPlatform.Data.Tenancy;
+
 namespace EmiPlatform.Data.Entities;
 
 /// <summary>A callback URL a tenant admin registered; every job completion of the tenant is POSTed to it, signed with <see cref="Secret"/>.</summary>
-public sealed class Webhook
+public sealed class Webhook : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }

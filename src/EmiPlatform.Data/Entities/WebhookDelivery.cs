@@ -1,4 +1,5 @@
 using EmiPlatform.Abstractions.Jobs;
+using EmiPlatform.Data.Tenancy;
 
 namespace EmiPlatform.Data.Entities;
 
@@ -6,7 +7,7 @@ namespace EmiPlatform.Data.Entities;
 /// One event for one webhook (the outbox row). Created by a trigger in the transaction that finishes the job, sent by
 /// the deliverer, which records each attempt's outcome here.
 /// </summary>
-public sealed class WebhookDelivery
+public sealed class WebhookDelivery : ITenantOwned
 {
     public Guid Id { get; set; }
     public Guid TenantId { get; set; }
