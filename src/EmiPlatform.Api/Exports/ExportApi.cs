@@ -4,7 +4,6 @@ using EmiPlatform.Api.Timelines;
 using EmiPlatform.Csv;
 using EmiPlatform.Data;
 using EmiPlatform.Scoring.Telemetry;
-using Microsoft.AspNetCore.Mvc;
 using Problem = EmiPlatform.Api.Problems.Problem;
 
 namespace EmiPlatform.Api.Exports;
@@ -31,8 +30,9 @@ public static class ExportApi
     }
 
     private static async Task<IResult> Export(
-        Guid studyId, [FromQuery] string? format, [FromQuery] string? model, [FromQuery] string? formulas, EmiDbContext db, CurrentTenant tenant, EmiMetrics metrics, CancellationToken ct)
+        Guid studyId, [AsParameters] ExportQuery query, EmiDbContext db, CurrentTenant tenant, EmiMetrics metrics, CancellationToken ct)
     {
+        var (format, model, formulas) = query;
         var errors = new Dictionary<string, string[]>();
         format ??= "long";
         if (!Formats.Contains(format))

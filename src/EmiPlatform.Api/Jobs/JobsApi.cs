@@ -43,14 +43,14 @@ public static class JobsApi
         db.ScoringJobs.AsNoTracking()
             .Join(db.ModelBundles.AsNoTracking(), j => j.BundleId, b => b.Id, (j, b) => new JobRow { Job = j, Bundle = b });
 
-    private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CancellationToken ct)
     {
         var found = await WithBundles(db).Where(x => x.Job.Id == id).ToListAsync(ct);
         return found is [var row] ? TypedResults.Ok(JobDto.From(row.Job, row.Bundle)) : Problem.NotFound("job");
     }
 
     private static async Task<Results<Ok<Page<JobDto>>, ProblemHttpResult>> ListOfStudy(
-        Guid studyId, string? state, [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        Guid studyId, string? state, [AsParameters] PageQuery page, EmiDbContext db, CancellationToken ct)
     {
         JobState? filter = null;
         if (state is not null)
@@ -79,7 +79,7 @@ public static class JobsApi
     }
 
     private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Cancel(
-        Guid id, EmiDbContext db, CurrentTenant tenant, IGrainFactory grains, CancellationToken ct)
+        Guid id, EmiDbContext db, IGrainFactory grains, CancellationToken ct)
     {
         var studyId = await db.ScoringJobs.AsNoTracking().Where(j => j.Id == id).Select(j => (Guid?)j.StudyId).SingleOrDefaultAsync(ct);
         if (studyId is null)
@@ -97,8 +97,9 @@ public static class JobsApi
     }
 
     private static async Task<Results<Accepted<JobDto>, Ok<JobDto>, ProblemHttpResult>> RescoreRecording(
-        Guid id, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, IGrainFactory grains, CancellationToken ct)
+        Guid id, RescoreRequest? request, [AsParameters] RescoreServices services, CancellationToken ct)
     {
+        var (db, defaults, grains) = services;
         var studyId = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
         if (studyId is null)
         {
@@ -125,8 +126,9 @@ public static class JobsApi
     }
 
     private static async Task<Results<Accepted<RescoreStudyDto>, ProblemHttpResult>> RescoreStudy(
-        Guid studyId, RescoreRequest? request, EmiDbContext db, CurrentTenant tenant, DefaultBundle defaults, IGrainFactory grains, CancellationToken ct)
+        Guid studyId, RescoreRequest? request, [AsParameters] RescoreServices services, CancellationToken ct)
     {
+        var (db, defaults, grains) = services;
         if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))
         {
             return Problem.NotFound("study");

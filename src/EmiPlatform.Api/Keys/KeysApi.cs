@@ -18,7 +18,7 @@ public static class KeysApi
         return group;
     }
 
-    private static async Task<Ok<List<ApiKeyDto>>> List(EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    private static async Task<Ok<List<ApiKeyDto>>> List(EmiDbContext db, CancellationToken ct)
     {
         var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(keys.Select(ApiKeyDto.From).ToList());
@@ -34,7 +34,7 @@ public static class KeysApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        Guid keyId, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+        Guid keyId, EmiDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var found = await db.ApiKeys.Where(k => k.Id == keyId)

@@ -33,7 +33,7 @@ public static class ParticipantsApi
         db.Studies.AnyAsync(s => s.Id == studyId, ct);
 
     private static async Task<Results<Ok<Page<ParticipantDto>>, ProblemHttpResult>> List(
-        Guid studyId, [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        Guid studyId, [AsParameters] PageQuery page, EmiDbContext db, CancellationToken ct)
     {
         if (!await StudyExists(db, studyId, ct))
         {
@@ -46,14 +46,15 @@ public static class ParticipantsApi
     }
 
     private static async Task<Results<Ok<ParticipantDto>, ProblemHttpResult>> Get(
-        Guid studyId, Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
+        Guid studyId, Guid id, EmiDbContext db, CancellationToken ct) =>
         await db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == id, ct) is { } participant
             ? TypedResults.Ok(ParticipantDto.From(participant))
             : Problem.NotFound("participant");
 
     private static async Task<Results<Created<ParticipantDto>, ProblemHttpResult>> Create(
-        Guid studyId, ParticipantRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+        Guid studyId, ParticipantRequest request, [AsParameters] ParticipantServices services, CancellationToken ct)
     {
+        var (db, tenant, clock, _) = services;
         if (!await StudyExists(db, studyId, ct))
         {
             return Problem.NotFound("study");
@@ -78,8 +79,9 @@ public static class ParticipantsApi
     }
 
     private static async Task<Results<Ok<ParticipantDto>, ProblemHttpResult>> Update(
-        Guid studyId, Guid id, ParticipantRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+        Guid studyId, Guid id, ParticipantRequest request, [AsParameters] ParticipantServices services, CancellationToken ct)
     {
+        var (db, _, clock, _) = services;
         var participant = await db.Participants.SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == id, ct);
         if (participant is null)
         {
@@ -93,8 +95,9 @@ public static class ParticipantsApi
 
     /// <summary>Rows first (cascading to recordings), then every blob under the participant's prefix.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid studyId, Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+        Guid studyId, Guid id, [AsParameters] ParticipantServices services, CancellationToken ct)
     {
+        var (db, tenant, _, blobs) = services;
         if (await db.Participants.Where(p => p.StudyId == studyId && p.Id == id).ExecuteDeleteAsync(ct) == 0)
         {
             return Problem.NotFound("participant");

@@ -23,7 +23,7 @@ public static class StudyProgressApi
     }
 
     private static async Task<Results<Ok<StudyProgressDto>, ProblemHttpResult>> GetProgress(
-        Guid studyId, EmiDbContext db, CurrentTenant tenant, IGrainFactory grains, CancellationToken ct)
+        Guid studyId, EmiDbContext db, IGrainFactory grains, CancellationToken ct)
     {
         if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))
         {
@@ -33,7 +33,7 @@ public static class StudyProgressApi
     }
 
     private static async Task<Results<ServerSentEventsResult<StudyEventDto>, ProblemHttpResult>> StreamEvents(
-        Guid studyId, HttpRequest request, EmiDbContext db, CurrentTenant tenant, StudyEventStream stream, CancellationToken ct)
+        Guid studyId, HttpRequest request, EmiDbContext db, StudyEventStream stream, CancellationToken ct)
     {
         if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))
         {

@@ -51,7 +51,7 @@ public static class RecordingsApi
         db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == participantId, ct);
 
     private static async Task<Results<Ok<List<RecordingDto>>, ProblemHttpResult>> List(
-        Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        Guid studyId, Guid participantId, EmiDbContext db, CancellationToken ct)
     {
         if (await FindParticipantAsync(db, studyId, participantId, ct) is null)
         {
@@ -67,10 +67,19 @@ public static class RecordingsApi
     /// travels in the query (stimulus, trial, fileName) so the body is only the file's bytes.
     /// </summary>
     private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> Upload(
-        Guid studyId, Guid participantId, [AsParameters] RecordingMetadata metadata, HttpRequest request,
-        EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, RecordingRegistrar registrar, IGrainFactory grains,
-        IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
+        Guid studyId, Guid participantId, [AsParameters] UploadQuery query, HttpRequest request,
+        [AsParameters] RecordingServices services, CancellationToken ct)
     {
+        var (db, tenant, blobs, registrar, grains, options, clock) = services;
+        // The body's Content-Type is the file's; a header is not a field the validation filter sees.
+        if (request.ContentType is { } type && (type.Length > Limits.NameLength || type.Any(char.IsControl)))
+        {
+            return Problem.Validation(new Dictionary<string, string[]>
+            {
+                ["contentType"] = [$"must be at most {Limits.NameLength} characters, without control characters"],
+            });
+        }
+        var metadata = new RecordingMetadata(query.Stimulus, query.Trial, query.FileName, request.ContentType);
         var participant = await FindParticipantAsync(db, studyId, participantId, ct);
         if (participant is null)
         {
@@ -118,9 +127,9 @@ public static class RecordingsApi
     }
 
     private static async Task<Results<Ok<DirectUploadDto>, ProblemHttpResult>> StartDirectUpload(
-        Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs,
-        IOptions<RecordingOptions> options, TimeProvider clock, CancellationToken ct)
+        Guid studyId, Guid participantId, [AsParameters] RecordingServices services, CancellationToken ct)
     {
+        var (db, tenant, blobs, _, _, options, clock) = services;
         if (await FindParticipantAsync(db, studyId, participantId, ct) is null)
         {
             return Problem.NotFound("participant");
@@ -142,10 +151,10 @@ public static class RecordingsApi
     /// and stored with them, so what the row records is what the worker will find.
     /// </summary>
     private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> CompleteDirectUpload(
-        Guid studyId, Guid participantId, Guid recordingId, CompleteUploadRequest request, EmiDbContext db, CurrentTenant tenant,
-        IBlobStore blobs, RecordingRegistrar registrar, IGrainFactory grains, IOptions<RecordingOptions> options, HttpResponse response,
+        Guid studyId, Guid participantId, Guid recordingId, CompleteUploadRequest request, [AsParameters] RecordingServices services, HttpResponse response,
         CancellationToken ct)
     {
+        var (db, tenant, blobs, registrar, grains, options, _) = services;
         var metadata = new RecordingMetadata(request.Stimulus, request.Trial, request.FileName, request.ContentType);
         var participant = await FindParticipantAsync(db, studyId, participantId, ct);
         if (participant is null)
@@ -203,14 +212,14 @@ public static class RecordingsApi
             metadata with { ContentType = metadata.ContentType ?? properties.ContentType }, ct));
     }
 
-    private static async Task<Results<Ok<RecordingDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
+    private static async Task<Results<Ok<RecordingDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CancellationToken ct) =>
         await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) is { } row
             ? TypedResults.Ok(RecordingDto.From(row))
             : Problem.NotFound("recording");
 
     /// <summary>A short-lived read SAS, so large downloads go straight from storage instead of through the API.</summary>
     private static async Task<Results<SasRedirectResult, ProblemHttpResult>> Download(
-        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+        Guid id, EmiDbContext db, IBlobStore blobs, CancellationToken ct)
     {
         var blobName = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
         return blobName is null
@@ -220,7 +229,7 @@ public static class RecordingsApi
 
     /// <summary>Row first (the recording is gone for everyone at once), then the blob; a failure between them is the sweep's to find.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, IGrainFactory grains, CancellationToken ct)
+        Guid id, EmiDbContext db, IBlobStore blobs, IGrainFactory grains, CancellationToken ct)
     {
         var studyId = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => (Guid?)r.StudyId).SingleOrDefaultAsync(ct);
         // The study's grain erases the row (and its jobs and results with it); the blob goes after the commit.

@@ -24,7 +24,7 @@ public static class StudiesApi
     }
 
     private static async Task<Results<Ok<Page<StudyDto>>, ProblemHttpResult>> List(
-        [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        [AsParameters] PageQuery page, EmiDbContext db, CancellationToken ct)
     {
         var mine = db.Studies.AsNoTracking();
         var total = await mine.LongCountAsync(ct);
@@ -32,7 +32,7 @@ public static class StudiesApi
         return TypedResults.Ok(new Page<StudyDto>([.. items.Select(StudyDto.From)], page.Number, page.Size, total));
     }
 
-    private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
+    private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CancellationToken ct) =>
         await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } study
             ? TypedResults.Ok(StudyDto.From(study))
             : Problem.NotFound("study");
@@ -56,7 +56,7 @@ public static class StudiesApi
     }
 
     private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Update(
-        Guid id, StudyRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+        Guid id, StudyRequest request, EmiDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var study = await db.Studies.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (study is null)

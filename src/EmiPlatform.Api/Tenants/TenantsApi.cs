@@ -67,8 +67,9 @@ public static class TenantsApi
             : Problem.NotFound("tenant");
 
     private static async Task<Results<Ok<TenantDto>, ProblemHttpResult>> Update(
-        Guid id, TenantRequest request, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct)
+        Guid id, TenantRequest request, [AsParameters] TenantServices services, CancellationToken ct)
     {
+        var (db, clock, grains) = services;
         var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == id, ct);
         if (tenant is null)
         {

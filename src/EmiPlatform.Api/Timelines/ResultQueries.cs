@@ -8,8 +8,9 @@ namespace EmiPlatform.Api.Timelines;
 
 /// <summary>
 /// Raw SQL over the scoring tables (no EF entities: they are the scoring pipeline's, and results are streamed rows,
-/// not tracked objects). Every statement filters by tenant itself and runs on the request's EF connection, whose
-/// interceptor has set <c>app.tenant_id</c>, so row-level security filters it a second time.
+/// not tracked objects). EmiDbContext's tenant query filter does not reach raw SQL, so every statement filters by tenant
+/// itself and runs on the request's EF connection, whose interceptor has set <c>app.tenant_id</c>, so row-level security
+/// filters it a second time.
 /// </summary>
 public static class ResultQueries
 {

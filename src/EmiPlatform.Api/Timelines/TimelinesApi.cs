@@ -27,11 +27,10 @@ public static class TimelinesApi
     }
 
     private static async Task<IResult> RecordingTimeline(
-        Guid id, [FromQuery] string? emotions, [FromQuery(Name = "from_s")] string? fromS, [FromQuery(Name = "to_s")] string? toS,
-        [FromQuery] string? model, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        Guid id, [AsParameters] TimelineQuery query, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var filter = TimelineFilter.Parse(emotions, fromS, toS, model, errors);
+        var filter = TimelineFilter.Parse(query.Emotions, query.FromS, query.ToS, query.Model, errors);
         if (errors.Count > 0)
         {
             return Problem.Validation(errors);
@@ -73,11 +72,10 @@ public static class TimelinesApi
     }
 
     private static async Task<IResult> ParticipantTimelines(
-        Guid studyId, Guid participantId, [FromQuery] string? emotions, [FromQuery(Name = "from_s")] string? fromS,
-        [FromQuery(Name = "to_s")] string? toS, [FromQuery] string? model, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        Guid studyId, Guid participantId, [AsParameters] TimelineQuery query, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var filter = TimelineFilter.Parse(emotions, fromS, toS, model, errors);
+        var filter = TimelineFilter.Parse(query.Emotions, query.FromS, query.ToS, query.Model, errors);
         if (errors.Count > 0)
         {
             return Problem.Validation(errors);

@@ -35,22 +35,23 @@ public static class WebhooksApi
         return group;
     }
 
-    private static async Task<Ok<List<WebhookDto>>> List(EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<List<WebhookDto>>> List(EmiDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var hooks = await db.Webhooks.AsNoTracking().OrderBy(w => w.CreatedAt).ThenBy(w => w.Id).ToListAsync(ct);
         var now = clock.GetUtcNow();
         return TypedResults.Ok(hooks.Select(h => WebhookDto.From(h, now)).ToList());
     }
 
-    private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var hook = await db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
         return hook is null ? Problem.NotFound("webhook") : TypedResults.Ok(WebhookDto.From(hook, clock.GetUtcNow()));
     }
 
     private static async Task<Results<Created<WebhookSecretDto>, ProblemHttpResult>> Create(
-        WebhookRequest request, EmiDbContext db, CurrentTenant tenant, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
+        WebhookRequest request, [AsParameters] WebhookServices services, CancellationToken ct)
     {
+        var (db, tenant, options, clock) = services;
         if (await WebhookUrl.CheckAsync(request.Url, options.Value.AllowPrivateNetworks, ct) is { } urlError)
         {
             return Problem.Validation(new Dictionary<string, string[]> { ["url"] = [urlError] });
@@ -75,7 +76,7 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<WebhookSecretDto>, ProblemHttpResult>> RotateSecret(
-        Guid id, EmiDbContext db, CurrentTenant tenant, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
+        Guid id, EmiDbContext db, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var secret = WebhookSecret.Generate();
@@ -102,14 +103,14 @@ public static class WebhooksApi
         return TypedResults.Ok(new WebhookSecretDto(WebhookDto.From(hook, now), secret));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, EmiDbContext db, CancellationToken ct)
     {
         var deleted = await db.Webhooks.Where(w => w.Id == id).ExecuteDeleteAsync(ct);
         return deleted == 1 ? TypedResults.NoContent() : Problem.NotFound("webhook");
     }
 
     private static async Task<Results<Ok<Page<WebhookDeliveryDto>>, ProblemHttpResult>> Deliveries(
-        Guid id, string? status, [AsParameters] PageQuery page, EmiDbContext db, CurrentTenant tenant, CancellationToken ct)
+        Guid id, string? status, [AsParameters] PageQuery page, EmiDbContext db, CancellationToken ct)
     {
         WebhookDeliveryStatus? filter = null;
         if (status is not null)
