@@ -1,10 +1,14 @@
 using EmiPlatform.Data;
 using EmiPlatform.Scoring.Bundles;
+using Microsoft.AspNetCore.Mvc;
 
 namespace EmiPlatform.Api.Jobs;
 
-/// <summary>What a re-score works with, bound as one <c>[AsParameters]</c> group.</summary>
+/// <summary>
+/// What a re-score works with, bound as one <c>[AsParameters]</c> group. [FromServices] on each
+/// member also keeps the validation filter from walking into them.
+/// </summary>
 public readonly record struct RescoreServices(
-    EmiDbContext Db,
-    DefaultBundle Defaults,
-    IGrainFactory Grains);
+    [FromServices] EmiDbContext Db,
+    [FromServices] DefaultBundle Defaults,
+    [FromServices] IGrainFactory Grains);

@@ -2,13 +2,20 @@ using System.ComponentModel.DataAnnotations;
 
 namespace EmiPlatform.Api.Paging;
 
-/// <summary>?page=1&amp;pageSize=50 on list endpoints.</summary>
-public sealed record PageQuery(
-    [Range(1, int.MaxValue, ErrorMessage = "must be 1 or more")] int? Page,
-    [Range(1, PageQuery.MaxPageSize, ErrorMessage = "must be between {1} and {2}")] int? PageSize)
+/// <summary>
+/// ?page=1&amp;pageSize=50 on list endpoints. Init properties rather than a positional record: the OpenAPI generator
+/// fails on validation attributes that sit on the constructor parameters of an [AsParameters] type (dotnet/aspnetcore#65348).
+/// </summary>
+public sealed record PageQuery
 {
     public const int MaxPageSize = 200;
     public const int DefaultPageSize = 50;
+
+    [Range(1, int.MaxValue, ErrorMessage = "must be 1 or more")]
+    public int? Page { get; init; }
+
+    [Range(1, MaxPageSize, ErrorMessage = "must be between {1} and {2}")]
+    public int? PageSize { get; init; }
 
     public int Number => Page ?? 1;
     public int Size => PageSize ?? DefaultPageSize;

@@ -8,8 +8,16 @@ namespace EmiPlatform.Api.Recordings;
 /// <summary>
 /// What a streamed upload says about its file in the query, so the body is only the file's bytes. <see cref="FileName"/>
 /// is sanitised (<see cref="FileNames"/>), not refused: it is a label, and clients send whatever their file system had.
+/// Init properties for the reason given on <see cref="Paging.PageQuery"/>.
 /// </summary>
-public sealed record UploadQuery(
-    [FromQuery(Name = "stimulus"), StringLength(Limits.NameLength), NoControlCharacters] string? Stimulus,
-    [FromQuery(Name = "trial"), StringLength(Limits.NameLength), NoControlCharacters] string? Trial,
-    [FromQuery(Name = "fileName")] string? FileName);
+public sealed record UploadQuery
+{
+    [FromQuery(Name = "stimulus"), StringLength(Limits.NameLength), NoControlCharacters]
+    public string? Stimulus { get; init; }
+
+    [FromQuery(Name = "trial"), StringLength(Limits.NameLength), NoControlCharacters]
+    public string? Trial { get; init; }
+
+    [FromQuery(Name = "fileName")]
+    public string? FileName { get; init; }
+}

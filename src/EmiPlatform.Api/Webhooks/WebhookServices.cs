@@ -1,13 +1,17 @@
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Data;
 using EmiPlatform.Scoring.Webhooks;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace EmiPlatform.Api.Webhooks;
 
-/// <summary>What the webhook writes work with, bound as one <c>[AsParameters]</c> group.</summary>
+/// <summary>
+/// What the webhook writes work with, bound as one <c>[AsParameters]</c> group. [FromServices] on each
+/// member also keeps the validation filter from walking into them.
+/// </summary>
 public readonly record struct WebhookServices(
-    EmiDbContext Db,
-    CurrentTenant Tenant,
-    IOptions<WebhookOptions> Options,
-    TimeProvider Clock);
+    [FromServices] EmiDbContext Db,
+    [FromServices] CurrentTenant Tenant,
+    [FromServices] IOptions<WebhookOptions> Options,
+    [FromServices] TimeProvider Clock);
