@@ -27,14 +27,8 @@ internal sealed class MetricsPathTransformer : IOpenApiDocumentTransformer
         foreach (var status in new[] { StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests,
                      StatusCodes.Status500InternalServerError })
         {
-            responses[status.ToString(CultureInfo.InvariantCulture)] = new OpenApiResponse
-            {
-                Description = ProblemResponses.Describe(status),
-                Content = new Dictionary<string, OpenApiMediaType>
-                {
-                    [ProblemResponses.MediaType] = new() { Schema = new OpenApiSchemaReference(ProblemResponses.SchemaName, document) },
-                },
-            };
+            responses[status.ToString(CultureInfo.InvariantCulture)] =
+                ProblemResponses.Response(status, new OpenApiSchemaReference(ProblemResponses.SchemaName, document));
         }
         document.Paths[MetricsApi.Path] = new OpenApiPathItem
         {

@@ -1,5 +1,6 @@
 using EmiPlatform.Api.Problems;
 using EmiPlatform.Api.Results;
+using Microsoft.OpenApi;
 
 namespace EmiPlatform.Api.OpenApi;
 
@@ -48,7 +49,25 @@ public static class ProblemResponses
     public static string Describe(int status) =>
         Descriptions.TryGetValue(status, out var description) ? description : $"A problem with status {status}.";
 
-    /// <summary>Statuses whose answer carries a Retry-After header (429 always, 503 when coordinators fail over).</summary>
-    public static bool HasRetryAfter(int status) =>
-        status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable;
+    /// <summary>A problem response of <paramref name="status"/>; 429 and 503 (when coordinators fail over) carry Retry-After.</summary>
+    public static OpenApiResponse Response(int status, IOpenApiSchema problemSchema)
+    {
+        var response = new OpenApiResponse
+        {
+            Description = Describe(status),
+            Content = new Dictionary<string, OpenApiMediaType> { [MediaType] = new() { Schema = problemSchema } },
+        };
+        if (status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
+        {
+            response.Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Whole seconds to wait before trying again.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
+                },
+            };
+        }
+        return response;
+    }
 }

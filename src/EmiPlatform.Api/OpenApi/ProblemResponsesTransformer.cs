@@ -47,23 +47,7 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         var schema = await ProblemSchemaAsync(context, cancellationToken);
         foreach (var status in statuses)
         {
-            var response = new OpenApiResponse
-            {
-                Description = ProblemResponses.Describe(status),
-                Content = new Dictionary<string, OpenApiMediaType> { [ProblemResponses.MediaType] = new() { Schema = schema } },
-            };
-            if (ProblemResponses.HasRetryAfter(status))
-            {
-                response.Headers = new Dictionary<string, IOpenApiHeader>
-                {
-                    ["Retry-After"] = new OpenApiHeader
-                    {
-                        Description = "Whole seconds to wait before trying again.",
-                        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
-                    },
-                };
-            }
-            operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = response;
+            operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = ProblemResponses.Response(status, schema);
         }
         var ordered = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
         operation.Responses.Clear();
