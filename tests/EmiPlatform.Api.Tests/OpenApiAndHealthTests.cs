@@ -83,6 +83,26 @@ public sealed class OpenApiAndHealthTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal("Mimicry pilot", study.GetProperty("examples")[0].GetProperty("name").GetString());
     }
 
+    [Fact]
+    public async Task Every_schema_example_conforms_to_its_schema()
+    {
+        // Spectral validates media-type examples, but not the 'examples' of a schema (OpenAPI 3.1's JSON Schema keyword).
+        var document = JsonDocument.Parse(await api.Client(null).GetStringAsync("/openapi/v1.json")).RootElement;
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var withExamples = schemas.EnumerateObject().Where(s => s.Value.TryGetProperty("examples", out _)).ToList();
+        string[] mainFlow = ["TenantRequest", "TenantCreatedDto", "CreatedApiKeyDto", "StudyDto", "ParticipantRequest", "RecordingDto",
+            "DirectUploadDto", "JobDto", "StudyProgressDto", "RecordingTimeline", "ProblemDetails"];
+        Assert.Empty(mainFlow.Except(withExamples.Select(s => s.Name)));
+        foreach (var schema in withExamples)
+        {
+            foreach (var example in schema.Value.GetProperty("examples").EnumerateArray())
+            {
+                var mismatches = SchemaConformance.Mismatches(schemas, schema.Value, example);
+                Assert.True(mismatches.Count == 0, $"the example of {schema.Name} does not match it:\n" + string.Join('\n', mismatches));
+            }
+        }
+    }
+
     private static IEnumerable<(string Path, string Method, JsonElement Operation)> Operations(JsonElement document) =>
         document.GetProperty("paths").EnumerateObject()
             .SelectMany(p => p.Value.EnumerateObject().Select(m => (p.Name, m.Name, m.Value)));

@@ -12,8 +12,8 @@ internal sealed class ExampleSchemaTransformer(IOptions<JsonOptions> json) : IOp
 {
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        // Property schemas share their type's example otherwise: only the type's own schema carries it.
-        if (context.JsonPropertyInfo is null && ApiExamples.TryGet(context.JsonTypeInfo.Type, json.Value.SerializerOptions, out var example))
+        // Also when the type is first met as a property (CreatedApiKeyDto in TenantCreatedDto): its schema becomes the component.
+        if (ApiExamples.TryGet(context.JsonTypeInfo.Type, json.Value.SerializerOptions, out var example))
         {
             schema.Examples = [JsonNode.Parse(example.GetRawText())!];
         }

@@ -83,6 +83,16 @@ public static class StreamedResponses
 
     public static Task CsvExport(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
+        foreach (var parameter in operation.Parameters ?? [])
+        {
+            var values = parameter.Name switch { "format" => new[] { "long", "aggregate" }, "formulas" => ["escaped", "raw"], _ => null };
+            if (values is not null && parameter.Schema is OpenApiSchema schema)
+            {
+                // The first is what an absent parameter means; any other value is a 422.
+                schema.Enum = [.. values.Select(v => (JsonNode)v)];
+                schema.Default = values[0];
+            }
+        }
         operation.Responses!["200"] = new OpenApiResponse
         {
             Description = "RFC 4180 CSV (text/csv; charset=utf-8; header=present), streamed: a header row, then a row per window (long) or " +

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using EmiPlatform.Inference.Columns;
 using Microsoft.OpenApi;
 
@@ -18,13 +19,39 @@ internal static class TimelineSchemas
     {
         if (document.Components?.Schemas?.ContainsKey(name) != true)
         {
-            document.AddComponent(RecordingTimeline, Extend([.. Recording(), .. Filter()], ("windows", Array(Window()))));
+            var timeline = Extend([.. Recording(), .. Filter()], ("windows", Array(Window())));
+            timeline.Examples = [Example()];
+            document.AddComponent(RecordingTimeline, timeline);
             document.AddComponent(ParticipantTimelines, Object(
-                [("studyId", Uuid()), ("participantId", Uuid()), .. Filter(), ("recordings", Array(new OpenApiSchemaReference(RecordingTimeline, document)))]));
+                [("studyId", Uuid()), ("participantId", Uuid()), .. Filter(), ("recordings", Array(Extend(Recording(), ("windows", Array(Window())))))]));
             document.AddComponent(StudyScores, Object(
                 [("studyId", Uuid()), .. Filter(), ("recordings", Array(Extend(Recording(), ("aggregate", Nullable(Aggregate())))))]));
         }
         return new OpenApiSchemaReference(name, document);
+    }
+
+    /// <summary>Two windows of a recording with audio and video, every score selected.</summary>
+    private static JsonObject Example()
+    {
+        var windows = new JsonArray();
+        for (var i = 0; i < 2; i++)
+        {
+            var window = new JsonObject { ["index"] = i, ["start_s"] = i * 0.5, ["end_s"] = (i + 1) * 0.5 };
+            foreach (var column in ScoreColumns.All)
+            {
+                window[column.Name] = column.IsFlag ? JsonValue.Create(true) : JsonValue.Create(Math.Round(0.21 + (0.03 * window.Count) + (0.05 * i), 2));
+            }
+            windows.Add(window);
+        }
+        return new JsonObject
+        {
+            ["recordingId"] = "019ad4c4-7f10-7e65-9c28-d5a3b1f04e96", ["studyId"] = "019ad4c3-05aa-7b19-b2c7-6e0d4f9a8b13",
+            ["participantId"] = "019ad4c3-2b4e-71d8-a3f6-98c1e5b7d402", ["participantCode"] = "P017", ["fileName"] = "P017_clip-03.mp4",
+            ["stimulus"] = "clip-03", ["trial"] = "1",
+            ["model"] = new JsonObject { ["name"] = "reference-tiny", ["version"] = "1.0.0", ["trained"] = false },
+            ["scores"] = new JsonArray([.. ScoreColumns.Selectable.Select(n => (JsonNode)n)]), ["fromS"] = null, ["toS"] = null,
+            ["windows"] = windows,
+        };
     }
 
     private static (string, IOpenApiSchema)[] Recording() =>
