@@ -45,7 +45,9 @@ public static class RecordingsApi
                 "and fileName travel in the query. Send Expect: 100-continue so a refused upload is refused before its body travels. " +
                 "201 with the new recording, or 200 with the existing one when the participant already has these exact bytes.")
             .AddOpenApiOperationTransformer(StreamedResponses.RecordingUploadBody)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         ofParticipant.MapPost("/uploads", StartDirectUpload).RequireAuthorization(Policies.TenantWrite)
             .WithName("startDirectUpload").WithSummary("Start a direct upload to blob storage")
             .WithDescription("Answers a short-lived write SAS URL: PUT the file there (x-ms-blob-type: BlockBlob, or Put Block + Put Block List), then POST completeUrl.")
@@ -54,7 +56,9 @@ public static class RecordingsApi
             .WithName("completeDirectUpload").WithSummary("Complete a direct upload")
             .WithDescription("Copies the uploaded blob to the recording's own name, hashes and probes it, and registers the recording (201; 200 when " +
                 "completed before or the bytes are a duplicate). Before the blob is committed: 409 upload-incomplete.")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         var byId = routes.MapGroup("/v1/recordings").WithTags("Recordings").RequireAuthorization(Policies.TenantRead);
         byId.MapGet("/{id:guid}", Get).WithName("getRecording").WithSummary("Get a recording")
@@ -63,7 +67,8 @@ public static class RecordingsApi
             .WithDescription("A 302 whose Location is a 10-minute read SAS URL of the recording's blob: the bytes come from storage, not through the API.")
             .AddOpenApiOperationTransformer(StreamedResponses.ContentRedirect).ProducesProblem(StatusCodes.Status404NotFound);
         byId.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite).WithName("deleteRecording").WithSummary("Delete a recording")
-            .WithDescription("Its row with its jobs and results, then its blob.").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .WithDescription("Its row with its jobs and results, then its blob.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return routes;
     }
 

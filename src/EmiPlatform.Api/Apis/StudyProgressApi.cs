@@ -1,8 +1,8 @@
-using EmiPlatform.Api.OpenApi;
 using System.Globalization;
 using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Dtos;
+using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.Progress;
 using EmiPlatform.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,7 +21,8 @@ public static class StudyProgressApi
             .WithDescription("The counters of the current (or last) scoring run: jobs by state, recording seconds done of total, ETA.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         studies.MapGet("/events", StreamEvents).WithName("streamStudyEvents").WithSummary("Stream a study's scoring events (Server-Sent Events)")
-            .AddOpenApiOperationTransformer(StreamedResponses.StudyEvents).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddOpenApiOperationTransformer(StreamedResponses.StudyEvents)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithDescription("Server-Sent Events (text/event-stream): a snapshot (or, with Last-Event-ID, the events missed), then job, " +
                 "progress and completed events and a heartbeat every 15 s. Best effort on top of the jobs table: a reconnect resumes " +
                 "from Last-Event-ID when the study's grain still holds those events, else from a fresh snapshot.");

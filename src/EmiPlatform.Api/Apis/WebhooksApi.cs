@@ -26,7 +26,8 @@ public static class WebhooksApi
         var group = routes.MapGroup("/v1/webhooks").WithTags("Webhooks").RequireAuthorization(Policies.TenantAdmin);
         group.MapGet("/", List).WithName("listWebhooks").WithSummary("List the tenant's webhooks")
             .WithDescription("At most 20; never a secret, only the prefixes that tell them apart.");
-        group.MapPost("/", Create).WithName("createWebhook").WithSummary("Register a webhook").ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+        group.MapPost("/", Create).WithName("createWebhook").WithSummary("Register a webhook")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("The URL must be absolute http(s), at most 2000 characters, and resolve to public addresses only (unless Webhooks:AllowPrivateNetworks).");
         group.MapGet("/{id:guid}", Get).WithName("getWebhook").WithSummary("Get a webhook")
             .WithDescription("One webhook of the tenant, with its secret's prefix and any rotation window still open.").ProducesProblem(StatusCodes.Status404NotFound);
@@ -37,7 +38,8 @@ public static class WebhooksApi
                              "replaced secret still signs every delivery too: Emi-Webhook-Signature then carries two v1= values, one per secret. " +
                              "Rotating again inside the window ends the older secret at once.");
         group.MapGet("/{id:guid}/deliveries", Deliveries).WithName("listWebhookDeliveries").WithSummary("List a webhook's deliveries")
-            .WithDescription("Newest first. Query: status (pending, delivered, failed), page, pageSize.").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithDescription("Newest first. Query: status (pending, delivered, failed), page, pageSize.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 
