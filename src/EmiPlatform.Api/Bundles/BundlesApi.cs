@@ -16,10 +16,15 @@ public static class BundlesApi
 {
     public static IEndpointRouteBuilder MapBundlesApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/v1/bundles").WithTags("Model bundles").RequireAuthorization(Policies.TenantRead).MapGet("/", List);
+        routes.MapGroup("/v1/bundles").WithTags("Model bundles").RequireAuthorization(Policies.TenantRead).MapGet("/", List)
+            .WithName("listBundles").WithSummary("List registered model bundles")
+            .WithDescription("Every registered bundle (name, version, trained flag), to re-score with one.");
         var admin = routes.MapGroup("/v1/admin/bundles").WithTags("Admin: model bundles").RequireAuthorization(Policies.PlatformAdmin);
-        admin.MapGet("/", ListAsAdmin);
-        admin.MapPost("/", Register);
+        admin.MapGet("/", ListAsAdmin).WithName("listBundlesAsAdmin").WithSummary("List registered model bundles (platform admin)")
+            .WithDescription("The same list for the platform admin's key.");
+        admin.MapPost("/", Register).WithName("registerBundle").WithSummary("Register a model bundle")
+            .WithDescription("From a directory every worker reads at the same path; registered bundles are immutable (registering one again answers 200 with it).")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return routes;
     }
 

@@ -1,4 +1,5 @@
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Timelines;
 using EmiPlatform.Csv;
@@ -21,7 +22,9 @@ public static class ExportApi
     {
         routes.MapGet("/v1/studies/{studyId:guid}/export", Export)
             .WithTags("Results").RequireAuthorization(Policies.TenantRead).RequireRateLimiting(RateLimitPolicies.Exports)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .WithName("exportStudyCsv").WithSummary("Export a study's results as CSV")
+            .AddOpenApiOperationTransformer(StreamedResponses.CsvExport)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Query: format = long (one row per window, the default) | aggregate (one row per recording); " +
                              "model = name@version (default: per recording, the newest bundle that scored it); " +
                              "formulas = escaped (the default: a text cell starting with =, +, -, @, tab or CR is written as \"'…\" so a " +

@@ -12,8 +12,13 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/healthz", () => TypedResults.Ok(new { status = "up" })).AllowAnonymous().WithTags("Health");
-        routes.MapGet("/readyz", Ready).AllowAnonymous().WithTags("Health");
+        routes.MapGet("/healthz", () => TypedResults.Ok(new { status = "up" })).AllowAnonymous().WithTags("Health")
+            .WithName("getHealth").WithSummary("Liveness: the process answers")
+            .WithDescription("Anonymous; answers {\"status\": \"up\"} while the host runs, whatever its dependencies.");
+        routes.MapGet("/readyz", Ready).AllowAnonymous().WithTags("Health")
+            .WithName("getReadiness").WithSummary("Readiness: the database answers and carries every migration")
+            .WithDescription("Anonymous; 200 {\"status\": \"ready\"}, or a 503 not-ready problem while the database is unreachable or migrations are pending.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return routes;
     }
 

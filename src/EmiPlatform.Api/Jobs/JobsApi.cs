@@ -20,16 +20,29 @@ public static class JobsApi
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder routes)
     {
         var jobs = routes.MapGroup("/v1/jobs").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead);
-        jobs.MapGet("/{id:guid}", Get);
+        jobs.MapGet("/{id:guid}", Get).WithName("getJob").WithSummary("Get a scoring job")
+            .WithDescription("State, attempts, progress, worker and execution provider, error, and the bundle it scores with.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         jobs.MapPost("/{id:guid}/cancel", Cancel).RequireAuthorization(Policies.TenantWrite)
+            .WithName("cancelJob").WithSummary("Cancel a scoring job")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithDescription("The study's grain cancels the job and announces it; a running job's silo stops its pipeline (and ffmpeg) at once, or at its next heartbeat, and writes nothing.");
 
         var studies = routes.MapGroup("/v1/studies/{studyId:guid}").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead);
-        studies.MapGet("/jobs", ListOfStudy).WithDescription("Query: state (queued, running, succeeded, failed, cancelled), page, pageSize.");
-        studies.MapPost("/rescore", RescoreStudy).RequireAuthorization(Policies.TenantWrite);
+        studies.MapGet("/jobs", ListOfStudy).WithName("listStudyJobs").WithSummary("List a study's scoring jobs")
+            .WithDescription("Query: state (queued, running, succeeded, failed, cancelled), page, pageSize.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        studies.MapPost("/rescore", RescoreStudy).RequireAuthorization(Policies.TenantWrite)
+            .WithName("rescoreStudy").WithSummary("Re-score every recording of a study")
+            .WithDescription("Queues a job per recording with the given bundle (the default bundle when bundleId is null or the body is absent); recordings with a job of that bundle in flight are skipped.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         routes.MapGroup("/v1/recordings").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead)
-            .MapPost("/{id:guid}/rescore", RescoreRecording).RequireAuthorization(Policies.TenantWrite);
+            .MapPost("/{id:guid}/rescore", RescoreRecording).RequireAuthorization(Policies.TenantWrite)
+            .WithName("rescoreRecording").WithSummary("Re-score a recording")
+            .WithDescription("202 with the queued job; 200 with the job already queued or running with that bundle (the default bundle when bundleId is null or the body is absent).")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return routes;
     }
 

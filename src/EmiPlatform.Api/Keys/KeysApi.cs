@@ -12,9 +12,13 @@ public static class KeysApi
     public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/keys").WithTags("Keys").RequireAuthorization(Policies.TenantAdmin);
-        group.MapGet("/", List);
-        group.MapPost("/", Create);
-        group.MapPost("/{keyId:guid}/revoke", Revoke);
+        group.MapGet("/", List).WithName("listKeys").WithSummary("List the tenant's API keys")
+            .WithDescription("Revoked keys included; never a secret, only each key's public prefix.");
+        group.MapPost("/", Create).WithName("createKey").WithSummary("Issue an API key")
+            .WithDescription("A key of the caller's tenant with the given role; its secret is in this response only.")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{keyId:guid}/revoke", Revoke).WithName("revokeKey").WithSummary("Revoke an API key")
+            .WithDescription("Takes effect on the key's next request; revoking twice is harmless.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

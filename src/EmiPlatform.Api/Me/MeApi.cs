@@ -11,7 +11,9 @@ namespace EmiPlatform.Api.Me;
 public static class MeApi
 {
     public static RouteHandlerBuilder MapMeApi(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/v1/me", Get).WithTags("Me");
+        routes.MapGet("/v1/me", Get).WithTags("Me")
+            .WithName("getMe").WithSummary("Who the presented key is")
+            .WithDescription("The key's role and, for a tenant's key, its tenant with quotas and usage.");
 
     private static async Task<Ok<MeDto>> Get(ClaimsPrincipal user, CurrentTenant tenant, EmiDbContext db, CancellationToken ct)
     {

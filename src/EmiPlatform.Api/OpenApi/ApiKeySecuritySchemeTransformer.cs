@@ -9,10 +9,6 @@ internal sealed class ApiKeySecuritySchemeTransformer : IOpenApiDocumentTransfor
 {
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
-        document.Info.Title = "EMI Platform API";
-        document.Info.Description =
-            "Scores Emotional Mimicry Intensity in study recordings. Authenticate with 'Authorization: Bearer emi_<public id>_<secret>'. " +
-            "Errors are RFC 9457 problem details with a stable 'type' (docs/api.md).";
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[ApiKeyAuthenticationHandler.SchemeName] = new OpenApiSecurityScheme

@@ -2,9 +2,18 @@ namespace EmiPlatform.Api.OpenApi;
 
 public static class OpenApiExtensions
 {
+    /// <summary>The document served at /openapi/v1.json; tests/EmiPlatform.Api.Tests/OpenApiLintTests.cs lints it with Spectral.</summary>
     public static IHostApplicationBuilder AddEmiOpenApi(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer<ApiKeySecuritySchemeTransformer>());
+        builder.Services.AddOpenApi("v1", o =>
+        {
+            o.AddDocumentTransformer<DocumentInfoTransformer>();
+            o.AddDocumentTransformer<MetricsPathTransformer>();
+            o.AddDocumentTransformer<ApiKeySecuritySchemeTransformer>();
+            o.AddOperationTransformer<ProblemResponsesTransformer>();
+            o.AddSchemaTransformer<ProblemSchemaTransformer>();
+            o.AddSchemaTransformer<ExampleSchemaTransformer>();
+        });
         return builder;
     }
 }

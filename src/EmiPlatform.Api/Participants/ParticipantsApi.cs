@@ -18,11 +18,21 @@ public static class ParticipantsApi
     {
         var group = routes.MapGroup("/v1/studies/{studyId:guid}/participants").WithTags("Participants")
             .RequireAuthorization(Policies.TenantRead);
-        group.MapGet("/", List);
-        group.MapGet("/{id:guid}", Get);
-        group.MapPost("/", Create).RequireAuthorization(Policies.TenantWrite);
-        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.TenantWrite);
-        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite);
+        group.MapGet("/", List).WithName("listParticipants").WithSummary("List a study's participants")
+            .WithDescription("By code, a page at a time (page, pageSize ≤ 200).")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{id:guid}", Get).WithName("getParticipant").WithSummary("Get a participant")
+            .WithDescription("One participant of the study.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/", Create).RequireAuthorization(Policies.TenantWrite).WithName("createParticipant").WithSummary("Create a participant")
+            .WithDescription("Code: 1-100 characters, unique within the study (409 otherwise, also under concurrent creates); metadata: a JSON object of at most 16 KiB, or null.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.TenantWrite).WithName("updateParticipant").WithSummary("Replace a participant's code and metadata")
+            .WithDescription("The whole representation: omitted metadata becomes null. A code another participant of the study has is a 409.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite).WithName("deleteParticipant").WithSummary("Delete a participant")
+            .WithDescription("Its recordings, jobs and results, then its blobs.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

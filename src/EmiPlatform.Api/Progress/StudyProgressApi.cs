@@ -1,6 +1,7 @@
 using System.Globalization;
 using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -14,8 +15,12 @@ public static class StudyProgressApi
     public static IEndpointRouteBuilder MapStudyProgressApi(this IEndpointRouteBuilder routes)
     {
         var studies = routes.MapGroup("/v1/studies/{studyId:guid}").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead);
-        studies.MapGet("/progress", GetProgress);
-        studies.MapGet("/events", StreamEvents)
+        studies.MapGet("/progress", GetProgress).WithName("getStudyProgress").WithSummary("Get a study's scoring progress")
+            .WithDescription("The counters of the current (or last) scoring run: jobs by state, recording seconds done of total, ETA.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        studies.MapGet("/events", StreamEvents).WithName("streamStudyEvents").WithSummary("Stream a study's scoring events (Server-Sent Events)")
+            .AddOpenApiOperationTransformer(StreamedResponses.StudyEvents)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithDescription("Server-Sent Events (text/event-stream): a snapshot (or, with Last-Event-ID, the events missed), then job, " +
                 "progress and completed events and a heartbeat every 15 s. Best effort on top of the jobs table: a reconnect resumes " +
                 "from Last-Event-ID when the study's grain still holds those events, else from a fresh snapshot.");

@@ -4,6 +4,7 @@ using Azure.Storage.Sas;
 using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.Problems;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
@@ -33,17 +34,38 @@ public static class RecordingsApi
     {
         var ofParticipant = routes.MapGroup("/v1/studies/{studyId:guid}/participants/{participantId:guid}/recordings")
             .WithTags("Recordings").RequireAuthorization(Policies.TenantRead);
-        ofParticipant.MapGet("/", List);
+        ofParticipant.MapGet("/", List).WithName("listParticipantRecordings").WithSummary("List a participant's recordings")
+            .WithDescription("Oldest first, with what ffprobe found in each (duration, streams, codecs, rates).").ProducesProblem(StatusCodes.Status404NotFound);
         // No content-type filter: labs' files come in every container; ffprobe decides what is media.
-        ofParticipant.MapPost("/", Upload).RequireAuthorization(Policies.TenantWrite)
-            .WithDescription("The request body is the file's bytes (any audio/video Content-Type). Query: stimulus, trial, fileName.");
-        ofParticipant.MapPost("/uploads", StartDirectUpload).RequireAuthorization(Policies.TenantWrite);
-        ofParticipant.MapPost("/uploads/{recordingId:guid}/complete", CompleteDirectUpload).RequireAuthorization(Policies.TenantWrite);
+        ofParticipant.MapPost("/", Upload).RequireAuthorization(Policies.TenantWrite).WithName("uploadRecording").WithSummary("Upload a recording (streamed)")
+            .WithDescription("The request body is the file's bytes (any audio/video Content-Type, stored with the recording); stimulus, trial " +
+                "and fileName travel in the query. Send Expect: 100-continue so a refused upload is refused before its body travels. " +
+                "201 with the new recording, or 200 with the existing one when the participant already has these exact bytes.")
+            .AddOpenApiOperationTransformer(StreamedResponses.RecordingUploadBody)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        ofParticipant.MapPost("/uploads", StartDirectUpload).RequireAuthorization(Policies.TenantWrite)
+            .WithName("startDirectUpload").WithSummary("Start a direct upload to blob storage")
+            .WithDescription("Answers a short-lived write SAS URL: PUT the file there (x-ms-blob-type: BlockBlob, or Put Block + Put Block List), then POST completeUrl.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        ofParticipant.MapPost("/uploads/{recordingId:guid}/complete", CompleteDirectUpload).RequireAuthorization(Policies.TenantWrite)
+            .WithName("completeDirectUpload").WithSummary("Complete a direct upload")
+            .WithDescription("Copies the uploaded blob to the recording's own name, hashes and probes it, and registers the recording (201; 200 when " +
+                "completed before or the bytes are a duplicate). Before the blob is committed: 409 upload-incomplete.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         var byId = routes.MapGroup("/v1/recordings").WithTags("Recordings").RequireAuthorization(Policies.TenantRead);
-        byId.MapGet("/{id:guid}", Get);
-        byId.MapGet("/{id:guid}/content", Download);
-        byId.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite);
+        byId.MapGet("/{id:guid}", Get).WithName("getRecording").WithSummary("Get a recording")
+            .WithDescription("One recording of the tenant with its probed media facts.").ProducesProblem(StatusCodes.Status404NotFound);
+        byId.MapGet("/{id:guid}/content", Download).WithName("getRecordingContent").WithSummary("Download a recording's bytes")
+            .WithDescription("A 302 whose Location is a 10-minute read SAS URL of the recording's blob: the bytes come from storage, not through the API.")
+            .AddOpenApiOperationTransformer(StreamedResponses.ContentRedirect).ProducesProblem(StatusCodes.Status404NotFound);
+        byId.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite).WithName("deleteRecording").WithSummary("Delete a recording")
+            .WithDescription("Its row with its jobs and results, then its blob.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return routes;
     }
 

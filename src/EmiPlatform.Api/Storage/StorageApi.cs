@@ -9,7 +9,8 @@ public static class StorageApi
     public static RouteGroupBuilder MapStorageApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/admin/storage").WithTags("Admin: storage").RequireAuthorization(Policies.PlatformAdmin);
-        group.MapPost("/sweep", Sweep);
+        group.MapPost("/sweep", Sweep).WithName("sweepStorage").WithSummary("Find (and remove) orphaned blobs and rows")
+            .WithDescription("Reports blobs without a row and rows without a blob; with remove=true deletes them. Blobs younger than Recordings:SweepGracePeriod are left alone.");
         return group;
     }
 

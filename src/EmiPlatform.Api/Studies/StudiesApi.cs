@@ -15,11 +15,19 @@ public static class StudiesApi
     public static RouteGroupBuilder MapStudiesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/studies").WithTags("Studies").RequireAuthorization(Policies.TenantRead);
-        group.MapGet("/", List);
-        group.MapGet("/{id:guid}", Get);
-        group.MapPost("/", Create).RequireAuthorization(Policies.TenantWrite);
-        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.TenantWrite);
-        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite);
+        group.MapGet("/", List).WithName("listStudies").WithSummary("List studies")
+            .WithDescription("The tenant's studies, oldest first, a page at a time (page, pageSize ≤ 200).")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{id:guid}", Get).WithName("getStudy").WithSummary("Get a study")
+            .WithDescription("One study of the tenant; another tenant's id is a 404.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/", Create).RequireAuthorization(Policies.TenantWrite).WithName("createStudy").WithSummary("Create a study")
+            .WithDescription("Name: 1-200 characters; description: at most 4000 (newlines and tabs allowed).")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.TenantWrite).WithName("updateStudy").WithSummary("Replace a study's name and description")
+            .WithDescription("The whole representation: an omitted description becomes null.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite).WithName("deleteStudy").WithSummary("Delete a study")
+            .WithDescription("Its participants, recordings, jobs and results, then its blobs.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

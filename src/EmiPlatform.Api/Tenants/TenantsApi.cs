@@ -18,16 +18,36 @@ public static class TenantsApi
     public static RouteGroupBuilder MapTenantsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/admin/tenants").WithTags("Admin: tenants").RequireAuthorization(Policies.PlatformAdmin);
-        group.MapPost("/", Create);
-        group.MapGet("/", List);
-        group.MapGet("/{id:guid}", Get);
-        group.MapPut("/{id:guid}", Update);
-        group.MapPost("/{id:guid}/suspend", (Guid id, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct) => SetStatus(id, TenantStatus.Suspended, db, clock, grains, ct));
-        group.MapPost("/{id:guid}/resume", (Guid id, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct) => SetStatus(id, TenantStatus.Active, db, clock, grains, ct));
-        group.MapDelete("/{id:guid}", Delete);
-        group.MapPost("/{id:guid}/keys", CreateKey);
-        group.MapGet("/{id:guid}/keys", ListKeys);
-        group.MapPost("/{id:guid}/keys/{keyId:guid}/revoke", RevokeKey);
+        group.MapPost("/", Create).WithName("createTenant").WithSummary("Create a tenant and its first tenant-admin key")
+            .WithDescription("The response holds the tenant and its first tenant_admin key; the key's secret is shown here only.")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/", List).WithName("listTenants").WithSummary("List tenants")
+            .WithDescription("Every tenant, oldest first, a page at a time (page, pageSize ≤ 200).")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{id:guid}", Get).WithName("getTenant").WithSummary("Get a tenant")
+            .WithDescription("The tenant with its quotas and usage.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id:guid}", Update).WithName("updateTenant").WithSummary("Replace a tenant's name and quotas")
+            .WithDescription("The whole representation: an omitted quota becomes null, which means unlimited.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("/{id:guid}/suspend", (Guid id, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct) => SetStatus(id, TenantStatus.Suspended, db, clock, grains, ct))
+            .WithName("suspendTenant").WithSummary("Suspend a tenant")
+            .WithDescription("Its keys get 403 tenant-suspended on every endpoint and its queued jobs wait, until it is resumed.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("/{id:guid}/resume", (Guid id, AdminDbContext db, TimeProvider clock, IGrainFactory grains, CancellationToken ct) => SetStatus(id, TenantStatus.Active, db, clock, grains, ct))
+            .WithName("resumeTenant").WithSummary("Resume a suspended tenant")
+            .WithDescription("Its keys work again and its waiting jobs are released.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapDelete("/{id:guid}", Delete).WithName("deleteTenant").WithSummary("Delete a tenant and everything it owns")
+            .WithDescription("Its rows (studies, participants, recordings, jobs, results, keys, webhooks), then its blobs.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:guid}/keys", CreateKey).WithName("createTenantKey").WithSummary("Issue an API key for a tenant")
+            .WithDescription("The key's secret is in this response only.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{id:guid}/keys", ListKeys).WithName("listTenantKeys").WithSummary("List a tenant's API keys")
+            .WithDescription("Revoked keys included; never a secret, only each key's public prefix.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:guid}/keys/{keyId:guid}/revoke", RevokeKey).WithName("revokeTenantKey").WithSummary("Revoke a tenant's API key")
+            .WithDescription("Takes effect on the key's next request; revoking twice is harmless.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

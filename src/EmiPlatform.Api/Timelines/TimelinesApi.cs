@@ -1,4 +1,5 @@
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Data;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -15,13 +16,19 @@ public static class TimelinesApi
     public static IEndpointRouteBuilder MapTimelinesApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1/recordings/{id:guid}/timeline", RecordingTimeline)
-            .WithTags("Results").RequireAuthorization(Policies.TenantRead).Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .WithTags("Results").RequireAuthorization(Policies.TenantRead).WithName("getRecordingTimeline").WithSummary("Get a recording's timeline")
+            .AddOpenApiOperationTransformer(StreamedResponses.RecordingTimeline)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Query: emotions (comma list of score names), from_s, to_s (windows overlapping the range), model (name@version; default: the newest bundle that scored the recording).");
         routes.MapGet("/v1/studies/{studyId:guid}/participants/{participantId:guid}/timelines", ParticipantTimelines)
-            .WithTags("Results").RequireAuthorization(Policies.TenantRead).Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .WithTags("Results").RequireAuthorization(Policies.TenantRead).WithName("getParticipantTimelines").WithSummary("Get a participant's timelines")
+            .AddOpenApiOperationTransformer(StreamedResponses.ParticipantTimelines)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Every recording of the participant with its timeline; unscored recordings have model null and no windows. Query as for a recording's timeline.");
         routes.MapGet("/v1/studies/{studyId:guid}/scores", StudyScores)
-            .WithTags("Results").RequireAuthorization(Policies.TenantRead).Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .WithTags("Results").RequireAuthorization(Policies.TenantRead).WithName("getStudyScores").WithSummary("Get a study's per-recording aggregates")
+            .AddOpenApiOperationTransformer(StreamedResponses.StudyScores)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Per-recording aggregates of the study. Query: emotions, model.");
         return routes;
     }

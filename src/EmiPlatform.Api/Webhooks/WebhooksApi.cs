@@ -22,16 +22,22 @@ public static class WebhooksApi
     public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/webhooks").WithTags("Webhooks").RequireAuthorization(Policies.TenantAdmin);
-        group.MapGet("/", List);
-        group.MapPost("/", Create)
+        group.MapGet("/", List).WithName("listWebhooks").WithSummary("List the tenant's webhooks")
+            .WithDescription("At most 20; never a secret, only the prefixes that tell them apart.");
+        group.MapPost("/", Create).WithName("createWebhook").WithSummary("Register a webhook")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("The URL must be absolute http(s), at most 2000 characters, and resolve to public addresses only (unless Webhooks:AllowPrivateNetworks).");
-        group.MapGet("/{id:guid}", Get);
-        group.MapDelete("/{id:guid}", Delete).WithDescription("Pending deliveries to it are dropped.");
-        group.MapPost("/{id:guid}/rotate-secret", RotateSecret)
+        group.MapGet("/{id:guid}", Get).WithName("getWebhook").WithSummary("Get a webhook")
+            .WithDescription("One webhook of the tenant, with its secret's prefix and any rotation window still open.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{id:guid}", Delete).WithName("deleteWebhook").WithSummary("Delete a webhook")
+            .WithDescription("Pending deliveries to it are dropped.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:guid}/rotate-secret", RotateSecret).WithName("rotateWebhookSecret").WithSummary("Rotate a webhook's secret").ProducesProblem(StatusCodes.Status404NotFound)
             .WithDescription("Issues a new secret (shown once, in this response). For Webhooks:SecretRotationWindow (24 h by default) the " +
                              "replaced secret still signs every delivery too: Emi-Webhook-Signature then carries two v1= values, one per secret. " +
                              "Rotating again inside the window ends the older secret at once.");
-        group.MapGet("/{id:guid}/deliveries", Deliveries).WithDescription("Newest first. Query: status (pending, delivered, failed), page, pageSize.");
+        group.MapGet("/{id:guid}/deliveries", Deliveries).WithName("listWebhookDeliveries").WithSummary("List a webhook's deliveries")
+            .WithDescription("Newest first. Query: status (pending, delivered, failed), page, pageSize.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 
