@@ -21,10 +21,10 @@ public static class ParticipantsApi
         var group = routes.MapGroup("/v1/studies/{studyId:guid}/participants").WithTags("Participants")
             .RequireAuthorization(Policies.TenantRead);
         group.MapGet("/", List);
-        group.MapGet("/{id:guid}", Get);
+        group.MapGet("/{participantId:guid}", Get);
         group.MapPost("/", Create).RequireAuthorization(Policies.TenantWrite);
-        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.TenantWrite);
-        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite);
+        group.MapPut("/{participantId:guid}", Update).RequireAuthorization(Policies.TenantWrite);
+        group.MapDelete("/{participantId:guid}", Delete).RequireAuthorization(Policies.TenantWrite);
         return group;
     }
 
@@ -77,8 +77,8 @@ public static class ParticipantsApi
     }
 
     private static async Task<Results<Ok<ParticipantDto>, ProblemHttpResult>> Get(
-        Guid studyId, Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
-        await db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == id, ct) is { } participant
+        Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
+        await db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == participantId, ct) is { } participant
             ? TypedResults.Ok(ParticipantDto.From(participant))
             : Problem.NotFound("participant");
 
@@ -114,14 +114,14 @@ public static class ParticipantsApi
     }
 
     private static async Task<Results<Ok<ParticipantDto>, ProblemHttpResult>> Update(
-        Guid studyId, Guid id, ParticipantRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+        Guid studyId, Guid participantId, ParticipantRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
         var errors = Validate(request);
         if (errors.Any)
         {
             return Problem.Validation(errors.ToDictionary());
         }
-        var participant = await db.Participants.SingleOrDefaultAsync(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == id, ct);
+        var participant = await db.Participants.SingleOrDefaultAsync(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == participantId, ct);
         if (participant is null)
         {
             return Problem.NotFound("participant");
@@ -134,13 +134,13 @@ public static class ParticipantsApi
 
     /// <summary>Rows first (cascading to recordings), then every blob under the participant's prefix.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid studyId, Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+        Guid studyId, Guid participantId, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
     {
-        if (await db.Participants.Where(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == id).ExecuteDeleteAsync(ct) == 0)
+        if (await db.Participants.Where(p => p.TenantId == tenant.Id && p.StudyId == studyId && p.Id == participantId).ExecuteDeleteAsync(ct) == 0)
         {
             return Problem.NotFound("participant");
         }
-        await blobs.DeletePrefixAsync(RecordingBlobs.ParticipantPrefix(tenant.Id, studyId, id), CancellationToken.None);
+        await blobs.DeletePrefixAsync(RecordingBlobs.ParticipantPrefix(tenant.Id, studyId, participantId), CancellationToken.None);
         return TypedResults.NoContent();
     }
 

@@ -18,10 +18,10 @@ public static class StudiesApi
     {
         var group = routes.MapGroup("/v1/studies").WithTags("Studies").RequireAuthorization(Policies.TenantRead);
         group.MapGet("/", List);
-        group.MapGet("/{id:guid}", Get);
+        group.MapGet("/{studyId:guid}", Get);
         group.MapPost("/", Create).RequireAuthorization(Policies.TenantWrite);
-        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.TenantWrite);
-        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite);
+        group.MapPut("/{studyId:guid}", Update).RequireAuthorization(Policies.TenantWrite);
+        group.MapDelete("/{studyId:guid}", Delete).RequireAuthorization(Policies.TenantWrite);
         return group;
     }
 
@@ -47,8 +47,8 @@ public static class StudiesApi
         return TypedResults.Ok(new Page<StudyDto>([.. items.Select(StudyDto.From)], page.Number, page.Size, total));
     }
 
-    private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
-        await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenant.Id && s.Id == id, ct) is { } study
+    private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Get(Guid studyId, EmiDbContext db, CurrentTenant tenant, CancellationToken ct) =>
+        await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct) is { } study
             ? TypedResults.Ok(StudyDto.From(study))
             : Problem.NotFound("study");
 
@@ -76,14 +76,14 @@ public static class StudiesApi
     }
 
     private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Update(
-        Guid id, StudyRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
+        Guid studyId, StudyRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
         var errors = Validate(request);
         if (errors.Any)
         {
             return Problem.Validation(errors.ToDictionary());
         }
-        var study = await db.Studies.SingleOrDefaultAsync(s => s.TenantId == tenant.Id && s.Id == id, ct);
+        var study = await db.Studies.SingleOrDefaultAsync(s => s.TenantId == tenant.Id && s.Id == studyId, ct);
         if (study is null)
         {
             return Problem.NotFound("study");
@@ -97,13 +97,13 @@ public static class StudiesApi
 
     /// <summary>Rows first (cascading to participants and recordings), then every blob under the study's prefix.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+        Guid studyId, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
     {
-        if (await db.Studies.Where(s => s.TenantId == tenant.Id && s.Id == id).ExecuteDeleteAsync(ct) == 0)
+        if (await db.Studies.Where(s => s.TenantId == tenant.Id && s.Id == studyId).ExecuteDeleteAsync(ct) == 0)
         {
             return Problem.NotFound("study");
         }
-        await blobs.DeletePrefixAsync(RecordingBlobs.StudyPrefix(tenant.Id, id), CancellationToken.None);
+        await blobs.DeletePrefixAsync(RecordingBlobs.StudyPrefix(tenant.Id, studyId), CancellationToken.None);
         return TypedResults.NoContent();
     }
 }
