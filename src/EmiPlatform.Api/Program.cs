@@ -1,3 +1,4 @@
+using System.Reflection;
 using EmiPlatform.Api;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Database;
@@ -10,6 +11,7 @@ using EmiPlatform.Hosting;
 using EmiPlatform.Hosting.Telemetry;
 using EmiPlatform.Scoring.Hosting;
 using EmiPlatform.Scoring.Webhooks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxJsonBodyBytes", 1_048_576));
@@ -25,6 +27,14 @@ builder.AddEmiProgress();
 builder.AddEmiWebhooks();
 builder.AddEmiOpenApi();
 
+// Build-time OpenAPI generation (GetDocument.Insider, run by tests/EmiPlatform.Client.Tests' build) runs this entry
+// point for its endpoints alone: nothing may start, migrate or connect, so the build needs no server.
+var describingOnly = Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
+if (describingOnly)
+{
+    builder.Services.RemoveAll<IHostedService>();
+}
+
 var app = builder.Build();
 
 if (args is ["migrate", ..])
@@ -32,11 +42,14 @@ if (args is ["migrate", ..])
     await app.MigrateDatabaseAsync();
     return;
 }
-if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
+if (!describingOnly)
 {
-    await app.MigrateDatabaseAsync();
+    if (app.Configuration.GetValue("Database:MigrateOnStartup", true))
+    {
+        await app.MigrateDatabaseAsync();
+    }
+    await app.EnsureRecordingStorageAsync();
 }
-await app.EnsureRecordingStorageAsync();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

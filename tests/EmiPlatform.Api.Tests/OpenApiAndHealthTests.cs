@@ -20,7 +20,7 @@ public sealed class OpenApiAndHealthTests(ApiFactory api) : IClassFixture<ApiFac
         [
             "/v1/admin/tenants", "/v1/admin/tenants/{id}", "/v1/admin/tenants/{id}/suspend", "/v1/admin/tenants/{id}/resume",
             "/v1/admin/tenants/{id}/keys", "/v1/admin/tenants/{id}/keys/{keyId}/revoke", "/v1/keys", "/v1/keys/{keyId}/revoke",
-            "/v1/studies", "/v1/studies/{id}", "/v1/studies/{studyId}/participants", "/v1/studies/{studyId}/participants/{id}",
+            "/v1/studies", "/v1/studies/{studyId}", "/v1/studies/{studyId}/participants", "/v1/studies/{studyId}/participants/{participantId}",
             "/v1/me", "/healthz", "/readyz",
         ];
         Assert.All(expected, p => Assert.True(paths.TryGetProperty(p, out _), $"{p} missing from the OpenAPI document"));

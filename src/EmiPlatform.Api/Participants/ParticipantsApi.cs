@@ -21,17 +21,17 @@ public static class ParticipantsApi
         group.MapGet("/", List).WithName("listParticipants").WithSummary("List a study's participants")
             .WithDescription("By code, a page at a time (page, pageSize ≤ 200).")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/{id:guid}", Get).WithName("getParticipant").WithSummary("Get a participant")
+        group.MapGet("/{participantId:guid}", Get).WithName("getParticipant").WithSummary("Get a participant")
             .WithDescription("One participant of the study.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", Create).RequireAuthorization(Policies.TenantWrite).WithName("createParticipant").WithSummary("Create a participant")
             .WithDescription("Code: 1-100 characters, unique within the study (409 otherwise, also under concurrent creates); metadata: a JSON object of at most 16 KiB, or null.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.TenantWrite).WithName("updateParticipant").WithSummary("Replace a participant's code and metadata")
+        group.MapPut("/{participantId:guid}", Update).RequireAuthorization(Policies.TenantWrite).WithName("updateParticipant").WithSummary("Replace a participant's code and metadata")
             .WithDescription("The whole representation: omitted metadata becomes null. A code another participant of the study has is a 409.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite).WithName("deleteParticipant").WithSummary("Delete a participant")
+        group.MapDelete("/{participantId:guid}", Delete).RequireAuthorization(Policies.TenantWrite).WithName("deleteParticipant").WithSummary("Delete a participant")
             .WithDescription("Its recordings, jobs and results, then its blobs.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -56,8 +56,8 @@ public static class ParticipantsApi
     }
 
     private static async Task<Results<Ok<ParticipantDto>, ProblemHttpResult>> Get(
-        Guid studyId, Guid id, EmiDbContext db, CancellationToken ct) =>
-        await db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == id, ct) is { } participant
+        Guid studyId, Guid participantId, EmiDbContext db, CancellationToken ct) =>
+        await db.Participants.AsNoTracking().SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == participantId, ct) is { } participant
             ? TypedResults.Ok(ParticipantDto.From(participant))
             : Problem.NotFound("participant");
 
@@ -89,10 +89,10 @@ public static class ParticipantsApi
     }
 
     private static async Task<Results<Ok<ParticipantDto>, ProblemHttpResult>> Update(
-        Guid studyId, Guid id, ParticipantRequest request, [AsParameters] ParticipantServices services, CancellationToken ct)
+        Guid studyId, Guid participantId, ParticipantRequest request, [AsParameters] ParticipantServices services, CancellationToken ct)
     {
         var (db, _, clock, _) = services;
-        var participant = await db.Participants.SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == id, ct);
+        var participant = await db.Participants.SingleOrDefaultAsync(p => p.StudyId == studyId && p.Id == participantId, ct);
         if (participant is null)
         {
             return Problem.NotFound("participant");
@@ -105,14 +105,14 @@ public static class ParticipantsApi
 
     /// <summary>Rows first (cascading to recordings), then every blob under the participant's prefix.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid studyId, Guid id, [AsParameters] ParticipantServices services, CancellationToken ct)
+        Guid studyId, Guid participantId, [AsParameters] ParticipantServices services, CancellationToken ct)
     {
         var (db, tenant, _, blobs) = services;
-        if (await db.Participants.Where(p => p.StudyId == studyId && p.Id == id).ExecuteDeleteAsync(ct) == 0)
+        if (await db.Participants.Where(p => p.StudyId == studyId && p.Id == participantId).ExecuteDeleteAsync(ct) == 0)
         {
             return Problem.NotFound("participant");
         }
-        await blobs.DeletePrefixAsync(RecordingBlobs.ParticipantPrefix(tenant.Id, studyId, id), CancellationToken.None);
+        await blobs.DeletePrefixAsync(RecordingBlobs.ParticipantPrefix(tenant.Id, studyId, participantId), CancellationToken.None);
         return TypedResults.NoContent();
     }
 

@@ -18,15 +18,15 @@ public static class StudiesApi
         group.MapGet("/", List).WithName("listStudies").WithSummary("List studies")
             .WithDescription("The tenant's studies, oldest first, a page at a time (page, pageSize ≤ 200).")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/{id:guid}", Get).WithName("getStudy").WithSummary("Get a study")
+        group.MapGet("/{studyId:guid}", Get).WithName("getStudy").WithSummary("Get a study")
             .WithDescription("One study of the tenant; another tenant's id is a 404.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", Create).RequireAuthorization(Policies.TenantWrite).WithName("createStudy").WithSummary("Create a study")
             .WithDescription("Name: 1-200 characters; description: at most 4000 (newlines and tabs allowed).")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.TenantWrite).WithName("updateStudy").WithSummary("Replace a study's name and description")
+        group.MapPut("/{studyId:guid}", Update).RequireAuthorization(Policies.TenantWrite).WithName("updateStudy").WithSummary("Replace a study's name and description")
             .WithDescription("The whole representation: an omitted description becomes null.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite).WithName("deleteStudy").WithSummary("Delete a study")
+        group.MapDelete("/{studyId:guid}", Delete).RequireAuthorization(Policies.TenantWrite).WithName("deleteStudy").WithSummary("Delete a study")
             .WithDescription("Its participants, recordings, jobs and results, then its blobs.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -40,8 +40,8 @@ public static class StudiesApi
         return TypedResults.Ok(new Page<StudyDto>([.. items.Select(StudyDto.From)], page.Number, page.Size, total));
     }
 
-    private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CancellationToken ct) =>
-        await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } study
+    private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Get(Guid studyId, EmiDbContext db, CancellationToken ct) =>
+        await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.Id == studyId, ct) is { } study
             ? TypedResults.Ok(StudyDto.From(study))
             : Problem.NotFound("study");
 
@@ -64,9 +64,9 @@ public static class StudiesApi
     }
 
     private static async Task<Results<Ok<StudyDto>, ProblemHttpResult>> Update(
-        Guid id, StudyRequest request, EmiDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid studyId, StudyRequest request, EmiDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var study = await db.Studies.SingleOrDefaultAsync(s => s.Id == id, ct);
+        var study = await db.Studies.SingleOrDefaultAsync(s => s.Id == studyId, ct);
         if (study is null)
         {
             return Problem.NotFound("study");
@@ -80,13 +80,13 @@ public static class StudiesApi
 
     /// <summary>Rows first (cascading to participants and recordings), then every blob under the study's prefix.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid id, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+        Guid studyId, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
     {
-        if (await db.Studies.Where(s => s.Id == id).ExecuteDeleteAsync(ct) == 0)
+        if (await db.Studies.Where(s => s.Id == studyId).ExecuteDeleteAsync(ct) == 0)
         {
             return Problem.NotFound("study");
         }
-        await blobs.DeletePrefixAsync(RecordingBlobs.StudyPrefix(tenant.Id, id), CancellationToken.None);
+        await blobs.DeletePrefixAsync(RecordingBlobs.StudyPrefix(tenant.Id, studyId), CancellationToken.None);
         return TypedResults.NoContent();
     }
 }
