@@ -56,7 +56,7 @@ def test_detector_finds_the_astronauts_face_where_it_was_checked_by_hand(videos,
 
 
 def test_track_follows_the_face_loses_it_while_it_is_away_and_takes_it_again(videos, visual):
-    crops, boxes = faces.face_crops(videos / "moves.mp4", visual, REFERENCE_BUNDLE / visual["face"]["detector"])
+    crops, boxes, aus = faces.face_crops(videos / "moves.mp4", visual, REFERENCE_BUNDLE)
     rate = visual["frame_rate"]
     assert crops.shape == (len(boxes), 3, *visual["image_size"])
     for i, box in enumerate(boxes):
