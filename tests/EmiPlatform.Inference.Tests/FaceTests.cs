@@ -134,6 +134,38 @@ public sealed class FaceTests(MediaFixture media) : IDisposable
     }
 
     [Fact]
+    public async Task A_video_without_audio_in_which_no_face_is_seen_fails_with_no_face_seen_instead_of_an_empty_result()
+    {
+        var error = await Assert.ThrowsAsync<MediaDecodeException>(() => _pipeline.ScoreAsync(media.P("video-only.mp4"), _bundle, new ScoringOptions()));
+        Assert.Equal(MediaErrorKind.NoFaceSeen, error.Kind);
+        // 6 s at the branch's 5 fps (one frame of slack for ffmpeg's fps filter at the end).
+        Assert.Matches("^no-face-seen: the bundle's face stage found no face in 3[01] frames of 'video-only.mp4' and the recording has no audio; nothing was scored\\.$", error.Message);
+
+        // The same video with the bundle's audio branch gone and audio in the file: the message names the bundle.
+        var visualOnly = Path.Combine(Path.GetTempPath(), "emi-visual-only-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(visualOnly);
+        try
+        {
+            foreach (var f in Directory.GetFiles(TestEnvironment.ReferenceBundle))
+            {
+                File.Copy(f, Path.Combine(visualOnly, Path.GetFileName(f)));
+            }
+
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(visualOnly, "manifest.json")))!.AsObject();
+            manifest.Remove("audio");
+            manifest["fusion"]!.AsObject().Remove("audio");
+            File.WriteAllText(Path.Combine(visualOnly, "manifest.json"), manifest.ToJsonString());
+            var withAudio = await Assert.ThrowsAsync<MediaDecodeException>(() => _pipeline.ScoreAsync(media.P("no-face.mp4"), ModelBundle.Load(visualOnly), new ScoringOptions()));
+            Assert.Equal(MediaErrorKind.NoFaceSeen, withAudio.Kind);
+            Assert.Contains("and bundle 'reference-tiny' has no audio branch", withAudio.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(visualOnly, true);
+        }
+    }
+
+    [Fact]
     public async Task A_bundle_without_a_face_stage_scores_whole_frames_and_reports_no_face_coverage()
     {
         var dir = TestEnvironment.ReferenceBundleWithoutFace();

@@ -19,6 +19,9 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
     /// <summary>Segments per call on CUDA unless configured (<c>Inference:CudaSegmentsPerCall</c>).</summary>
     public const int DefaultCudaSegmentsPerCall = 8;
 
+    /// <summary>The word a job's error starts with when a face-only recording never showed the face.</summary>
+    public const string NoFaceSeenCode = "no-face-seen";
+
     private const string AudioBranchName = "audio";
     private const string VisualBranchName = "visual";
 
@@ -171,6 +174,14 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         }
 
         var timeline = Fuse(bundle, media.Duration, window, hop, useAudio ? audioEmi : null, useAudio ? audioVad : null, useVisual ? visualEmi : null, faceCoverage);
+        if (!useAudio && faceFrames is { WithFace: 0 } frames)
+        {
+            // Masked frames leave a face-only recording with no window at all: say why rather than succeed empty.
+            var noAudio = media.HasAudio ? $"bundle '{bundle.Name}' has no audio branch" : "the recording has no audio";
+            throw new MediaDecodeException(
+                MediaErrorKind.NoFaceSeen,
+                $"{NoFaceSeenCode}: the bundle's face stage found no face in {frames.Frames} frames of '{Path.GetFileName(media.Path)}' and {noAudio}; nothing was scored.");
+        }
         var model = (useAudio ? models.Audio : models.Visual)!.Model;
         return new ScoringResult(
             bundle.Name,
