@@ -6,13 +6,19 @@ deterministic stand-in graph that the tests use to prove an AU model's values re
 is NOT an AU extractor: its "intensities" are a fixed function of the crop's colours.
 
     PYTHONPATH=ml /usr/bin/python3 -m emi_ml.au_model --bundle DIR [--image-size 32] [--action-units N]
+    PYTHONPATH=ml /usr/bin/python3 -m emi_ml.au_model --bundle DIR --onnx au.onnx --source "..." --image-size 112 \
+        [--input-name crop] [--output-name aus] [--mean R G B] [--std R G B]
 
-adds the stand-in to the bundle in DIR (copies `au_test.onnx` there and writes the manifest section).
+The first adds the stand-in to the bundle in DIR (`au_test.onnx`); the second a lab's own model, which must take
+[batch, 3, S, S] planar RGB normalised with --mean/--std and give [batch, action_units] in 0..action_unit_max in the
+order of the branch's action_unit_names. Either copies the file into DIR and writes the manifest section; the
+bundle then needs a new version.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -44,13 +50,17 @@ class StandIn(nn.Module):
         return torch.sigmoid(self.linear(self.pool(crop).flatten(1))) * self.au_max
 
 
-def section(onnx_file: str, sha256: str, source: str, image_size: int, action_units: int,
-            mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)) -> dict:
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def section(onnx_file: str, sha256: str, source: str, image_size: int, action_units: int, mean=IMAGENET_MEAN,
+            std=IMAGENET_STD, input_name: str = "crop", output_name: str = "aus") -> dict:
     return {
         "onnx": onnx_file, "sha256": sha256, "source": source,
         "image_size": [image_size, image_size], "mean": list(mean), "std": list(std),
-        "input": {"name": "crop", "shape": ["batch", 3, image_size, image_size]},
-        "output": {"name": "aus", "shape": ["batch", action_units]},
+        "input": {"name": input_name, "shape": ["batch", 3, image_size, image_size]},
+        "output": {"name": output_name, "shape": ["batch", action_units]},
     }
 
 
@@ -61,13 +71,18 @@ def build_stand_in(path: Path, action_units: int, au_max: float, image_size: int
                       dynamic_axes={"crop": {0: "batch"}, "aus": {0: "batch"}}, opset_version=OPSET)
 
 
-def add_stand_in(bundle_dir: Path, image_size: int = 32, action_units: int | None = None) -> dict:
-    """Adds the stand-in AU model to a bundle with a face stage; `action_units` other than the branch's makes a
-    bundle every reader must refuse (what the tests check)."""
+def _face_visual(bundle_dir: Path) -> tuple[dict, dict]:
     manifest = mf.read(bundle_dir)
     visual = manifest.get("visual")
     if not visual or "face" not in visual:
         raise mf.ManifestError(f"{bundle_dir}: an action-unit model runs on face crops; the bundle has no face stage")
+    return manifest, visual
+
+
+def add_stand_in(bundle_dir: Path, image_size: int = 32, action_units: int | None = None) -> dict:
+    """Adds the stand-in AU model to a bundle with a face stage; `action_units` other than the branch's makes a
+    bundle every reader must refuse (what the tests check)."""
+    manifest, visual = _face_visual(bundle_dir)
     n = visual["action_units"] if action_units is None else action_units
     build_stand_in(bundle_dir / TEST_FILE, n, visual["action_unit_max"], image_size)
     visual["face"]["action_unit_model"] = section(TEST_FILE, mf.sha256_file(bundle_dir / TEST_FILE), TEST_SOURCE, image_size, n)
@@ -75,14 +90,40 @@ def add_stand_in(bundle_dir: Path, image_size: int = 32, action_units: int | Non
     return manifest
 
 
+def add_model(bundle_dir: Path, onnx_path: Path, source: str, image_size: int, mean, std, input_name: str,
+              output_name: str) -> dict:
+    """Adds a lab's AU model; the manifest is validated (its width is the branch's) before it is written."""
+    manifest, visual = _face_visual(bundle_dir)
+    target = bundle_dir / onnx_path.name
+    if target.resolve() != onnx_path.resolve():
+        shutil.copyfile(onnx_path, target)
+    visual["face"]["action_unit_model"] = section(target.name, mf.sha256_file(target), source, image_size,
+                                                  visual["action_units"], mean, std, input_name, output_name)
+    mf.validate(manifest)
+    mf.write(bundle_dir, manifest)
+    return manifest
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m emi_ml.au_model", description=__doc__.split("\n\n")[0])
     ap.add_argument("--bundle", required=True, type=Path, help="bundle directory with a face stage (changed in place)")
+    ap.add_argument("--onnx", type=Path, help="a lab's AU model (default: the test stand-in)")
+    ap.add_argument("--source", help="where --onnx comes from: package or training run, version, licence")
     ap.add_argument("--image-size", type=int, default=32)
-    ap.add_argument("--action-units", type=int, help="output width (default the branch's; another one is refused on read)")
+    ap.add_argument("--mean", type=float, nargs=3, default=IMAGENET_MEAN)
+    ap.add_argument("--std", type=float, nargs=3, default=IMAGENET_STD)
+    ap.add_argument("--input-name", default="crop")
+    ap.add_argument("--output-name", default="aus")
+    ap.add_argument("--action-units", type=int, help="stand-in only: output width (default the branch's; another is refused on read)")
     args = ap.parse_args(argv)
     try:
-        add_stand_in(args.bundle, args.image_size, args.action_units)
+        if args.onnx is None:
+            add_stand_in(args.bundle, args.image_size, args.action_units)
+        else:
+            if not args.source:
+                ap.error("--onnx needs --source")
+            add_model(args.bundle, args.onnx, args.source, args.image_size, args.mean, args.std, args.input_name,
+                      args.output_name)
     except mf.ManifestError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
