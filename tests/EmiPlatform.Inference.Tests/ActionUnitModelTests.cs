@@ -21,13 +21,8 @@ public sealed class ActionUnitModelTests(MediaFixture media) : IDisposable
     /// <summary>A copy of the reference bundle with the stand-in AU model added by ml/ (python3 -m emi_ml.au_model).</summary>
     private async Task<string> BundleWithActionUnitModelAsync(params string[] args)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "emi-au-" + Guid.NewGuid().ToString("N")[..8]);
+        var dir = TestEnvironment.ReferenceBundleCopy("au");
         _dirs.Add(dir);
-        Directory.CreateDirectory(dir);
-        foreach (var f in Directory.GetFiles(TestEnvironment.ReferenceBundle))
-        {
-            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
-        }
 
         await PythonAsync(["-m", "emi_ml.au_model", "--bundle", dir, .. args]);
         return dir;

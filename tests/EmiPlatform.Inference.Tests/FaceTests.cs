@@ -142,15 +142,9 @@ public sealed class FaceTests(MediaFixture media) : IDisposable
         Assert.Matches("^no-face-seen: the bundle's face stage found no face in 3[01] frames of 'video-only.mp4' and the recording has no audio; nothing was scored\\.$", error.Message);
 
         // The same video with the bundle's audio branch gone and audio in the file: the message names the bundle.
-        var visualOnly = Path.Combine(Path.GetTempPath(), "emi-visual-only-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(visualOnly);
+        var visualOnly = TestEnvironment.ReferenceBundleCopy("visual-only");
         try
         {
-            foreach (var f in Directory.GetFiles(TestEnvironment.ReferenceBundle))
-            {
-                File.Copy(f, Path.Combine(visualOnly, Path.GetFileName(f)));
-            }
-
             var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(visualOnly, "manifest.json")))!.AsObject();
             manifest.Remove("audio");
             manifest["fusion"]!.AsObject().Remove("audio");
@@ -255,15 +249,9 @@ public sealed class FaceTests(MediaFixture media) : IDisposable
     [InlineData("audio")]
     public void A_manifest_with_a_field_the_engine_does_not_read_is_refused(string section)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "emi-strict-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
+        var dir = TestEnvironment.ReferenceBundleCopy("strict");
         try
         {
-            foreach (var f in Directory.GetFiles(TestEnvironment.ReferenceBundle))
-            {
-                File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
-            }
-
             var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")))!;
             var target = section switch
             {
@@ -285,15 +273,9 @@ public sealed class FaceTests(MediaFixture media) : IDisposable
     [Fact]
     public void A_modified_face_detector_is_refused()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "emi-detector-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
+        var dir = TestEnvironment.ReferenceBundleCopy("detector");
         try
         {
-            foreach (var f in Directory.GetFiles(TestEnvironment.ReferenceBundle))
-            {
-                File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
-            }
-
             File.AppendAllText(Path.Combine(dir, Visual.Face!.Detector), "x");
             var error = Assert.Throws<ModelBundleException>(() => ModelBundle.Load(dir));
             Assert.Contains("sha256", error.Message, StringComparison.Ordinal);
