@@ -4,9 +4,12 @@
 # (peak RSS for a short and a long recording, to show it is flat in the length).
 #   bench/run.sh                 # throughput on 60 s + memory on 10 and 60 minutes
 #   BENCH_LONG_MINUTES=20 bench/run.sh
+#   bench/run.sh face            # only the face-stage throughput (builds its bundle and recording if missing)
 # Then the same throughput with the face stage (issue 15): the base bundle plus the reference bundle's BlazeFace
 # detector, on a 60 s recording of a moving face (Debian python3-skimage's public-domain astronaut.png).
 set -euo pipefail
+only_face=false
+[ "${1:-}" = face ] && only_face=true
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bundle=.local/bundles/base
@@ -14,7 +17,7 @@ media=.local/bench
 long_minutes="${BENCH_LONG_MINUTES:-60}"
 mkdir -p "$media"
 
-if [ ! -f "$bundle/manifest.json" ]; then
+if ! $only_face && [ ! -f "$bundle/manifest.json" ]; then
   echo "bench: exporting the base preset bundle (untrained, seed 1234) to $bundle" >&2
   dotnet restore EmiPlatform.sln -v q >&2   # emi_ml runs the graphs on the NuGet package's native library
   PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name bench-base --version 0.0.0 --out "$bundle" --force >&2
@@ -43,6 +46,7 @@ if [ ! -f "$media/bench-60s-face.mp4" ]; then
      -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac "$media/bench-60s-face.mp4"
 fi
 for minutes in 10 "$long_minutes"; do
+  $only_face && break
   f="$media/bench-${minutes}min.mp4"
   if [ ! -f "$f" ]; then
     echo "bench: generating a ${minutes}-minute recording" >&2
@@ -54,11 +58,14 @@ done
 dotnet build src/EmiPlatform.Cli -c Release -v q -nologo >&2
 emi=src/EmiPlatform.Cli/bin/Release/net10.0/emi
 
+if ! $only_face; then
 echo "== throughput"
 "$emi" bench throughput --model "$bundle" --recording "$media/bench-60s.mp4"
 for minutes in 10 "$long_minutes"; do
   echo "== memory, ${minutes} minutes"
   "$emi" bench memory --model "$bundle" --recording "$media/bench-${minutes}min.mp4"
 done
+fi
 echo "== throughput with the face stage"
+uptime
 "$emi" bench throughput --model "$face_bundle" --recording "$media/bench-60s-face.mp4" --pytorch-segments 0

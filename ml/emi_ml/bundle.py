@@ -41,18 +41,21 @@ class Bundle:
     def visual_face_clip(self, path: Path) -> np.ndarray | None:
         """The face stage's crops -> the mean per-step EMI over the frames with the tracked face (None: no face)."""
         v = self.manifest["visual"]
-        crops, boxes = faces.face_crops(path, v, self.path / v["face"]["detector"])
+        crops, boxes, aus = faces.face_crops(path, v, self.path)
         seen = np.array([b is not None for b in boxes])
         segs = segments.visual_segments(crops, v["frame_rate"], v["segment_seconds"])
         mask = segments.visual_segments(seen, v["frame_rate"], v["segment_seconds"])
         if not mask.any():
             return None
-        steps = self._session("visual").run([v["outputs"]["emi_steps"]["name"]], self._visual_inputs(segs))[0]
+        au_segs = segments.visual_segments(aus, v["frame_rate"], v["segment_seconds"])
+        steps = self._session("visual").run([v["outputs"]["emi_steps"]["name"]], self._visual_inputs(segs, au_segs))[0]
         return steps[mask].mean(axis=0)
 
-    def _visual_inputs(self, segs: np.ndarray) -> dict:
+    def _visual_inputs(self, segs: np.ndarray, aus: np.ndarray | None = None) -> dict:
+        """Without a face stage's action-unit model the aus input is zeros (no pretrained AU extractor is reachable here)."""
         v = self.manifest["visual"]
-        aus = np.zeros(segs.shape[:2] + (v["action_units"],), dtype=np.float32)  # no AU extractor is reachable here
+        if aus is None:
+            aus = np.zeros(segs.shape[:2] + (v["action_units"],), dtype=np.float32)
         return {v["inputs"]["frames"]["name"]: segs, v["inputs"]["aus"]["name"]: aus}
 
     def predict(self, clip: Clip) -> dict[str, np.ndarray]:

@@ -189,30 +189,64 @@ def crop_rectangle(box, margin: float, out_h: int, out_w: int):
     return box[0] - width / 2, box[1] - height / 2, width, height
 
 
-def face_crops(path: Path, visual: dict, detector_path: Path):
-    """(crops float32 [T, 3, H, W] normalised, zeros where unseen; boxes: list of (cx, cy, w, h, score) or None)."""
+def normalised_crop(frame: np.ndarray, box, margin: float, out_h: int, out_w: int, mean, std) -> np.ndarray:
+    """The box plus margin, widened to out_h:out_w, resampled and normalised: float32 planar [3, out_h, out_w]."""
+    n = frame.shape[0]
+    left, top, cw, ch = crop_rectangle(box, margin, out_h, out_w)
+    px = sample(frame, left * n, top * n, cw * n, ch * n, out_h, out_w)
+    mean, std = np.asarray(mean, np.float32), np.asarray(std, np.float32)
+    return ((px / np.float32(255) - mean) / std).transpose(2, 0, 1).astype(np.float32)
+
+
+class ActionUnits:
+    """The face stage's action-unit model (visual.face.action_unit_model) on one tracked face, as the engine runs it."""
+
+    def __init__(self, path: Path, visual: dict):
+        self.spec = visual["face"]["action_unit_model"]
+        self.margin = visual["face"]["crop_margin"]
+        self.count, self.max = visual["action_units"], visual["action_unit_max"]
+        self.session = ort.Session(path)
+
+    def extract(self, frame: np.ndarray, box) -> np.ndarray:
+        h, w = self.spec["image_size"]
+        x = normalised_crop(frame, box, self.margin, h, w, self.spec["mean"], self.spec["std"])[None]
+        out = self.session.run([self.spec["output"]["name"]], {self.spec["input"]["name"]: x})[0].reshape(-1)
+        if out.shape[0] != self.count:
+            raise ValueError(f"{self.spec['onnx']} gave {out.shape[0]} action units; the visual branch takes {self.count}")
+        return np.clip(np.nan_to_num(out.astype(np.float32), nan=0.0), 0, self.max)
+
+    def close(self):
+        self.session.close()
+
+
+def face_crops(path: Path, visual: dict, bundle_dir: Path):
+    """The face stage of a bundle on a video: (crops float32 [T, 3, H, W] normalised, zeros where unseen; boxes: list
+    of (cx, cy, w, h, score) or None; aus float32 [T, action_units]: the bundle's action-unit model on each tracked
+    face, zeros where unseen and everywhere without a model)."""
     stage = visual["face"]
     h, w = visual["image_size"]
-    mean = np.asarray(visual["mean"], np.float32)
-    std = np.asarray(visual["std"], np.float32)
     n = stage["frame_size"]
-    det, track = Detector(detector_path, stage), Track(stage)
-    crops, boxes = [], []
+    det, track = Detector(Path(bundle_dir) / stage["detector"], stage), Track(stage)
+    au_spec = stage.get("action_unit_model")
+    au = ActionUnits(Path(bundle_dir) / au_spec["onnx"], visual) if au_spec else None
+    crops, boxes, aus = [], [], []
     try:
         for i, frame in enumerate(decode_letterboxed(path, visual["frame_rate"], n)):
             box = track.update(det.detect(frame), i / visual["frame_rate"])
             boxes.append(box)
             if box is None:
                 crops.append(np.zeros((3, h, w), np.float32))
+                aus.append(np.zeros(visual["action_units"], np.float32))
                 continue
-            left, top, cw, ch = crop_rectangle(box, stage["crop_margin"], h, w)
-            px = sample(frame, left * n, top * n, cw * n, ch * n, h, w)
-            crops.append(((px / np.float32(255) - mean) / std).transpose(2, 0, 1).astype(np.float32))
+            crops.append(normalised_crop(frame, box, stage["crop_margin"], h, w, visual["mean"], visual["std"]))
+            aus.append(au.extract(frame, box) if au else np.zeros(visual["action_units"], np.float32))
     finally:
         det.close()
+        if au:
+            au.close()
     if not crops:
         raise media.MediaError(f"{path}: the video stream decodes to no frames")
-    return np.stack(crops), boxes
+    return np.stack(crops), boxes, np.stack(aus)
 
 
 def main(argv=None) -> int:
@@ -227,8 +261,9 @@ def main(argv=None) -> int:
     if not visual or "face" not in visual:
         print("error: the bundle has no face stage", file=sys.stderr)
         return 2
-    crops, boxes = face_crops(args.video, visual, args.bundle / visual["face"]["detector"])
-    args.out.write_text(json.dumps({"shape": list(crops.shape), "boxes": [list(b) if b else None for b in boxes]}))
+    crops, boxes, aus = face_crops(args.video, visual, args.bundle)
+    args.out.write_text(json.dumps({"shape": list(crops.shape), "boxes": [list(b) if b else None for b in boxes],
+                                    "aus": aus.tolist()}))
     crops.tofile(str(args.out) + ".f32")
     return 0
 

@@ -41,6 +41,17 @@ def validate(manifest: dict) -> None:
     except jsonschema.ValidationError as e:
         where = "/".join(str(p) for p in e.absolute_path) or "(top level)"
         raise ManifestError(f"manifest.json {where}: {e.message}") from None
+    visual = manifest.get("visual") or {}
+    au = (visual.get("face") or {}).get("action_unit_model")
+    if au is not None:
+        h, w = au["image_size"]
+        if au["input"]["shape"][2:] != [h, w]:
+            raise ManifestError(f"manifest.json visual/face/action_unit_model/input: shape {au['input']['shape']} "
+                                f"is not ['batch', 3, {h}, {w}] (NCHW RGB of its image_size)")
+        width = au["output"]["shape"][1]
+        if width != visual["action_units"]:
+            raise ManifestError(f"manifest.json visual/face/action_unit_model/output: gives {width} action units per face "
+                                f"crop, but the visual branch's AU input (visual.action_units) takes {visual['action_units']}")
 
 
 def audio_section(cfg: AudioConfig, onnx_file: str, sha256: str, opset: int, trained: bool) -> dict:
@@ -144,4 +155,11 @@ def read(bundle_dir: Path, verify_hashes: bool = True) -> dict:
                                     " (infra/fetch-face-detector.sh fetches the reference bundle's)")
             if verify_hashes and sha256_file(detector) != face["sha256"]:
                 raise ManifestError(f"{detector}: sha256 differs from the manifest's; the bundle was modified")
+            au = face.get("action_unit_model")
+            if au is not None:
+                au_path = Path(bundle_dir) / au["onnx"]
+                if not au_path.is_file():
+                    raise ManifestError(f"{path}: visual.face.action_unit_model.onnx names {au['onnx']}, which is not in the bundle")
+                if verify_hashes and sha256_file(au_path) != au["sha256"]:
+                    raise ManifestError(f"{au_path}: sha256 differs from the manifest's; the bundle was modified")
     return manifest

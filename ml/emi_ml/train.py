@@ -39,20 +39,41 @@ def _audio_features(model, clip: dataset.Clip):
 
 
 def _visual_features(model, clip: dataset.Clip, face_from: Path | None = None):
-    """Backbone features of the frames serving scores: the face crops of `face_from`'s face stage, else whole frames."""
+    """Backbone features, AU input and face mask of the frames serving scores: the face crops, action units and
+    tracked-face flags of `face_from`'s face stage; else whole frames, zero AUs and no mask (None)."""
     cfg = model.cfg
     if face_from is not None:
         visual = mf.read(face_from)["visual"]
         visual = {**visual, "frame_rate": cfg.frame_rate, "image_size": [cfg.image_size, cfg.image_size],
                   "mean": list(cfg.mean), "std": list(cfg.std)}
-        crops, _ = faces.face_crops(clip.path, visual, face_from / visual["face"]["detector"])
+        crops, boxes, aus = faces.face_crops(clip.path, visual, face_from)
         x = segments.visual_segments(crops, cfg.frame_rate, cfg.segment_seconds)
+        a = torch.from_numpy(segments.visual_segments(aus, cfg.frame_rate, cfg.segment_seconds))
+        mask = torch.from_numpy(segments.visual_segments(np.array([b is not None for b in boxes]), cfg.frame_rate,
+                                                         cfg.segment_seconds))
     else:
         frames = media.decode_frames(clip.path, cfg.frame_rate, cfg.image_size, cfg.image_size)
         x = segments.visual_segments(media.normalise_frames(frames, cfg.mean, cfg.std), cfg.frame_rate, cfg.segment_seconds)
+        a, mask = None, None
     with torch.no_grad():
         feats = model.backbone_features(torch.from_numpy(x))
-    return feats, torch.zeros(feats.shape[0], feats.shape[1], len(cfg.action_units))
+    if a is None:
+        a = torch.zeros(feats.shape[0], feats.shape[1], len(cfg.action_units))
+    return (feats, a), mask
+
+
+def clip_prediction(model, inputs: tuple, mask=None) -> torch.Tensor | None:
+    """A clip's prediction as serving makes it. Without a face mask: the mean of its segments' emi_segment. With
+    one: the mean of emi_steps over the steps with the tracked face only, as a timeline window fuses the visual
+    branch only where the face was seen; None when the face was never seen (serving has no visual value there).
+    Faceless steps still pass through the temporal model (their input is the zero crop serving feeds too), but
+    their outputs never reach the loss."""
+    steps, segment = model.heads(*inputs)[:2]
+    if mask is None:
+        return segment.mean(dim=0)
+    if not bool(mask.any()):
+        return None
+    return steps[mask].mean(dim=0)
 
 
 def train_branch(branch: str, model, clips: list[dataset.Clip], *, epochs: int, batch_size: int, lr: float,
@@ -62,11 +83,19 @@ def train_branch(branch: str, model, clips: list[dataset.Clip], *, epochs: int, 
     usable = [c for c in clips if has(c)]
     if len(usable) < 2:
         raise TrainingError(f"{branch}: {len(usable)} clip(s) with {branch}; Pearson ρ needs at least 2")
-    extract = _audio_features if branch == "audio" else (lambda m, c: _visual_features(m, c, face_from))
+    extract = (lambda m, c: (_audio_features(m, c), None)) if branch == "audio" else (lambda m, c: _visual_features(m, c, face_from))
     model.eval()
     started = time.monotonic()
     cache = [extract(model, c) for c in usable]  # frozen backbone: run it once per clip
     log(f"{branch}: backbone features for {len(usable)} clips in {time.monotonic() - started:.1f}s")
+    # A clip in which the face stage never saw the face gets no visual prediction when served: leave it out.
+    faceless = [c.name for c, (_, mask) in zip(usable, cache) if mask is not None and not bool(mask.any())]
+    if faceless:
+        log(f"{branch}: {len(faceless)} clip(s) without the tracked face left out: {', '.join(faceless[:10])}")
+        kept = [i for i, (_, mask) in enumerate(cache) if mask is None or bool(mask.any())]
+        usable, cache = [usable[i] for i in kept], [cache[i] for i in kept]
+        if len(usable) < 2:
+            raise TrainingError(f"{branch}: {len(usable)} clip(s) with the face seen; Pearson ρ needs at least 2")
     targets = torch.from_numpy(np.stack([c.labels for c in usable]))
 
     for name, p in model.named_parameters():
@@ -75,7 +104,7 @@ def train_branch(branch: str, model, clips: list[dataset.Clip], *, epochs: int, 
     optimiser = torch.optim.Adam(trainable, lr=lr)
 
     def predict(i: int) -> torch.Tensor:
-        return model.heads(*cache[i])[1].mean(dim=0)
+        return clip_prediction(model, *cache[i])
 
     def full_loss() -> float:
         model.eval()

@@ -56,7 +56,7 @@ def test_detector_finds_the_astronauts_face_where_it_was_checked_by_hand(videos,
 
 
 def test_track_follows_the_face_loses_it_while_it_is_away_and_takes_it_again(videos, visual):
-    crops, boxes = faces.face_crops(videos / "moves.mp4", visual, REFERENCE_BUNDLE / visual["face"]["detector"])
+    crops, boxes, aus = faces.face_crops(videos / "moves.mp4", visual, REFERENCE_BUNDLE)
     rate = visual["frame_rate"]
     assert crops.shape == (len(boxes), 3, *visual["image_size"])
     for i, box in enumerate(boxes):
@@ -96,3 +96,38 @@ def test_a_manifest_naming_a_missing_or_modified_detector_is_refused(tmp_path):
     detector.unlink()
     with pytest.raises(mf.ManifestError, match="fetch-face-detector"):
         mf.read(bundle)
+
+
+def test_an_action_unit_model_gives_each_tracked_face_its_values_and_zeros_elsewhere(videos, tmp_path):
+    from emi_ml import au_model
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    for f in REFERENCE_BUNDLE.iterdir():
+        (bundle / f.name).write_bytes(f.read_bytes())
+    au_model.add_stand_in(bundle)
+    visual = mf.read(bundle)["visual"]
+    crops, boxes, aus = faces.face_crops(videos / "moves.mp4", visual, bundle)
+    assert aus.shape == (len(boxes), visual["action_units"])
+    seen = np.array([b is not None for b in boxes])
+    assert seen.any() and not seen.all()
+    assert not aus[~seen].any()
+    assert (aus[seen] > 0).all() and (aus[seen] < visual["action_unit_max"]).all()
+    # Without the model, the same crops and zeros.
+    plain_crops, _, plain_aus = faces.face_crops(videos / "moves.mp4", mf.read(REFERENCE_BUNDLE)["visual"], REFERENCE_BUNDLE)
+    assert np.array_equal(plain_crops, crops) and not plain_aus.any()
+    # And they reach the visual branch: the clip's prediction moves.
+    with_aus, without = Bundle(bundle), Bundle(REFERENCE_BUNDLE)
+    try:
+        assert np.abs(with_aus.visual_face_clip(videos / "moves.mp4") - without.visual_face_clip(videos / "moves.mp4")).max() > 1e-3
+    finally:
+        with_aus.close()
+        without.close()
+
+
+def test_an_action_unit_model_whose_output_does_not_fit_the_au_input_is_refused(tmp_path):
+    from emi_ml import au_model
+    for f in REFERENCE_BUNDLE.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    au_model.add_stand_in(tmp_path, action_units=16)
+    with pytest.raises(mf.ManifestError, match="gives 16 action units per face crop, but the visual branch's AU input"):
+        mf.read(tmp_path)

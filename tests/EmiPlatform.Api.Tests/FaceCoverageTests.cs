@@ -47,4 +47,28 @@ public sealed class FaceCoverageTests(ApiFactory api) : IClassFixture<ApiFactory
         var recordingCoverage = double.Parse(aggregate[1][Array.IndexOf(aggregate[0], "face_coverage")], CultureInfo.InvariantCulture);
         Assert.InRange(recordingCoverage, 0.3, 0.7);
     }
+
+    [Fact]
+    public async Task A_video_without_audio_in_which_no_face_is_ever_seen_fails_its_job_at_once_saying_so()
+    {
+        var (key, _, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        var created = await Uploads.PostAsync(client, studyId, participantId, await TestMedia.FacelessSilentVideoAsync(), "video/mp4", "?fileName=P01_away.mp4");
+        var recording = (await created.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!;
+        var job = await WebhookDeliveryTests.WaitForJobAsync(client, studyId);
+
+        Assert.Equal("failed", job.GetProperty("state").GetString());
+        // Not retried: the same bytes and bundle would find no face again.
+        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
+        Assert.True(job.GetProperty("maxAttempts").GetInt32() > 1);
+        var error = job.GetProperty("error").GetString()!;
+        Assert.Matches("^no-face-seen: the bundle's face stage found no face in 1[01] frames of '[^']+' and the recording has no audio; nothing was scored\\.$", error);
+
+        // Nothing was written: no timeline and no aggregate row.
+        var timeline = await client.GetAsync($"/v1/recordings/{recording.Id}/timeline");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, timeline.StatusCode);
+        var aggregate = (await client.GetStringAsync($"/v1/studies/{studyId}/export?format=aggregate"))
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(aggregate);
+    }
 }

@@ -87,4 +87,24 @@ public sealed class CliScoreTests
         Assert.Equal(0.0, windows[3].GetProperty("face_coverage").GetDouble());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, windows[3].GetProperty("visual_emi").ValueKind);
     }
+
+    [Fact]
+    public async Task Score_fails_a_video_without_audio_in_which_no_face_is_seen_and_still_scores_the_other_files()
+    {
+        var folder = Directory.CreateTempSubdirectory("emi-score-noface-").FullName;
+        var away = Path.Combine(folder, "P03_away.mp4");
+        var tone = Path.Combine(folder, "P03_tone.wav");
+        await Media.FacelessSilentVideoAsync(away);
+        await Media.WavAsync(tone, 510);
+        var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
+        var json = Path.Combine(folder, "scores.json");
+        var cli = new EmiRunner(Path.Combine(folder, "config.json"));
+
+        var run = await cli.RunAsync("score", away, tone, "--model", bundle, "--format", "json", "--no-progress", "-o", json);
+        run.AssertExit(1);
+        Assert.Matches(@"emi score: P03_away\.mp4: NoFaceSeen: no-face-seen: the bundle's face stage found no face in 1[01] frames of 'P03_away\.mp4' and the recording has no audio; nothing was scored\.", run.Error);
+        using var doc = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var scored = Assert.Single(doc.RootElement.EnumerateArray());
+        Assert.Equal("P03_tone.wav", scored.GetProperty("recording").GetString());
+    }
 }

@@ -134,6 +134,32 @@ public sealed class FaceTests(MediaFixture media) : IDisposable
     }
 
     [Fact]
+    public async Task A_video_without_audio_in_which_no_face_is_seen_fails_with_no_face_seen_instead_of_an_empty_result()
+    {
+        var error = await Assert.ThrowsAsync<MediaDecodeException>(() => _pipeline.ScoreAsync(media.P("video-only.mp4"), _bundle, new ScoringOptions()));
+        Assert.Equal(MediaErrorKind.NoFaceSeen, error.Kind);
+        // 6 s at the branch's 5 fps (one frame of slack for ffmpeg's fps filter at the end).
+        Assert.Matches("^no-face-seen: the bundle's face stage found no face in 3[01] frames of 'video-only.mp4' and the recording has no audio; nothing was scored\\.$", error.Message);
+
+        // The same video with the bundle's audio branch gone and audio in the file: the message names the bundle.
+        var visualOnly = TestEnvironment.ReferenceBundleCopy("visual-only");
+        try
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(visualOnly, "manifest.json")))!.AsObject();
+            manifest.Remove("audio");
+            manifest["fusion"]!.AsObject().Remove("audio");
+            File.WriteAllText(Path.Combine(visualOnly, "manifest.json"), manifest.ToJsonString());
+            var withAudio = await Assert.ThrowsAsync<MediaDecodeException>(() => _pipeline.ScoreAsync(media.P("no-face.mp4"), ModelBundle.Load(visualOnly), new ScoringOptions()));
+            Assert.Equal(MediaErrorKind.NoFaceSeen, withAudio.Kind);
+            Assert.Contains("and bundle 'reference-tiny' has no audio branch", withAudio.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(visualOnly, true);
+        }
+    }
+
+    [Fact]
     public async Task A_bundle_without_a_face_stage_scores_whole_frames_and_reports_no_face_coverage()
     {
         var dir = TestEnvironment.ReferenceBundleWithoutFace();
@@ -223,15 +249,9 @@ public sealed class FaceTests(MediaFixture media) : IDisposable
     [InlineData("audio")]
     public void A_manifest_with_a_field_the_engine_does_not_read_is_refused(string section)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "emi-strict-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
+        var dir = TestEnvironment.ReferenceBundleCopy("strict");
         try
         {
-            foreach (var f in Directory.GetFiles(TestEnvironment.ReferenceBundle))
-            {
-                File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
-            }
-
             var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")))!;
             var target = section switch
             {
@@ -253,15 +273,9 @@ public sealed class FaceTests(MediaFixture media) : IDisposable
     [Fact]
     public void A_modified_face_detector_is_refused()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "emi-detector-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
+        var dir = TestEnvironment.ReferenceBundleCopy("detector");
         try
         {
-            foreach (var f in Directory.GetFiles(TestEnvironment.ReferenceBundle))
-            {
-                File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
-            }
-
             File.AppendAllText(Path.Combine(dir, Visual.Face!.Detector), "x");
             var error = Assert.Throws<ModelBundleException>(() => ModelBundle.Load(dir));
             Assert.Contains("sha256", error.Message, StringComparison.Ordinal);

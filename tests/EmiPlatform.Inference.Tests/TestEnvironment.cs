@@ -32,6 +32,19 @@ internal static class TestEnvironment
         }
     }
 
+    /// <summary>A copy of the whole reference bundle (detector included) in a temporary directory the caller deletes.</summary>
+    public static string ReferenceBundleCopy(string prefix)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"emi-{prefix}-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        foreach (var f in Directory.GetFiles(ReferenceBundle))
+        {
+            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+        }
+
+        return dir;
+    }
+
     /// <summary>
     /// A copy of the reference bundle without its face stage (the whole-frame visual branch), in a temporary
     /// directory the caller deletes.

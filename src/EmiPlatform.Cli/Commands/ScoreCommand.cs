@@ -127,10 +127,6 @@ internal static class ScoreCommand
                     await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"emi score: {file.Name}: face_coverage {coverage:0.###} (the visual branch scores the face crop, only in frames where the participant's face was tracked)")).ConfigureAwait(false);
                 }
-                else if (result.HasVideo && bundle.Visual?.Face is not null)
-                {
-                    await context.Error.WriteLineAsync($"emi score: {file.Name}: face_coverage 0 (no face seen: the visual branch scored nothing)").ConfigureAwait(false);
-                }
             }
             catch (MediaDecodeException ex)
             {

@@ -60,4 +60,7 @@ public sealed record FaceStage
 
     /// <summary>What a frame without the tracked face does: only <c>mask</c> (no visual prediction there).</summary>
     public string WithoutFace { get; init; } = Mask;
+
+    /// <summary>Null: the branch's AU input is zeros.</summary>
+    public ActionUnitModel? ActionUnitModel { get; init; }
 }

@@ -59,6 +59,9 @@ public sealed record ModelBundle
     [JsonIgnore]
     public string? FaceDetectorPath => Visual?.Face is { } face ? Path.Combine(Directory, face.Detector) : null;
 
+    [JsonIgnore]
+    public string? ActionUnitModelPath => Visual?.Face?.ActionUnitModel is { } au ? Path.Combine(Directory, au.Onnx) : null;
+
     /// <summary>Fusion weight of a branch ("audio" / "visual"); a branch without a weight counts 1.</summary>
     public double FusionWeight(string branch) => Fusion.TryGetValue(branch, out var w) ? w : 1.0;
 
@@ -143,12 +146,53 @@ public sealed record ModelBundle
                 throw new ModelBundleException($"Bundle '{Name}': visual.action_unit_names has {Visual.ActionUnitNames.Count} names for {Visual.ActionUnits} action units.");
             }
 
+            if (Fixed(Visual.Inputs.Aus.Shape, 2) is { } ausWidth && ausWidth != Visual.ActionUnits)
+            {
+                throw new ModelBundleException($"Bundle '{Name}': visual.inputs.aus takes {ausWidth} action units per step, visual.action_units says {Visual.ActionUnits}.");
+            }
+
             if (Visual.Face is { } face)
             {
                 ValidateFace(face);
+                if (face.ActionUnitModel is { } au)
+                {
+                    ValidateActionUnitModel(au, Visual);
+                }
             }
         }
     }
+
+    private void ValidateActionUnitModel(ActionUnitModel au, VisualBranch visual)
+    {
+        const string key = "visual.face.action_unit_model";
+        RequireFile(au.Onnx, au.Sha256);
+        if (au.ImageSize.Count != 2 || au.Height <= 0 || au.Width <= 0)
+        {
+            throw new ModelBundleException($"Bundle '{Name}': {key}.image_size must be [height, width].");
+        }
+
+        if (au.Mean.Count != 3 || au.Std.Count != 3 || au.Std.Any(s => s <= 0))
+        {
+            throw new ModelBundleException($"Bundle '{Name}': {key}.mean and .std need three values (std > 0).");
+        }
+
+        if (au.Input.Shape.Count != 4 || Fixed(au.Input.Shape, 1) != 3 || Fixed(au.Input.Shape, 2) != au.Height || Fixed(au.Input.Shape, 3) != au.Width)
+        {
+            throw new ModelBundleException($"Bundle '{Name}': {key}.input.shape must be [\"batch\", 3, {au.Height}, {au.Width}] (NCHW RGB of its image_size).");
+        }
+
+        var width = au.Output.Shape.Count == 2 ? Fixed(au.Output.Shape, 1) : null;
+        if (width != visual.ActionUnits)
+        {
+            throw new ModelBundleException(
+                $"Bundle '{Name}': {key}.output gives {width?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no fixed number of"} action units per face crop, " +
+                $"but the visual branch's AU input (visual.action_units) takes {visual.ActionUnits}; the output shape must be [\"batch\", {visual.ActionUnits}].");
+        }
+    }
+
+    /// <summary>The fixed size at <paramref name="axis"/> of a shape, or null for a named (dynamic) or missing axis.</summary>
+    private static int? Fixed(IReadOnlyList<JsonElement> shape, int axis) =>
+        axis < shape.Count && shape[axis].ValueKind == JsonValueKind.Number && shape[axis].TryGetInt32(out var size) ? size : null;
 
     private void ValidateFace(FaceStage face)
     {

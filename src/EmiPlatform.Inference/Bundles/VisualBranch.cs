@@ -29,7 +29,7 @@ public sealed record VisualBranch
 
     public IReadOnlyList<float> Std { get; init; } = [0.229f, 0.224f, 0.225f];
 
-    /// <summary>Width of the AU input; the engine feeds zeros (no AU extractor is available).</summary>
+    /// <summary>Width of the AU input: zeros, or the face stage's <see cref="FaceStage.ActionUnitModel"/> output.</summary>
     public int ActionUnits { get; init; } = 17;
 
     public IReadOnlyList<string> ActionUnitNames { get; init; } = [];

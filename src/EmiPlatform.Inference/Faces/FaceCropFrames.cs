@@ -22,12 +22,21 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
     private readonly float[] _mean;
     private readonly float[] _std;
     private readonly List<bool> _seen = [];
+    private readonly ActionUnitExtractor? _actionUnits;
+    private readonly List<float> _aus = [];
     private readonly object _gate = new();
 
-    public FaceCropFrames(Onnx.OnnxModel detector, VisualBranch branch)
+    /// <param name="actionUnits">The face stage's action-unit model, when the bundle ships one (null: AU input stays zeros).</param>
+    public FaceCropFrames(Onnx.OnnxModel detector, VisualBranch branch, Onnx.OnnxModel? actionUnits = null)
     {
         _stage = branch.Face ?? throw new ArgumentException("The visual branch has no face stage.", nameof(branch));
         _detector = new BlazeFaceDetector(detector, _stage);
+        if (actionUnits is not null)
+        {
+            var spec = _stage.ActionUnitModel ?? throw new ArgumentException("The face stage names no action-unit model.", nameof(actionUnits));
+            _actionUnits = new ActionUnitExtractor(actionUnits, spec, branch);
+        }
+
         _track = new FaceTrack(_stage);
         _height = branch.Height;
         _width = branch.Width;
@@ -56,6 +65,30 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
         lock (_gate)
         {
             return index >= 0 && index < _seen.Count && _seen[(int)index];
+        }
+    }
+
+    /// <summary>Whether frames get action units from a model (otherwise <see cref="FillActionUnits"/> writes zeros).</summary>
+    public bool HasActionUnits => _actionUnits is not null;
+
+    /// <summary>
+    /// The AU rows of <paramref name="destination"/>.Length / action_units frames from <paramref name="firstFrame"/>
+    /// on: the model's output for frames with the tracked face, zeros for the others and for frames not decoded.
+    /// </summary>
+    public void FillActionUnits(long firstFrame, Span<float> destination)
+    {
+        destination.Clear();
+        if (_actionUnits is null)
+        {
+            return;
+        }
+
+        var width = _actionUnits.Count;
+        lock (_gate)
+        {
+            var from = (int)Math.Min(firstFrame * width, _aus.Count);
+            var count = Math.Min(destination.Length, _aus.Count - from);
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_aus).Slice(from, count).CopyTo(destination);
         }
     }
 
@@ -91,9 +124,19 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
             destination.Clear();
         }
 
+        Span<float> aus = _actionUnits is null ? [] : stackalloc float[_actionUnits.Count];
+        if (_actionUnits is not null && box is { } face)
+        {
+            _actionUnits.Extract(frame, size, face, _stage.CropMargin, aus);
+        }
+
         lock (_gate)
         {
             _seen.Add(box is not null);
+            foreach (var value in aus)
+            {
+                _aus.Add(value);
+            }
         }
 
         Tracked?.Invoke(index, box);
@@ -108,9 +151,14 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
         return (box.CenterX - (width / 2), box.CenterY - (height / 2), width, height);
     }
 
-    public void Dispose() => _detector.Dispose();
+    public void Dispose()
+    {
+        _detector.Dispose();
+        _actionUnits?.Dispose();
+    }
 
-    private readonly ref struct NormalisingWriter(Span<float> destination, int pixels, float[] mean, float[] std) : IPixelWriter
+    /// <summary>(pixel / 255 - mean) / std into planar RGB, the normalisation of the branch and of the AU model.</summary>
+    internal readonly ref struct NormalisingWriter(Span<float> destination, int pixels, float[] mean, float[] std) : IPixelWriter
     {
         private readonly Span<float> _destination = destination;
 

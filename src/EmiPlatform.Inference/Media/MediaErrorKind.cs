@@ -21,4 +21,9 @@ public enum MediaErrorKind
     OutOfBounds,
     /// <summary>ffmpeg / ffprobe are not installed or not runnable.</summary>
     ToolMissing,
+    /// <summary>
+    /// Decoded, but nothing to score: only the visual branch applies (no audio, or no audio branch) and the bundle's face
+    /// stage never saw a face. The same bytes and bundle give the same result, so it is not worth a retry.
+    /// </summary>
+    NoFaceSeen,
 }

@@ -36,8 +36,14 @@ internal sealed class BranchRun
     /// <summary>Per-step outputs per second of input.</summary>
     public required double OutputRateHz { get; init; }
 
-    /// <summary>Builds the model inputs for a batch of <c>count</c> segments of <c>units</c> units in <c>data</c>.</summary>
-    public required Func<Memory<float>, int, int, OnnxInput[]> Inputs { get; init; }
+    /// <summary>Builds the model inputs for a batch (see <see cref="SegmentRequest.Inputs"/>).</summary>
+    public required Func<Memory<float>, Memory<float>, int, int, OnnxInput[]> Inputs { get; init; }
+
+    /// <summary>Floats per unit of a second input (see <see cref="SegmentRequest.SideFloats"/>).</summary>
+    public int SideFloats { get; init; }
+
+    /// <summary>Writes the second input's values of the units from a stream index on (null: zeros).</summary>
+    public Action<long, Span<float>>? FillSide { get; init; }
 
     /// <summary>Step outputs to read (shape [batch, steps, channels]) and the accumulator each goes to.</summary>
     public required IReadOnlyList<(string Output, WindowAccumulator Accumulator)> StepOutputs { get; init; }
@@ -139,6 +145,8 @@ internal sealed class BranchRun
                 ModelUnits = Math.Max(batch[0].Units, MinimumUnits),
                 UnitFloats = Decoder.UnitFloats,
                 Inputs = Inputs,
+                SideFloats = SideFloats,
+                FillSide = FillSide is null ? null : (segment, destination) => FillSide(segment.StartUnit, destination),
                 Channels = channels,
                 Deliver = (s, o, steps, rows) => Accumulate(batch[s], StepOutputs[o].Accumulator, steps, rows),
                 Cancellation = cancellationToken,

@@ -19,6 +19,9 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
     /// <summary>Segments per call on CUDA unless configured (<c>Inference:CudaSegmentsPerCall</c>).</summary>
     public const int DefaultCudaSegmentsPerCall = 8;
 
+    /// <summary>The word a job's error starts with when a face-only recording never showed the face.</summary>
+    public const string NoFaceSeenCode = "no-face-seen";
+
     private const string AudioBranchName = "audio";
     private const string VisualBranchName = "visual";
 
@@ -171,6 +174,14 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         }
 
         var timeline = Fuse(bundle, media.Duration, window, hop, useAudio ? audioEmi : null, useAudio ? audioVad : null, useVisual ? visualEmi : null, faceCoverage);
+        if (!useAudio && faceFrames is { WithFace: 0 } frames)
+        {
+            // Masked frames leave a face-only recording with no window at all: say why rather than succeed empty.
+            var noAudio = media.HasAudio ? $"bundle '{bundle.Name}' has no audio branch" : "the recording has no audio";
+            throw new MediaDecodeException(
+                MediaErrorKind.NoFaceSeen,
+                $"{NoFaceSeenCode}: the bundle's face stage found no face in {frames.Frames} frames of '{Path.GetFileName(media.Path)}' and {noAudio}; nothing was scored.");
+        }
         var model = (useAudio ? models.Audio : models.Visual)!.Model;
         return new ScoringResult(
             bundle.Name,
@@ -214,7 +225,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             BatchSize = batchSize,
             StreamOffsetSeconds = media.Audio!.StartTime,
             OutputRateHz = spec.OutputRateHz,
-            Inputs = (data, count, units) => [new OnnxInput(spec.Input.Name, data, [count, units])],
+            Inputs = (data, _, count, units) => [new OnnxInput(spec.Input.Name, data, [count, units])],
             StepOutputs = [(spec.Outputs.EmiSteps.Name, emi), (spec.Outputs.VadSteps.Name, vad)],
             Scored = scored,
             InferenceGate = gate,
@@ -225,12 +236,10 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
     private async Task<(int Frames, int WithFace)?> RunVisualAsync(MediaInfo media, VisualBranch spec, BundleModels models, WindowAccumulator emi, WindowAccumulator? coverage, int batchSize, SemaphoreSlim? gate, Action<double> scored, CancellationToken cancellationToken)
     {
         var model = models.Visual!;
-        using var faces = spec.Face is null ? null : new FaceCropFrames(models.Face!, spec);
+        using var faces = spec.Face is null ? null : new FaceCropFrames(models.Face!, spec, models.ActionUnits);
         IFrameShaper shaper = faces is null ? new CoverCropFrames(spec.Height, spec.Width, spec.Mean, spec.Std) : faces;
         await using var decoder = VideoDecoder.Start(media, shaper, spec.FrameRate, _tools, cancellationToken);
         var segmentFrames = (int)Math.Round(spec.SegmentSeconds * spec.FrameRate);
-        // No action-unit extractor ships with the engine: the contract says to feed zeros.
-        var zeroAus = new float[Math.Max(batchSize, _segmentsPerCall) * segmentFrames * spec.ActionUnits];
         var run = new BranchRun
         {
             Decoder = decoder,
@@ -241,11 +250,14 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             BatchSize = batchSize,
             StreamOffsetSeconds = media.Video!.StartTime,
             OutputRateHz = spec.OutputRateHz,
-            Inputs = (data, count, frames) =>
+            Inputs = (data, aus, count, frames) =>
             [
                 new OnnxInput(spec.Inputs.Frames.Name, data, [count, frames, 3, spec.Height, spec.Width]),
-                new OnnxInput(spec.Inputs.Aus.Name, zeroAus.AsMemory(0, count * frames * spec.ActionUnits), [count, frames, spec.ActionUnits]),
+                new OnnxInput(spec.Inputs.Aus.Name, aus, [count, frames, spec.ActionUnits]),
             ],
+            // The face stage's action-unit model per frame with the face; zeros without one (the reference bundle).
+            SideFloats = spec.ActionUnits,
+            FillSide = faces is { HasActionUnits: true } ? faces.FillActionUnits : null,
             StepOutputs = [(spec.Outputs.EmiSteps.Name, emi)],
             UnitSeen = faces is null ? null : faces.Seen,
             Coverage = coverage,
@@ -390,18 +402,21 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
                 }
 
                 OnnxModel? face = null;
+                OnnxModel? actionUnits = null;
                 try
                 {
                     face = bundle.FaceDetectorPath is { } detector ? OnnxModel.Open(detector, _sessionOptions, device) : null;
+                    actionUnits = bundle.ActionUnitModelPath is { } au ? OpenActionUnitModel(bundle, au, device) : null;
                 }
                 catch
                 {
                     audio?.Dispose();
                     visual?.Dispose();
+                    face?.Dispose();
                     throw;
                 }
 
-                loaded.Add(new BundleModels(audio, visual, face));
+                loaded.Add(new BundleModels(audio, visual, face, actionUnits));
             }
 
             return [.. loaded];
@@ -415,6 +430,25 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
 
             throw;
         }
+    }
+
+    /// <summary>Opens the AU model and checks that the graph gives what the manifest says (and the branch takes).</summary>
+    private OnnxModel OpenActionUnitModel(ModelBundle bundle, string path, int? device)
+    {
+        var spec = bundle.Visual!.Face!.ActionUnitModel!;
+        var model = OnnxModel.Open(path, _sessionOptions, device);
+        var outputs = model.Session.OutputMetadata;
+        var width = outputs.TryGetValue(spec.Output.Name, out var output) && output.Dimensions.Length == 2 ? output.Dimensions[1] : (int?)null;
+        if (width != bundle.Visual.ActionUnits || !model.Session.InputMetadata.ContainsKey(spec.Input.Name))
+        {
+            model.Dispose();
+            throw new ModelBundleException(
+                $"Bundle '{bundle.Name}': {spec.Onnx} has inputs [{string.Join(", ", model.Session.InputMetadata.Keys)}] and outputs " +
+                $"[{string.Join(", ", outputs.Select(o => $"{o.Key} [{string.Join(", ", o.Value.Dimensions)}]"))}]; the manifest needs input {spec.Input.Name} " +
+                $"and output {spec.Output.Name} [batch, {bundle.Visual.ActionUnits}] (the visual branch's AU input).");
+        }
+
+        return model;
     }
 
     private BranchModel Open(string path, int? device, string[] outputs)
@@ -448,13 +482,14 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         }
     }
 
-    private sealed record BundleModels(BranchModel? Audio, BranchModel? Visual, OnnxModel? Face) : IDisposable
+    private sealed record BundleModels(BranchModel? Audio, BranchModel? Visual, OnnxModel? Face, OnnxModel? ActionUnits) : IDisposable
     {
         public void Dispose()
         {
             Audio?.Dispose();
             Visual?.Dispose();
             Face?.Dispose();
+            ActionUnits?.Dispose();
         }
     }
 }

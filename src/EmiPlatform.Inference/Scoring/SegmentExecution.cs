@@ -36,9 +36,25 @@ internal static class SegmentExecution
             data = rented.AsMemory(0, perSegment * count);
         }
 
+        var sidePerSegment = units * first.SideFloats;
+        var side = sidePerSegment == 0 ? null : ArrayPool<float>.Shared.Rent(sidePerSegment * count);
         try
         {
-            using var outputs = runner.Run(first.Inputs(data, count, units), cancellationToken);
+            if (side is not null)
+            {
+                Array.Clear(side, 0, sidePerSegment * count);
+                var b = 0;
+                foreach (var request in requests)
+                {
+                    foreach (var segment in request.Segments)
+                    {
+                        request.FillSide?.Invoke(segment, side.AsSpan(b++ * sidePerSegment, segment.Units * first.SideFloats));
+                    }
+                }
+            }
+
+            var sideData = side is null ? Memory<float>.Empty : side.AsMemory(0, sidePerSegment * count);
+            using var outputs = runner.Run(first.Inputs(data, sideData, count, units), cancellationToken);
             for (var o = 0; o < outputs.Count; o++)
             {
                 var channels = first.Channels[o];
@@ -59,6 +75,11 @@ internal static class SegmentExecution
             if (rented is not null)
             {
                 ArrayPool<float>.Shared.Return(rented);
+            }
+
+            if (side is not null)
+            {
+                ArrayPool<float>.Shared.Return(side);
             }
         }
     }

@@ -19,8 +19,17 @@ internal sealed class SegmentRequest
     /// <summary>Floats per unit (1 for audio samples, 3·H·W for frames).</summary>
     public required int UnitFloats { get; init; }
 
-    /// <summary>Builds the model inputs for <c>count</c> segments of <c>units</c> units in <c>data</c>.</summary>
-    public required Func<Memory<float>, int, int, OnnxInput[]> Inputs { get; init; }
+    /// <summary>
+    /// Builds the model inputs for <c>count</c> segments of <c>units</c> units in <c>data</c>, with their
+    /// <see cref="SideFloats"/> per unit of a second input in <c>side</c> (empty when there is none).
+    /// </summary>
+    public required Func<Memory<float>, Memory<float>, int, int, OnnxInput[]> Inputs { get; init; }
+
+    /// <summary>Floats per unit of the second input (the visual branch's action units); 0: none.</summary>
+    public int SideFloats { get; init; }
+
+    /// <summary>Writes a segment's second input (its units × <see cref="SideFloats"/>, zeroed beforehand); null leaves zeros.</summary>
+    public Action<Segment, Span<float>>? FillSide { get; init; }
 
     /// <summary>Channels of each step output, in the runner's output order.</summary>
     public required IReadOnlyList<int> Channels { get; init; }

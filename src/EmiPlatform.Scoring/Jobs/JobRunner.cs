@@ -106,7 +106,7 @@ public sealed class JobRunner(
             logger.LogInformation("Job {JobId} was cancelled or taken over; its pipeline was stopped and nothing was written", job.Id);
             return new JobOutcome(JobOutcomeKind.Abandoned);
         }
-        catch (RecordingChangedException ex)
+        catch (Exception ex) when (ex is RecordingChangedException or MediaDecodeException { Kind: MediaErrorKind.NoFaceSeen })
         {
             span.Failed(ex);
             var finished = await store.FailPermanentlyAsync(job, ex.Message, CancellationToken.None);

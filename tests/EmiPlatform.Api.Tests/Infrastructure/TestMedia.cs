@@ -32,6 +32,10 @@ public static class TestMedia
         "-f lavfi -i sine=frequency=300:sample_rate=16000 -filter_complex \"[0:v]fps=10,format=yuv420p[a];[1:v]format=yuv420p[b];[a][b]concat=n=2:v=1[v]\" " +
         "-map [v] -map 2:a -t 4 -c:v libx264 -pix_fmt yuv420p -c:a aac -movflags +faststart");
 
+    /// <summary>2 s of test pattern, no face and no audio: nothing for the reference bundle to score.</summary>
+    public static Task<byte[]> FacelessSilentVideoAsync() => MakeAsync("faceless-silent.mp4",
+        "-f lavfi -i testsrc=size=320x240:rate=10 -t 2 -c:v libx264 -pix_fmt yuv420p -movflags +faststart");
+
     /// <summary>2 s of 16 kHz mono PCM.</summary>
     public static Task<byte[]> WavAsync() => MakeAsync("tone.wav", "-f lavfi -i sine=frequency=330:sample_rate=16000 -t 2 -c:a pcm_s16le");
 

@@ -20,6 +20,10 @@ public static class Media
                     "-f lavfi -i sine=frequency=300:sample_rate=16000 -filter_complex \"[0:v]fps=10,format=yuv420p[a];[1:v]format=yuv420p[b];[a][b]concat=n=2:v=1[v]\" " +
                     "-map [v] -map 2:a -t 4 -c:v libx264 -pix_fmt yuv420p -c:a aac", path);
 
+    /// <summary>2 s of test pattern: no face and no audio.</summary>
+    public static Task FacelessSilentVideoAsync(string path) =>
+        FfmpegAsync("-f lavfi -i testsrc=size=320x240:rate=10 -t 2 -c:v libx264 -pix_fmt yuv420p", path);
+
     /// <summary>An hour of tiny 1 fps video: seconds of scoring work, so its job is still queued or running when a test acts on it.</summary>
     public static Task SlowToScoreVideoAsync(string path) =>
         FfmpegAsync("-f lavfi -i testsrc=size=80x60:rate=1 -t 3600 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart", path);
