@@ -15,7 +15,7 @@ public sealed class ClientDocumentTests(ApiFactory api) : IClassFixture<ApiFacto
 
         Assert.NotEmpty(generatedFrom!["paths"]!.AsObject());
         // The host names the address it was asked on as its server; at build time nobody asked, so there is none.
-        Assert.Equal(api.Url.ToString(), served!["servers"]![0]!["url"]!.GetValue<string>());
+        Assert.Equal(api.Url.ToString().TrimEnd('/'), served!["servers"]![0]!["url"]!.GetValue<string>().TrimEnd('/'));
         served.AsObject().Remove("servers");
         var difference = FirstDifference(generatedFrom, served, "#");
         Assert.True(difference is null, $"the served document differs at {difference}; rebuild tests/EmiPlatform.Client.Tests");

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json;
 using EmiPlatform.ApiClient;
 using EmiPlatform.ApiClient.Models;
+using EmiPlatform.ApiClient.V1.Studies.Item.Export;
 using EmiPlatform.Testing;
 using EmiPlatform.Testing.Media;
 using Microsoft.Kiota.Abstractions;
@@ -17,6 +17,10 @@ namespace EmiPlatform.Client.Tests;
 public sealed class WholeFlowTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     private static readonly string[] Emotions = ["admiration", "amusement", "determination", "empathic_pain", "excitement", "joy"];
+
+    /// <summary>The six emotions of a window in <see cref="Emotions"/>' order, from the generated model's properties.</summary>
+    private static double?[] EmotionsOf(RecordingTimeline_windows w) =>
+        [w.Admiration, w.Amusement, w.Determination, w.EmpathicPain, w.Excitement, w.Joy];
 
     [Fact]
     public async Task A_lab_goes_from_a_new_tenant_to_its_studys_csv_with_the_generated_client()
@@ -61,22 +65,20 @@ public sealed class WholeFlowTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(recording.Id, job.RecordingId);
         Assert.True(job.State == "succeeded", $"the job ended {job.State}: {job.Error}");
 
-        await using var timelineStream = await lab.V1.Recordings[recording.Id!.Value].Timeline.GetAsync();
-        var timeline = (await JsonDocument.ParseAsync(timelineStream!)).RootElement;
-        Assert.Equal(recording.Id, timeline.GetProperty("recordingId").GetGuid());
-        Assert.Equal("P01", timeline.GetProperty("participantCode").GetString());
-        Assert.False(timeline.GetProperty("model").GetProperty("trained").GetBoolean(), "the reference bundle is untrained");
-        var windows = timeline.GetProperty("windows").EnumerateArray().ToList();
+        var timeline = await lab.V1.Recordings[recording.Id!.Value].Timeline.GetAsync();
+        Assert.Equal(recording.Id, timeline!.RecordingId);
+        Assert.Equal("P01", timeline.ParticipantCode);
+        var windows = timeline.Windows!;
         Assert.NotEmpty(windows);
         for (var i = 0; i < windows.Count; i++)
         {
-            Assert.Equal(i, windows[i].GetProperty("index").GetInt32());
-            Assert.True(windows[i].GetProperty("start_s").GetDouble() < windows[i].GetProperty("end_s").GetDouble());
-            Assert.All(Emotions, e => Assert.True(float.IsFinite(windows[i].GetProperty(e).GetSingle()), $"window {i}: {e}"));
+            Assert.Equal(i, windows[i].Index);
+            Assert.True(windows[i].StartS < windows[i].EndS);
+            Assert.All(EmotionsOf(windows[i]), e => Assert.True(e is { } v && double.IsFinite(v), $"window {i}: {e}"));
         }
-        Assert.InRange(windows[^1].GetProperty("end_s").GetDouble(), 2.5, 3.5);
+        Assert.InRange(windows[^1].EndS!.Value, 2.5, 3.5);
 
-        await using var csvStream = await lab.V1.Studies[studyId].Export.GetAsync(r => r.QueryParameters.Format = "long");
+        await using var csvStream = await lab.V1.Studies[studyId].Export.GetAsync(r => r.QueryParameters.Format = GetFormatQueryParameterType.Long);
         var rows = (await new StreamReader(csvStream!).ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
             .Select(r => r.Split(',')).ToList();
         var header = rows[0];
@@ -88,24 +90,33 @@ public sealed class WholeFlowTests(ApiFactory api) : IClassFixture<ApiFactory>
             string Cell(string column) => row[Array.IndexOf(header, column)];
             Assert.Equal(("Mimicry pilot", "P01", recording.Id.ToString(), i.ToString(CultureInfo.InvariantCulture)),
                 (Cell("study"), Cell("participant"), Cell("recording_id"), Cell("window")));
-            Assert.All(Emotions, e => Assert.Equal(windows[i].GetProperty(e).GetSingle(), (float)double.Parse(Cell(e), CultureInfo.InvariantCulture)));
+            Assert.True(Cell("model_trained") == "FALSE", "the reference bundle is untrained");
+            var timelineEmotions = EmotionsOf(windows[i]);
+            for (var e = 0; e < Emotions.Length; e++)
+            {
+                Assert.Equal((float)timelineEmotions[e]!.Value, (float)double.Parse(Cell(Emotions[e]), CultureInfo.InvariantCulture));
+            }
         }
     }
 
     [Fact]
-    public async Task A_problem_reaches_the_generated_client_as_an_api_exception_with_its_status()
+    public async Task Problems_reach_the_generated_client_as_its_typed_problem_details()
     {
         var admin = GeneratedClients.For(api, api.AdminKey);
         var created = await admin.V1.Admin.Tenants.PostAsync(new TenantRequest { Name = "Problem lab" });
         var lab = GeneratedClients.For(api, created!.AdminKey!.Secret!);
 
-        var missing = await Assert.ThrowsAnyAsync<ApiException>(() => lab.V1.Recordings[Guid.NewGuid()].GetAsync());
-        Assert.Equal(404, missing.ResponseStatusCode);
-        var anonymous = await Assert.ThrowsAnyAsync<ApiException>(() => GeneratedClients.For(api, "emi_not_a_key").V1.Me.GetAsync());
+        var missing = await Assert.ThrowsAsync<ProblemDetails>(() => lab.V1.Recordings[Guid.NewGuid()].GetAsync());
+        Assert.Equal((404, 404), (missing.ResponseStatusCode, missing.Status));
+        Assert.False(string.IsNullOrEmpty(missing.Type), "a problem names its type");
+        var anonymous = await Assert.ThrowsAsync<ProblemDetails>(() => GeneratedClients.For(api, "emi_not_a_key").V1.Me.GetAsync());
         Assert.Equal(401, anonymous.ResponseStatusCode);
         // A tenant key is not the platform admin's.
-        var forbidden = await Assert.ThrowsAnyAsync<ApiException>(() => lab.V1.Admin.Tenants.GetAsync());
+        var forbidden = await Assert.ThrowsAsync<ProblemDetails>(() => lab.V1.Admin.Tenants.GetAsync());
         Assert.Equal(403, forbidden.ResponseStatusCode);
+        var invalid = await Assert.ThrowsAsync<ProblemDetails>(() => lab.V1.Studies.PostAsync(new StudyRequest { Name = "" }));
+        Assert.Equal(422, invalid.ResponseStatusCode);
+        Assert.Contains("name", invalid.Errors!.AdditionalData.Keys);
     }
 
     private static async Task<JobDto> FinishedJobAsync(EmiApiClient client, Guid studyId)

@@ -120,8 +120,8 @@ public static class StreamedResponses
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                     Examples = new Dictionary<string, IOpenApiExample>
                     {
-                        ["long"] = new OpenApiExample { Summary = "format=long: the header row", Value = string.Join(',', CsvExport.LongColumns) + "\r\n" },
-                        ["aggregate"] = new OpenApiExample { Summary = "format=aggregate: the header row", Value = string.Join(',', CsvExport.AggregateColumns) + "\r\n" },
+                        ["long"] = new OpenApiExample { Summary = "format=long: the header row", Value = string.Join(',', Exports.CsvExport.LongColumns) + "\r\n" },
+                        ["aggregate"] = new OpenApiExample { Summary = "format=aggregate: the header row", Value = string.Join(',', Exports.CsvExport.AggregateColumns) + "\r\n" },
                     },
                 },
             },
