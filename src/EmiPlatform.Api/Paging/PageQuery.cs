@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
 
 namespace EmiPlatform.Api.Paging;
 
@@ -11,10 +12,11 @@ public sealed record PageQuery
     public const int MaxPageSize = 200;
     public const int DefaultPageSize = 50;
 
-    [Range(1, int.MaxValue, ErrorMessage = "must be 1 or more")]
+    // Named as the docs write them; the document would otherwise say Page and PageSize.
+    [FromQuery(Name = "page"), Range(1, int.MaxValue, ErrorMessage = "must be 1 or more")]
     public int? Page { get; init; }
 
-    [Range(1, MaxPageSize, ErrorMessage = "must be between {1} and {2}")]
+    [FromQuery(Name = "pageSize"), Range(1, MaxPageSize, ErrorMessage = "must be between {1} and {2}")]
     public int? PageSize { get; init; }
 
     public int Number => Page ?? 1;
