@@ -12,7 +12,7 @@ public static class JobStates
     public static string Name(this JobState state) => state.ToString().ToLowerInvariant();
 
     public static JobState Parse(string name) =>
-        Enum.TryParse<JobState>(name, ignoreCase: true, out var state) && Enum.IsDefined(state) && !int.TryParse(name, out _)
+        EnumNames.TryParse<JobState>(name, out var state)
             ? state
             : throw new FormatException($"'{name}' is not a job state.");
 

@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions;
 using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Api.Auth;
@@ -68,13 +69,13 @@ public static class JobsApi
         JobState? filter = null;
         if (state is not null)
         {
-            if (Enum.TryParse<JobState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(state, out _))
+            if (EnumNames.TryParse<JobState>(state, out var parsed))
             {
                 filter = parsed;
             }
             else
             {
-                return Problem.Validation(new Dictionary<string, string[]> { ["state"] = ["must be one of queued, running, succeeded, failed, cancelled"] });
+                return Problem.Validation(new Dictionary<string, string[]> { ["state"] = [$"must be one of {EnumNames.List<JobState>()}"] });
             }
         }
         if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))

@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Data;
@@ -121,13 +122,13 @@ public static class WebhooksApi
         WebhookDeliveryStatus? filter = null;
         if (status is not null)
         {
-            if (Enum.TryParse<WebhookDeliveryStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(status, out _))
+            if (EnumNames.TryParse<WebhookDeliveryStatus>(status, out var parsed))
             {
                 filter = parsed;
             }
             else
             {
-                return Problem.Validation(new Dictionary<string, string[]> { ["status"] = ["must be one of pending, delivered, failed"] });
+                return Problem.Validation(new Dictionary<string, string[]> { ["status"] = [$"must be one of {EnumNames.List<WebhookDeliveryStatus>()}"] });
             }
         }
         if (!await db.Webhooks.AsNoTracking().AnyAsync(w => w.Id == id, ct))

@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
@@ -17,10 +12,10 @@ public sealed class OtlpReceiver : IAsyncDisposable
 {
     public sealed record Export(string Path, string? ContentType, byte[] Body);
 
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<Export> _exports = new();
+    private WebApplication _app = null!;
 
-    private OtlpReceiver(WebApplication app) => _app = app;
+    private OtlpReceiver() { }
 
     public IReadOnlyList<Export> Exports => [.. _exports];
 
@@ -28,20 +23,14 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public static async Task<OtlpReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new OtlpReceiver(app);
-        app.MapPost("/v1/{signal}", async (HttpContext context) =>
+        var receiver = new OtlpReceiver();
+        (receiver._app, receiver.Url) = await LoopbackServer.StartAsync(app => app.MapPost("/v1/{signal}", async (HttpContext context) =>
         {
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             receiver._exports.Enqueue(new Export(context.Request.Path, context.Request.ContentType, body.ToArray()));
             context.Response.StatusCode = StatusCodes.Status200OK;
-        });
-        await app.StartAsync();
-        receiver.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        }));
         return receiver;
     }
 

@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace EmiPlatform.Api.Tests.Infrastructure;
 
@@ -18,12 +13,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     public sealed record Received(DateTimeOffset At, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
-    private readonly WebApplication app;
     private readonly ConcurrentQueue<Received> received = new();
     private readonly ConcurrentQueue<Received> studyEvents = new();
+    private WebApplication app = null!;
     private int count;
 
-    private WebhookReceiver(WebApplication app) => this.app = app;
+    private WebhookReceiver() { }
 
     public IReadOnlyList<Received> Requests => [.. received];
 
@@ -33,12 +28,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync(Func<int, int> answer)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app);
-        app.MapPost("/hook", async (HttpContext context) =>
+        var receiver = new WebhookReceiver();
+        (receiver.app, var address) = await LoopbackServer.StartAsync(app => app.MapPost("/hook", async (HttpContext context) =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
@@ -52,10 +43,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             }
             receiver.received.Enqueue(request);
             context.Response.StatusCode = answer(Interlocked.Increment(ref receiver.count));
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = new Uri(new Uri(address), "/hook");
+        }));
+        receiver.Url = new Uri(address, "/hook");
         return receiver;
     }
 
