@@ -7,10 +7,10 @@ using EmiPlatform.Api.Problems;
 using EmiPlatform.Api.Progress;
 using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Recordings;
+using EmiPlatform.Bundles;
 using EmiPlatform.Hosting;
 using EmiPlatform.Hosting.Telemetry;
-using EmiPlatform.Scoring.Hosting;
-using EmiPlatform.Scoring.Webhooks;
+using EmiPlatform.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);

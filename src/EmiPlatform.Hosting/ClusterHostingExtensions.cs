@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using EmiPlatform.Abstractions.Silos;
+using EmiPlatform.Bundles;
 using EmiPlatform.Grains;
 using EmiPlatform.Grains.Studies;
 using EmiPlatform.Grains.Tenants;

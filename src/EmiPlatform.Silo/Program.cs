@@ -1,7 +1,7 @@
 using EmiPlatform.Data.Migrations;
 using EmiPlatform.Hosting;
 using EmiPlatform.Hosting.Telemetry;
-using EmiPlatform.Scoring.Webhooks;
+using EmiPlatform.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

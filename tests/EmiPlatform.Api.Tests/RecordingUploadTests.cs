@@ -5,7 +5,7 @@ using EmiPlatform.Api.Me;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tenants;
 using EmiPlatform.Api.Tests.Infrastructure;
-using EmiPlatform.Inference.Media;
+using EmiPlatform.Media;
 using EmiPlatform.Testing;
 using Npgsql;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Scoring.Telemetry;
+using EmiPlatform.Telemetry;
 using EmiPlatform.Testing;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Trace;

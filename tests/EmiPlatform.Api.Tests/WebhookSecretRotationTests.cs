@@ -1,5 +1,5 @@
 using EmiPlatform.Api.Tests.Infrastructure;
-using EmiPlatform.Scoring.Webhooks;
+using EmiPlatform.Webhooks;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 

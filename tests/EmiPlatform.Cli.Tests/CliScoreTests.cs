@@ -13,7 +13,7 @@ public sealed class CliScoreTests
         var folder = Directory.CreateTempSubdirectory("emi-score-").FullName;
         // A name a spreadsheet would run as a formula: the CSV neutralises it as the API's export does.
         var video = Path.Combine(folder, "=P01_joy.mp4");
-        await Media.VideoAsync(video, 440);
+        await SampleMedia.VideoAsync(video, 440);
         var csv = Path.Combine(folder, "timeline.csv");
         var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
         var cli = new EmiRunner(Path.Combine(folder, "config.json"));
@@ -66,7 +66,7 @@ public sealed class CliScoreTests
     {
         var folder = Directory.CreateTempSubdirectory("emi-score-face-").FullName;
         var video = Path.Combine(folder, "P02_face.mp4");
-        await Media.FaceThenNoFaceVideoAsync(video);
+        await SampleMedia.FaceThenNoFaceVideoAsync(video);
         var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
         var json = Path.Combine(folder, "scores.json");
         var cli = new EmiRunner(Path.Combine(folder, "config.json"));
@@ -94,8 +94,8 @@ public sealed class CliScoreTests
         var folder = Directory.CreateTempSubdirectory("emi-score-noface-").FullName;
         var away = Path.Combine(folder, "P03_away.mp4");
         var tone = Path.Combine(folder, "P03_tone.wav");
-        await Media.FacelessSilentVideoAsync(away);
-        await Media.WavAsync(tone, 510);
+        await SampleMedia.FacelessSilentVideoAsync(away);
+        await SampleMedia.WavAsync(tone, 510);
         var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
         var json = Path.Combine(folder, "scores.json");
         var cli = new EmiRunner(Path.Combine(folder, "config.json"));

@@ -1,4 +1,4 @@
-using EmiPlatform.Inference.Media;
+using EmiPlatform.Media;
 using EmiPlatform.Testing.Media;
 
 namespace EmiPlatform.Inference.Tests;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using EmiPlatform.Inference.Bundles;
-using EmiPlatform.Inference.Media;
+using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Onnx;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Media;
 using Xunit.Abstractions;
 
 namespace EmiPlatform.Inference.Tests;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Onnx;
 using EmiPlatform.Inference.Scoring;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Onnx;
 
 namespace EmiPlatform.Inference.Tests;

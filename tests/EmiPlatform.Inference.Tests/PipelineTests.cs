@@ -1,7 +1,7 @@
-using EmiPlatform.Inference.Bundles;
-using EmiPlatform.Inference.Media;
+using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Onnx;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Media;
 
 namespace EmiPlatform.Inference.Tests;
 

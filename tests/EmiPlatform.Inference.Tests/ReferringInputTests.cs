@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using EmiPlatform.Inference.Bundles;
-using EmiPlatform.Inference.Media;
+using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Media;
 using EmiPlatform.Testing.Media;
 
 namespace EmiPlatform.Inference.Tests;

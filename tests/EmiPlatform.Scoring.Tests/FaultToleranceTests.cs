@@ -48,7 +48,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         var recordings = new List<Guid>();
         for (var i = 0; i < 20; i++)
         {
-            recordings.Add(await lab.UploadAsync(await Media.ToneAsync(i, seconds: 6), $"tone-{i}.wav"));
+            recordings.Add(await lab.UploadAsync(await SampleMedia.ToneAsync(i, seconds: 6), $"tone-{i}.wav"));
         }
         var killed = await watcher.WaitAsync(TimeSpan.FromSeconds(90));
         Assert.True(victim.HasExited);
@@ -72,7 +72,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
             before[worker.Pid] = RealTimeFactorCount(await ScrapeAsync(worker));
         }
 
-        await lab.UploadAsync(await Media.ToneAsync(900), "tone.wav");
+        await lab.UploadAsync(await SampleMedia.ToneAsync(900), "tone.wav");
         await lab.WaitForJobsAsync(1, Generous);
 
         var scorer = (string)(await cluster.RowsAsync("SELECT worker FROM scoring_jobs WHERE study_id = $1", lab.StudyId))[0][0];
@@ -119,7 +119,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         var recordings = new List<Guid>();
         for (var i = 0; i < 30; i++)
         {
-            recordings.Add(await lab.UploadAsync(await Media.ToneAsync(400 + i, seconds: 6), $"tone-{i}.wav"));
+            recordings.Add(await lab.UploadAsync(await SampleMedia.ToneAsync(400 + i, seconds: 6), $"tone-{i}.wav"));
         }
         cluster.StartSilo("scoring");
         await cluster.WaitUntilAsync(async () => (await lab.JobStatesAsync()).GetValueOrDefault("succeeded") >= 3,
@@ -167,7 +167,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         var recordings = new List<Guid>();
         for (var i = 0; i < 10; i++)
         {
-            recordings.Add(await lab.UploadAsync(await Media.ToneAsync(100 + i, seconds: 4), $"tone-{i}.wav"));
+            recordings.Add(await lab.UploadAsync(await SampleMedia.ToneAsync(100 + i, seconds: 4), $"tone-{i}.wav"));
         }
         await cluster.WaitUntilAsync(async () => (await lab.JobStatesAsync()).GetValueOrDefault("succeeded") >= 2,
             TimeSpan.FromSeconds(90), "the first jobs to succeed");
@@ -191,7 +191,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     {
         await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
-        var poison = await lab.UploadAsync(await Media.ToneAsync(200, seconds: 3), "poison.wav");
+        var poison = await lab.UploadAsync(await SampleMedia.ToneAsync(200, seconds: 3), "poison.wav");
         await lab.WaitForJobsAsync(1, Generous);
         var windowsBefore = await cluster.ScalarAsync<long>("SELECT count(*) FROM timeline_windows WHERE recording_id = $1", poison);
 
@@ -208,7 +208,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         var good = new List<Guid>();
         for (var i = 0; i < 5; i++)
         {
-            good.Add(await lab.UploadAsync(await Media.ToneAsync(210 + i, seconds: 3), $"good-{i}.wav"));
+            good.Add(await lab.UploadAsync(await SampleMedia.ToneAsync(210 + i, seconds: 3), $"good-{i}.wav"));
         }
 
         await lab.WaitForJobsAsync(7, Generous, "succeeded", "failed");
@@ -228,7 +228,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
         // Long enough to still be scoring when the cancel arrives: the tiny bundle scores ~300 s of recording per second.
-        var recording = await lab.UploadAsync(await Media.LongVideoAsync(900), "long.mp4", "video/mp4");
+        var recording = await lab.UploadAsync(await SampleMedia.LongVideoAsync(900), "long.mp4", "video/mp4");
         var jobId = await cluster.ScalarAsync<Guid>("SELECT id FROM scoring_jobs WHERE recording_id = $1", recording);
 
         SiloProcess? worker = null;
@@ -260,7 +260,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     {
         await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
-        var recording = await lab.UploadAsync(await Media.ToneAsync(300, seconds: 5), "tone.wav");
+        var recording = await lab.UploadAsync(await SampleMedia.ToneAsync(300, seconds: 5), "tone.wav");
         await lab.WaitForJobsAsync(1, Generous);
         var jobId = await cluster.ScalarAsync<Guid>("SELECT id FROM scoring_jobs WHERE recording_id = $1", recording);
         var windows = await cluster.ScalarAsync<long>("SELECT count(*) FROM timeline_windows WHERE recording_id = $1", recording);

@@ -1,7 +1,6 @@
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Bundles;
 using EmiPlatform.Data;
-using EmiPlatform.Inference.Bundles;
-using EmiPlatform.Scoring.Bundles;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Problem = EmiPlatform.Api.Problems.Problem;

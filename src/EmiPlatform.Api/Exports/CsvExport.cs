@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using EmiPlatform.Api.Timelines;
 using EmiPlatform.Csv;
-using EmiPlatform.Inference.Columns;
+using EmiPlatform.Results;
 using Npgsql;
 
 namespace EmiPlatform.Api.Exports;

@@ -4,7 +4,7 @@ using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Timelines;
 using EmiPlatform.Csv;
 using EmiPlatform.Data;
-using EmiPlatform.Scoring.Telemetry;
+using EmiPlatform.Telemetry;
 using Problem = EmiPlatform.Api.Problems.Problem;
 
 namespace EmiPlatform.Api.Exports;

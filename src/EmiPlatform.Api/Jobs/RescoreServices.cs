@@ -1,5 +1,5 @@
+using EmiPlatform.Bundles;
 using EmiPlatform.Data;
-using EmiPlatform.Scoring.Bundles;
 using Microsoft.AspNetCore.Mvc;
 
 namespace EmiPlatform.Api.Jobs;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EmiPlatform.Inference.Columns;
+using EmiPlatform.Results;
 using Microsoft.OpenApi;
 
 namespace EmiPlatform.Api.OpenApi;

@@ -1,12 +1,12 @@
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using EmiPlatform.Abstractions.Studies;
+using EmiPlatform.Bundles;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
-using EmiPlatform.Inference.Media;
-using EmiPlatform.Scoring.Bundles;
-using EmiPlatform.Scoring.Telemetry;
+using EmiPlatform.Media;
 using EmiPlatform.Storage;
+using EmiPlatform.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

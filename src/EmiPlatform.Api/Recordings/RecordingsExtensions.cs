@@ -1,5 +1,5 @@
 using EmiPlatform.Api.Storage;
-using EmiPlatform.Scoring.Hosting;
+using EmiPlatform.Media;
 using EmiPlatform.Storage;
 
 namespace EmiPlatform.Api.Recordings;

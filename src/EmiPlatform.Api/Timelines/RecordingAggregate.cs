@@ -1,4 +1,4 @@
 namespace EmiPlatform.Api.Timelines;
 
-/// <summary>A recording_scores row's values; <see cref="Values"/> in <see cref="Inference.Columns.ScoreColumns.All"/> order (float, bool or null).</summary>
+/// <summary>A recording_scores row's values; <see cref="Values"/> in <see cref="Results.ScoreColumns.All"/> order (float, bool or null).</summary>
 public sealed record RecordingAggregate(double DurationSeconds, int WindowCount, object?[] Values);

@@ -1,5 +1,5 @@
 using EmiPlatform.Data;
-using EmiPlatform.Inference.Columns;
+using EmiPlatform.Results;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;

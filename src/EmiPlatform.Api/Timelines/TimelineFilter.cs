@@ -1,5 +1,5 @@
 using System.Globalization;
-using EmiPlatform.Inference.Columns;
+using EmiPlatform.Results;
 
 namespace EmiPlatform.Api.Timelines;
 

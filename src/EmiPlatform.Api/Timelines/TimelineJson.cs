@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 using System.Text.Json;
-using EmiPlatform.Inference.Columns;
+using EmiPlatform.Results;
 using Npgsql;
 
 namespace EmiPlatform.Api.Timelines;

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
-using EmiPlatform.Scoring.Webhooks;
+using EmiPlatform.Webhooks;
 
 namespace EmiPlatform.Api.Webhooks;
 

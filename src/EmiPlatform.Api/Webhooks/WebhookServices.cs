@@ -1,6 +1,6 @@
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Data;
-using EmiPlatform.Scoring.Webhooks;
+using EmiPlatform.Webhooks;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 

@@ -3,7 +3,7 @@ using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
-using EmiPlatform.Scoring.Webhooks;
+using EmiPlatform.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using EmiPlatform.Inference.Faces;
-using EmiPlatform.Inference.Media;
+using EmiPlatform.Media;
 
 namespace EmiPlatform.Cli.Bench;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Faces;
-using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Onnx;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Media;
 
 namespace EmiPlatform.Cli.Bench;
 

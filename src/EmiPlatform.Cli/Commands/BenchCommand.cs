@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using EmiPlatform.Bundles;
 using EmiPlatform.Cli.Bench;
-using EmiPlatform.Inference.Bundles;
-using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Onnx;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Media;
 
 namespace EmiPlatform.Cli.Commands;
 

@@ -1,12 +1,12 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
+using EmiPlatform.Bundles;
 using EmiPlatform.Cli.Output;
 using EmiPlatform.Csv;
-using EmiPlatform.Inference.Bundles;
-using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Onnx;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Media;
 using Spectre.Console;
 
 namespace EmiPlatform.Cli.Commands;

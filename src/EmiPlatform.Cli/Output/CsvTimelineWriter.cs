@@ -3,6 +3,7 @@ using System.Text;
 using EmiPlatform.Csv;
 using EmiPlatform.Inference.Columns;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Results;
 
 namespace EmiPlatform.Cli.Output;
 

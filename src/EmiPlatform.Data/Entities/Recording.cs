@@ -35,7 +35,7 @@ public sealed class Recording : ITenantOwned
     public double? FrameRate { get; set; }
     public int? Rotation { get; set; }
 
-    /// <summary>The probe result as JSON (EmiPlatform.Inference.Media.StoredMediaInfo), read by the scoring worker.</summary>
+    /// <summary>The probe result as JSON (EmiPlatform.Media.StoredMediaInfo), read by the scoring worker.</summary>
     public string? Media { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Data.Jobs;
-using EmiPlatform.Scoring.Telemetry;
+using EmiPlatform.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

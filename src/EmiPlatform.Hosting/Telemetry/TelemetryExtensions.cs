@@ -1,4 +1,4 @@
-using EmiPlatform.Scoring.Telemetry;
+using EmiPlatform.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

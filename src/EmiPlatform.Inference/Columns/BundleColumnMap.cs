@@ -1,5 +1,6 @@
-using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Results;
 
 namespace EmiPlatform.Inference.Columns;
 

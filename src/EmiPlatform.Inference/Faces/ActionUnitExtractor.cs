@@ -1,4 +1,4 @@
-using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Onnx;
 
 namespace EmiPlatform.Inference.Faces;

@@ -1,5 +1,5 @@
-using EmiPlatform.Inference.Bundles;
-using EmiPlatform.Inference.Media;
+using EmiPlatform.Bundles;
+using EmiPlatform.Media;
 
 namespace EmiPlatform.Inference.Faces;
 

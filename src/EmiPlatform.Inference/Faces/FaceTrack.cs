@@ -1,4 +1,4 @@
-using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Bundles;
 
 namespace EmiPlatform.Inference.Faces;
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Onnx;
+using EmiPlatform.Media;
 
 namespace EmiPlatform.Inference.Scoring;
 

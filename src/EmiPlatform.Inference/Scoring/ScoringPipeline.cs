@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Faces;
-using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Onnx;
+using EmiPlatform.Media;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

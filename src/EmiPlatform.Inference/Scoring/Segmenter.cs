@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
-using EmiPlatform.Inference.Media;
+using EmiPlatform.Media;
 
 namespace EmiPlatform.Inference.Scoring;
 

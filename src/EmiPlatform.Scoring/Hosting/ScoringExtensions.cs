@@ -1,14 +1,14 @@
+using EmiPlatform.Bundles;
 using EmiPlatform.Contracts.Transport;
 using EmiPlatform.Data;
 using EmiPlatform.Inference;
-using EmiPlatform.Inference.Media;
 using EmiPlatform.Inference.Scoring;
-using EmiPlatform.Scoring.Bundles;
+using EmiPlatform.Media;
 using EmiPlatform.Scoring.Jobs;
 using EmiPlatform.Scoring.Messaging;
-using EmiPlatform.Scoring.Telemetry;
 using EmiPlatform.Scoring.Timelines;
 using EmiPlatform.Storage;
+using EmiPlatform.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,18 +20,6 @@ namespace EmiPlatform.Scoring.Hosting;
 
 public static class ScoringExtensions
 {
-    /// <summary>The bundle registry and the default bundle (<c>Scoring:DefaultBundle</c>): wherever jobs are created or scored.</summary>
-    public static IHostApplicationBuilder AddEmiBundles(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<ScoringWorkerOptions>().BindConfiguration(ScoringWorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddEmiDataSources();
-        builder.Services.TryAddSingleton<BundleRegistry>();
-        builder.Services.TryAddSingleton<DefaultBundle>();
-        builder.Services.TryAddSingleton<EmiMetrics>();
-        return builder;
-    }
-
     /// <summary>
     /// What a scoring silo runs: the shared pipeline, the job runner and timeline writer, and its start-up report.
     /// Its MassTransit consumers are added by <see cref="AddScoringConsumers"/> on the host's one bus.
@@ -40,6 +28,9 @@ public static class ScoringExtensions
     {
         builder.AddEmiBundles();
         var services = builder.Services;
+        services.AddOptions<ScoringWorkerOptions>().BindConfiguration(ScoringWorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<EmiMetrics>();
         services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section);
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName);
         services.AddMediaTools();

@@ -2,16 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace EmiPlatform.Scoring.Hosting;
 
-/// <summary>Configuration section <c>Scoring</c>: the default bundle, and how a scoring silo runs and leases jobs.</summary>
+/// <summary>Configuration section <c>Scoring</c>: how a scoring silo runs and leases jobs (the default bundle is <c>BundleOptions</c>).</summary>
 public sealed class ScoringWorkerOptions
 {
     public const string Section = "Scoring";
-
-    /// <summary>
-    /// Directory of the bundle new recordings are scored with; relative paths resolve against the content root.
-    /// Required where jobs are created (the API host); a scoring silo loads bundles from their registered location.
-    /// </summary>
-    public string DefaultBundle { get; set; } = string.Empty;
 
     /// <summary>Pipelines run at once in this process; 0 picks one per GPU, or one per two CPU cores.</summary>
     [Range(0, 256)]

@@ -1,7 +1,7 @@
+using EmiPlatform.Bundles;
 using EmiPlatform.Contracts.Transport;
 using EmiPlatform.Inference;
 using EmiPlatform.Inference.Scoring;
-using EmiPlatform.Scoring.Bundles;
 using EmiPlatform.Scoring.Messaging;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EmiPlatform.Data.Jobs;
 using EmiPlatform.Inference.Scoring;
 using EmiPlatform.Scoring.Jobs;
+using EmiPlatform.Telemetry;
 
 namespace EmiPlatform.Scoring.Telemetry;
 

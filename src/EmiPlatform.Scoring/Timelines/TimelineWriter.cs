@@ -1,8 +1,9 @@
-using EmiPlatform.Data.Jobs;
+using EmiPlatform.Bundles;
 using EmiPlatform.Data;
-using EmiPlatform.Inference.Bundles;
+using EmiPlatform.Data.Jobs;
 using EmiPlatform.Inference.Columns;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Results;
 using EmiPlatform.Scoring.Hosting;
 using EmiPlatform.Scoring.Jobs;
 using Npgsql;

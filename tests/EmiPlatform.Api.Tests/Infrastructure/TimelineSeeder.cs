@@ -15,7 +15,7 @@ namespace EmiPlatform.Api.Tests.Infrastructure;
 public sealed class TimelineSeeder(ApiFactory api)
 {
     public const double WindowSeconds = 0.5;
-    private static readonly IReadOnlyList<string> ScoreColumns = Inference.Columns.ScoreColumns.Selectable;
+    private static readonly IReadOnlyList<string> ScoreColumns = Results.ScoreColumns.Selectable;
 
     /// <summary>The seeded value of score column <paramref name="column"/> (an index of the platform's score columns) of a window, in [0, 1).</summary>
     public static float Value(int seed, int window, int column) =>

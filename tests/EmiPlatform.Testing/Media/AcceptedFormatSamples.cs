@@ -1,7 +1,7 @@
 namespace EmiPlatform.Testing.Media;
 
 /// <summary>
-/// One short recording in each accepted container (EmiPlatform.Inference.Media.AcceptedFormats), made with ffmpeg: 2 s
+/// One short recording in each accepted container (EmiPlatform.Media.AcceptedFormats), made with ffmpeg: 2 s
 /// of a 16 kHz tone, over a small test pattern where the container carries video.
 /// </summary>
 public static class AcceptedFormatSamples

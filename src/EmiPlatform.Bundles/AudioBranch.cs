@@ -1,0 +1,36 @@
+namespace EmiPlatform.Bundles;
+
+/// <summary>The audio branch of a bundle: raw 16 kHz mono waveform in, per-step EMI and VAD out.</summary>
+public sealed record AudioBranch
+{
+    public required string Onnx { get; init; }
+
+    /// <summary>Checked against the file on load when present.</summary>
+    public string? Sha256 { get; init; }
+
+    public int Opset { get; init; }
+
+    public bool Trained { get; init; }
+
+    public int SampleRate { get; init; } = 16000;
+
+    public double SegmentSeconds { get; init; } = 12.0;
+
+    public double OverlapSeconds { get; init; } = 1.0;
+
+    /// <summary>Per-step outputs per second of input; step i of a segment maps to segment start + i / rate.</summary>
+    public double OutputRateHz { get; init; } = 50.0;
+
+    /// <summary>Samples between two per-step outputs.</summary>
+    public int StepSamples { get; init; } = 320;
+
+    /// <summary>Samples one step sees; a shorter segment is zero-padded to this length.</summary>
+    public int ReceptiveFieldSamples { get; init; } = 400;
+
+    public required TensorSpec Input { get; init; }
+
+    public required AudioOutputs Outputs { get; init; }
+
+    /// <summary>The hyperparameters the graph was built with; recorded for people, not read by the engine.</summary>
+    public System.Text.Json.JsonElement? Architecture { get; init; }
+}

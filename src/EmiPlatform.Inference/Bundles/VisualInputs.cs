@@ -1,8 +1,0 @@
-namespace EmiPlatform.Inference.Bundles;
-
-public sealed record VisualInputs
-{
-    public required TensorSpec Frames { get; init; }
-
-    public required TensorSpec Aus { get; init; }
-}

@@ -1,8 +1,0 @@
-namespace EmiPlatform.Inference.Bundles;
-
-public sealed record VisualOutputs
-{
-    public required TensorSpec EmiSteps { get; init; }
-
-    public required TensorSpec EmiSegment { get; init; }
-}

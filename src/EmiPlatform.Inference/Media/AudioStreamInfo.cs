@@ -1,3 +1,0 @@
-namespace EmiPlatform.Inference.Media;
-
-public sealed record AudioStreamInfo(int Index, string Codec, int SampleRate, int Channels, double StartTime, double? Duration);
