@@ -262,7 +262,6 @@ class _Converter:
         public = self._public_input_name(node["name"])
         self.graph_inputs.append(helper.make_tensor_value_info(
             public, TensorProto.FLOAT, ["N" if i == 0 and d is None else d for i, d in enumerate(shape)]))
-        self._names.add(public)
         if len(shape) == 4:
             name = self._node("Transpose", [public], node["name"] + "/to_nchw", perm=_NHWC_TO_NCHW)
             self.tensors[node["name"]] = _Tensor(name, True, shape)
@@ -454,15 +453,20 @@ class _Converter:
                 dt = _attr(n, t)
                 if dt is not None and dt.get("type") != "DT_FLOAT":
                     raise ConversionError(f"{n['op']} {n['name']}: type {dt.get('type')} is not supported (DT_FLOAT)")
+        # The public names are taken first, so that no internal tensor can claim one.
+        public_outputs = self._outputs()
+        self._names.update(public for public, _ in public_outputs)
+        self._names.update(self._public_input_name(n["name"]) for n in self.nodes if n["op"] == "Placeholder")
+        if len(self._names) != len(public_outputs) + sum(n["op"] == "Placeholder" for n in self.nodes):
+            raise ConversionError("two graph inputs or outputs have the same name")
         for node in self._topological():
             handlers[node["op"]](node)
 
         outputs = []
-        for public, producer in self._outputs():
+        for public, producer in public_outputs:
             if producer not in self.tensors:
                 raise ConversionError(f"output {public}: tensor {producer} is not produced by the graph")
             t = self._to_nhwc(self.tensors[producer], public)
-            self._names.add(public)
             self.onnx_nodes.append(helper.make_node("Identity", [t.name], [public], name=public))
             outputs.append(helper.make_tensor_value_info(
                 public, TensorProto.FLOAT, ["N" if i == 0 and d is None else d for i, d in enumerate(t.shape)]))
