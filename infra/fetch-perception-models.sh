@@ -24,7 +24,7 @@ provenance=perception-models.PROVENANCE.md
 
 present() {
   for m in facemesh emotion; do
-    [ -f "$bundle/$m.onnx.LICENSE" ] && echo "${onnx_sha256[$m]}  $bundle/$m.onnx" | sha256sum -c --status || return 1
+    [ -f "$bundle/$m.onnx.LICENSE" ] && echo "${onnx_sha256[$m]}  $bundle/$m.onnx" | sha256sum -c --status 2>/dev/null || return 1
   done
   [ -f "$bundle/$provenance" ]
 }
