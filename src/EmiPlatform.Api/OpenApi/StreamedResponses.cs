@@ -23,7 +23,7 @@ namespace EmiPlatform.Api.OpenApi;
 /// </summary>
 public static class StreamedResponses
 {
-    public static Task RecordingUploadBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    public static Task RecordingUploadBody(OpenApiOperation operation, OpenApiOperationTransformerContext _, CancellationToken _1)
     {
         var bytes = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
         operation.RequestBody = new OpenApiRequestBody
@@ -36,7 +36,7 @@ public static class StreamedResponses
         return Task.CompletedTask;
     }
 
-    public static Task ContentRedirect(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    public static Task ContentRedirect(OpenApiOperation operation, OpenApiOperationTransformerContext _, CancellationToken _1)
     {
         operation.Responses![StatusCodes.Status302Found.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
         {
@@ -49,7 +49,7 @@ public static class StreamedResponses
         return Task.CompletedTask;
     }
 
-    public static Task StudyEvents(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    public static Task StudyEvents(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken _)
     {
         var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var progress = new StudyProgressDto(Guid.Parse("019ad4c4-8a00-7000-8000-000000000001"), 3, 1, 8, 0, 0, 12, 96.2, 149.8, 21.5,
@@ -80,16 +80,16 @@ public static class StreamedResponses
         return Task.CompletedTask;
     }
 
-    public static Task RecordingTimeline(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct) =>
+    public static Task RecordingTimeline(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken _) =>
         StreamedJson(operation, context, TimelineSchemas.RecordingTimeline, "The recording's windows, streamed as they are read.");
 
-    public static Task ParticipantTimelines(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct) =>
+    public static Task ParticipantTimelines(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken _) =>
         StreamedJson(operation, context, TimelineSchemas.ParticipantTimelines, "Every recording of the participant with its windows, streamed.");
 
-    public static Task StudyScores(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct) =>
+    public static Task StudyScores(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken _) =>
         StreamedJson(operation, context, TimelineSchemas.StudyScores, "Every recording of the study with its aggregate (null until scored), streamed.");
 
-    public static Task CsvExport(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    public static Task CsvExport(OpenApiOperation operation, OpenApiOperationTransformerContext _, CancellationToken _1)
     {
         foreach (var parameter in operation.Parameters ?? [])
         {

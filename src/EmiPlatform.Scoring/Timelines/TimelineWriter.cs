@@ -118,12 +118,6 @@ public sealed class TimelineWriter(EmiDataSources database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values)
-    {
-        await using var command = Command(connection, sql, values);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object?[] values)
     {
         var command = new NpgsqlCommand(sql, connection);
