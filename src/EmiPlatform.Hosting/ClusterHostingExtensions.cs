@@ -103,6 +103,7 @@ public static class ClusterHostingExtensions
         builder.AddEmiBundles();
         builder.Services.AddSingleton<StudyStore>();
         builder.Services.AddSingleton<TenantLimitsReader>();
+        builder.Services.AddSingleton<TenantStore>();
         builder.Services.AddSingleton<ClusterSlots>();
         return builder;
     }

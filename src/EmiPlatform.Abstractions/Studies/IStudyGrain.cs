@@ -3,7 +3,8 @@ using Orleans.Concurrency;
 namespace EmiPlatform.Abstractions.Studies;
 
 /// <summary>
-/// One per study (key: the study id): the single writer of the study's recordings and scoring jobs, keeper of its
+/// One per study (key: the study id): the single writer of the study's recordings and scoring jobs (their erasure
+/// included: a recording, a participant, the study), keeper of its
 /// progress counters, and the source of its live events. Every change is committed to PostgreSQL before it is
 /// announced, and the grain rebuilds itself from PostgreSQL on activation; a reminder reconciles (expired leases
 /// re-queued, completion re-checked) so that nothing depends on one call or message arriving.
@@ -22,6 +23,20 @@ public interface IStudyGrain : IGrainWithGuidKey
     /// <summary>Erases a recording of the study with its jobs and results; its blob name, or null when there is no such recording.</summary>
     [Alias("EraseRecording")]
     Task<string?> EraseRecordingAsync(Guid recordingId);
+
+    /// <summary>
+    /// Erases a participant of the study with its recordings, jobs and results; false when the study has no such
+    /// participant. A run left without jobs ends without <c>study.completed</c>. The caller erases the blobs afterwards.
+    /// </summary>
+    [Alias("DeleteParticipant")]
+    Task<bool> DeleteParticipantAsync(Guid participantId);
+
+    /// <summary>
+    /// Erases the study with its participants, recordings, jobs, results and runs, then deactivates; false when there is
+    /// no such study. The caller erases the blobs afterwards.
+    /// </summary>
+    [Alias("DeleteStudy")]
+    Task<bool> DeleteStudyAsync();
 
     [Alias("CancelJob")]
     Task<CancelOutcome> CancelJobAsync(Guid jobId);

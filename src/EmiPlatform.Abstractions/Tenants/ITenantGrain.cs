@@ -40,6 +40,14 @@ public interface ITenantGrain : IGrainWithGuidKey
     [Alias("Refresh")]
     Task RefreshAsync();
 
+    /// <summary>
+    /// Erases the tenant: releases nothing more, has each study's grain erase its study, then deletes the tenant's row
+    /// (keys, webhooks and deliveries cascade) and deactivates. False when there is no such tenant. The caller erases
+    /// the blobs afterwards.
+    /// </summary>
+    [Alias("Erase")]
+    Task<bool> EraseAsync();
+
     [Alias("GetSchedule")]
     Task<TenantSchedule> GetScheduleAsync();
 }

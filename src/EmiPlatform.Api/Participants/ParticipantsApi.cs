@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Recordings;
@@ -103,12 +104,17 @@ public static class ParticipantsApi
         return await TrySaveAsync(db, ct) ? TypedResults.Ok(ParticipantDto.From(participant)) : DuplicateCode(participant.Code);
     }
 
-    /// <summary>Rows first (cascading to recordings), then every blob under the participant's prefix.</summary>
+    /// <summary>
+    /// The study's grain erases the rows (it is their single writer: jobs, recordings, then the participant, ending a run
+    /// left without jobs); every blob under the participant's prefix goes after its commit.
+    /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid studyId, Guid participantId, [AsParameters] ParticipantServices services, CancellationToken ct)
+        Guid studyId, Guid participantId, [AsParameters] ParticipantServices services, IGrainFactory grains, CancellationToken ct)
     {
         var (db, tenant, _, blobs) = services;
-        if (await db.Participants.Where(p => p.StudyId == studyId && p.Id == participantId).ExecuteDeleteAsync(ct) == 0)
+        // The tenant-scoped lookup keeps another tenant's participant a 404; the grain acts for the study's tenant.
+        if (!await db.Participants.AnyAsync(p => p.StudyId == studyId && p.Id == participantId, ct)
+            || !await grains.GetGrain<IStudyGrain>(studyId).DeleteParticipantAsync(participantId))
         {
             return Problem.NotFound("participant");
         }

@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs.Models;
+using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Data;
 using EmiPlatform.Storage;
@@ -11,14 +12,15 @@ namespace EmiPlatform.Api.Storage;
 /// Compares blob storage with the recordings table across all tenants: blobs no row points at (a crash between commit
 /// and registration, a failed delete, a direct upload never completed or written again after completion) and rows whose
 /// blob is gone. Blobs younger than the grace period are left out:
-/// they may be uploads still being registered or direct uploads not yet completed.
+/// they may be uploads still being registered or direct uploads not yet completed. A row removed goes through its
+/// study's grain, the single writer of the study's recordings and jobs.
 /// </summary>
-public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IOptions<RecordingOptions> options, TimeProvider clock)
+public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IGrainFactory grains, IOptions<RecordingOptions> options, TimeProvider clock)
 {
     public async Task<SweepReportDto> RunAsync(bool remove, CancellationToken cancellationToken)
     {
         // Rows before blobs: a recording registered during the listing then shows up as a young blob, never as an orphan.
-        var rows = await db.Recordings.AsNoTracking().Select(r => new { r.Id, r.BlobName }).ToListAsync(cancellationToken);
+        var rows = await db.Recordings.AsNoTracking().Select(r => new { r.Id, r.StudyId, r.BlobName }).ToListAsync(cancellationToken);
         var known = rows.Select(r => r.BlobName).ToHashSet(StringComparer.Ordinal);
         var cutoff = clock.GetUtcNow() - options.Value.SweepGracePeriod;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -31,7 +33,8 @@ public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IOptions<R
                 orphans.Add(blob.Name);
             }
         }
-        var missing = rows.Where(r => !seen.Contains(r.BlobName)).Select(r => r.Id).ToList();
+        var lost = rows.Where(r => !seen.Contains(r.BlobName)).ToList();
+        var missing = lost.Select(r => r.Id).ToList();
 
         if (remove)
         {
@@ -39,7 +42,11 @@ public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IOptions<R
             {
                 await blobs.Container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
             }
-            await db.Recordings.Where(r => missing.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+            foreach (var row in lost)
+            {
+                // Its blob is gone already: the grain's erasure is all there is to do.
+                await grains.GetGrain<IStudyGrain>(row.StudyId).EraseRecordingAsync(row.Id);
+            }
         }
         return new SweepReportDto(orphans, missing, remove);
     }

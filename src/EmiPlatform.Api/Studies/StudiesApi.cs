@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Recordings;
@@ -78,11 +79,15 @@ public static class StudiesApi
         return TypedResults.Ok(StudyDto.From(study));
     }
 
-    /// <summary>Rows first (cascading to participants and recordings), then every blob under the study's prefix.</summary>
+    /// <summary>
+    /// The study's grain erases the rows (jobs, recordings, participants, the study with its runs) and deactivates;
+    /// every blob under the study's prefix goes after its commit.
+    /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid studyId, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, CancellationToken ct)
+        Guid studyId, EmiDbContext db, CurrentTenant tenant, IBlobStore blobs, IGrainFactory grains, CancellationToken ct)
     {
-        if (await db.Studies.Where(s => s.Id == studyId).ExecuteDeleteAsync(ct) == 0)
+        // The tenant-scoped lookup keeps another tenant's study a 404; the grain acts for the study's tenant.
+        if (!await db.Studies.AnyAsync(s => s.Id == studyId, ct) || !await grains.GetGrain<IStudyGrain>(studyId).DeleteStudyAsync())
         {
             return Problem.NotFound("study");
         }

@@ -121,10 +121,14 @@ public static class TenantsApi
         return TypedResults.Ok(TenantDto.From(tenant));
     }
 
-    /// <summary>Rows first (everything the tenant owns cascades), then every blob under the tenant's prefix.</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, AdminDbContext db, IBlobStore blobs, CancellationToken ct)
+    /// <summary>
+    /// The tenant's grain erases the rows (each study through its own grain, then the tenant row with its keys and
+    /// webhooks); every blob under the tenant's prefix goes after that.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, AdminDbContext db, IBlobStore blobs, IGrainFactory grains, CancellationToken ct)
     {
-        if (await db.Tenants.Where(t => t.Id == id).ExecuteDeleteAsync(ct) == 0)
+        if (!await db.Tenants.AnyAsync(t => t.Id == id, ct) || !await grains.GetGrain<ITenantGrain>(id).EraseAsync())
         {
             return Problem.NotFound("tenant");
         }

@@ -10,8 +10,9 @@ using Orleans.Utilities;
 namespace EmiPlatform.Grains.Studies;
 
 /// <summary>
-/// The single writer of one study's recordings and jobs (<see cref="IStudyGrain"/>). Holds the current run's jobs
-/// as last read from PostgreSQL, announces every change it sees to its observers, and ends the run once. A timer
+/// The single writer of one study's recordings and jobs (<see cref="IStudyGrain"/>), their erasure included. Holds the
+/// current run's jobs as last read from PostgreSQL, announces every change it sees to its observers, and ends the run
+/// once. A timer
 /// (while a run is open) and a reminder (which outlives this silo) reconcile with the database, so a lost report
 /// from a scoring silo only delays an event.
 /// </summary>
@@ -25,16 +26,18 @@ public sealed class StudyGrain(
 
     private readonly ObserverManager<IStudyObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
     private readonly StudyEventLog _events = new();
-    private Guid _tenantId;
+    // Null when the study is not (or no longer) there: erasures answer not found, other writes throw.
+    private Guid? _tenantId;
     private RunState? _run;
     private Watch _watch = null!;
 
     private Guid StudyId => this.GetPrimaryKey();
 
+    private Guid TenantId => _tenantId ?? throw new InvalidOperationException($"Study {StudyId} does not exist.");
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _tenantId = await store.TenantOfAsync(StudyId, cancellationToken)
-            ?? throw new InvalidOperationException($"Study {StudyId} does not exist.");
+        _tenantId = await store.TenantOfAsync(StudyId, cancellationToken);
         _watch = new Watch(this, "reconcile", ct => ReconcileAsync(ct), options.Value.ReconcileInterval);
         await _watch.InitializeAsync();
         await ReconcileAsync(cancellationToken);
@@ -42,7 +45,7 @@ public sealed class StudyGrain(
 
     public async Task<RegistrationOutcome> RegisterRecordingAsync(RecordingRegistration registration)
     {
-        var outcome = await store.RegisterAsync(_tenantId, StudyId, registration, options.Value.MaxAttempts, CancellationToken.None);
+        var outcome = await store.RegisterAsync(TenantId, StudyId, registration, options.Value.MaxAttempts, CancellationToken.None);
         if (outcome.Result == RegistrationResult.Created)
         {
             await JobsQueuedAsync();
@@ -52,7 +55,7 @@ public sealed class StudyGrain(
 
     public async Task<RescoreOutcome> RescoreAsync(Guid bundleId, Guid? recordingId)
     {
-        var outcome = await store.RescoreAsync(_tenantId, StudyId, bundleId, recordingId, options.Value.MaxAttempts, CancellationToken.None);
+        var outcome = await store.RescoreAsync(TenantId, StudyId, bundleId, recordingId, options.Value.MaxAttempts, CancellationToken.None);
         if (outcome.QueuedJobIds.Length > 0)
         {
             await JobsQueuedAsync();
@@ -62,16 +65,48 @@ public sealed class StudyGrain(
 
     public async Task<string?> EraseRecordingAsync(Guid recordingId)
     {
-        var blobName = await store.EraseRecordingAsync(_tenantId, StudyId, recordingId, CancellationToken.None);
-        if (blobName is not null)
+        var erasure = await store.EraseRecordingAsync(TenantId, StudyId, recordingId, CancellationToken.None);
+        if (erasure.Found)
         {
-            // Its jobs went with it: a run they held open may be done now, and their slots are free.
-            await ReconcileAsync(CancellationToken.None);
-            await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
+            await ErasedAsync(erasure);
         }
-        return blobName;
+        return erasure.BlobName;
     }
 
+    public async Task<bool> DeleteParticipantAsync(Guid participantId)
+    {
+        if (_tenantId is not { } tenantId)
+        {
+            return false;
+        }
+        var erasure = await store.EraseParticipantAsync(tenantId, StudyId, participantId, CancellationToken.None);
+        if (erasure.Found)
+        {
+            await ErasedAsync(erasure);
+        }
+        return erasure.Found;
+    }
+
+    public async Task<bool> DeleteStudyAsync()
+    {
+        if (_tenantId is not { } tenantId || !(await store.EraseStudyAsync(tenantId, StudyId, CancellationToken.None)).Found)
+        {
+            return false;
+        }
+        // The study, its runs and its jobs are gone: observers of an open run hear that it ended, this activation
+        // forgets the study (stops its timer and reminder) and goes, and the tenant's scheduler has slots back.
+        var wasOpen = _run is { CompletedAt: null };
+        _run = null;
+        _tenantId = null;
+        if (wasOpen)
+        {
+            Announce(StudyEventKind.Completed, null);
+        }
+        await _watch.KeepAsync(busy: false);
+        await GrainFactory.GetGrain<ITenantGrain>(tenantId).ScheduleAsync();
+        this.DeactivateOnIdle();
+        return true;
+    }
     public async Task<CancelOutcome> CancelJobAsync(Guid jobId)
     {
         var (outcome, cancelled) = await jobs.CancelAsync(StudyId, jobId, CancellationToken.None);
@@ -107,7 +142,7 @@ public sealed class StudyGrain(
             // for a release: either way the tenant's scheduler has something to do.
             if (job.State != JobState.Running)
             {
-                await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
+                await GrainFactory.GetGrain<ITenantGrain>(TenantId).ScheduleAsync();
             }
         }
         await CompleteIfDoneAsync();
@@ -146,6 +181,21 @@ public sealed class StudyGrain(
     private Task JobsQueuedAsync() => ReconcileAsync(CancellationToken.None);
 
     /// <summary>
+    /// After an erasure committed: the erased jobs leave the run (a run they held open may be done now, and is then
+    /// announced for the work that is left), a run the erasure ended is announced to observers only (no
+    /// <c>study.completed</c>: its work is gone), and the freed slots go back to the tenant's scheduler.
+    /// </summary>
+    private async Task ErasedAsync(Erasure erasure)
+    {
+        await ReconcileAsync(CancellationToken.None);
+        if (erasure.EndedRun)
+        {
+            Announce(StudyEventKind.Completed, null);
+        }
+        await GrainFactory.GetGrain<ITenantGrain>(TenantId).ScheduleAsync();
+    }
+
+    /// <summary>
     /// Re-queues expired leases, reads the run again, announces what changed, tells the tenant's scheduler when a
     /// change gives it something to do, and ends the run if it is done.
     /// </summary>
@@ -177,9 +227,9 @@ public sealed class StudyGrain(
             Announce(StudyEventKind.Job, job);
         }
         // Queued jobs wait for a release; finished ones freed a slot.
-        if (expired.Count > 0 || changed.Any(j => j.State != JobState.Running))
+        if (_tenantId is { } tenantId && (expired.Count > 0 || changed.Any(j => j.State != JobState.Running)))
         {
-            await GrainFactory.GetGrain<ITenantGrain>(_tenantId).ScheduleAsync();
+            await GrainFactory.GetGrain<ITenantGrain>(tenantId).ScheduleAsync();
         }
         await CompleteIfDoneAsync();
     }
@@ -188,7 +238,7 @@ public sealed class StudyGrain(
     {
         if (_run is { CompletedAt: null } run && run.IsDone)
         {
-            if (await store.CompleteRunAsync(_tenantId, run.Id, CancellationToken.None) is { } completedAt)
+            if (await store.CompleteRunAsync(TenantId, run.Id, CancellationToken.None) is { } completedAt)
             {
                 run.Complete(completedAt);
                 logger.LogInformation("Study {StudyId} run {RunId} completed: {Counters}", StudyId, run.Id, run.Counters());

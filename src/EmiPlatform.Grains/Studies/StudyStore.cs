@@ -110,29 +110,77 @@ public sealed class StudyStore(EmiDataSources database)
             return new RescoreOutcome([.. jobs.Select(j => j.Id)], recordings.Count - todo.Count, null, RecordingFound: true);
         }, cancellationToken);
 
-    /// <summary>Deletes the recording (its jobs, timeline and aggregate cascade); returns its blob name, or null when absent.</summary>
-    public async Task<string?> EraseRecordingAsync(Guid tenantId, Guid studyId, Guid recordingId, CancellationToken cancellationToken)
+    /// <summary>Erases one recording of the study with its jobs and results (<see cref="EraseAsync"/>).</summary>
+    public Task<Erasure> EraseRecordingAsync(Guid tenantId, Guid studyId, Guid recordingId, CancellationToken cancellationToken) =>
+        EraseAsync(tenantId, studyId, recordingId, cancellationToken,
+            "SELECT id FROM scoring_jobs WHERE study_id = $1 AND recording_id = $2 ORDER BY id FOR UPDATE",
+            "DELETE FROM recordings WHERE study_id = $1 AND id = $2 RETURNING blob_name",
+            owners: []);
+
+    /// <summary>Erases a participant of the study with its recordings, jobs and results (<see cref="EraseAsync"/>).</summary>
+    public Task<Erasure> EraseParticipantAsync(Guid tenantId, Guid studyId, Guid participantId, CancellationToken cancellationToken) =>
+        EraseAsync(tenantId, studyId, participantId, cancellationToken,
+            "SELECT j.id FROM scoring_jobs j JOIN recordings r ON r.id = j.recording_id WHERE j.study_id = $1 AND r.participant_id = $2 ORDER BY j.id FOR UPDATE OF j",
+            "DELETE FROM recordings WHERE study_id = $1 AND participant_id = $2",
+            owners: ["DELETE FROM participants WHERE study_id = $1 AND id = $2"]);
+
+    /// <summary>Erases the study: its participants, recordings, jobs, results and runs (<see cref="EraseAsync"/>).</summary>
+    public Task<Erasure> EraseStudyAsync(Guid tenantId, Guid studyId, CancellationToken cancellationToken) =>
+        EraseAsync(tenantId, studyId, studyId, cancellationToken,
+            "SELECT id FROM scoring_jobs WHERE study_id = $1 ORDER BY id FOR UPDATE",
+            "DELETE FROM recordings WHERE study_id = $1",
+            owners: ["DELETE FROM participants WHERE study_id = $1", "DELETE FROM studies WHERE id = $1"], runsGoWithOwner: true);
+
+    /// <summary>
+    /// Every erasure of the study's rows, in one transaction with the tenant set and in one order (docs/architecture.md):
+    /// (1) the jobs, locked: a scoring silo's timeline write holds its job row and then takes the recording by the
+    /// timeline's foreign key, so an erasure waiting for a job holds nothing that write needs and never deadlocks with
+    /// it; (2) the recordings, whose timelines, scores and job deliveries cascade and whose usage trigger updates the
+    /// tenant row; (3) the owner rows, if any (the participant; or the study's participants, then the study, whose runs
+    /// cascade); (4) an open run left without any job ends, silently: its work was erased, so it has no
+    /// <c>study.completed</c> to announce. When the recording, participant or study is not there, nothing changes.
+    /// </summary>
+    /// <param name="key">$2 of the statements (the recording or participant id).</param>
+    /// <param name="owners">Owner rows to delete after the recordings; the last one's row count says whether it was found.</param>
+    private async Task<Erasure> EraseAsync(Guid tenantId, Guid studyId, Guid key, CancellationToken cancellationToken,
+        string lockJobs, string deleteRecordings, string[] owners, bool runsGoWithOwner = false)
     {
         var (connection, transaction) = await database.BeginTenantTransactionAsync(tenantId, cancellationToken);
         await using (connection)
         await using (transaction)
         {
-            // Its jobs first, then the recording: the order a scoring silo's timeline write takes them in (the job row,
-            // then the recording by the timeline's foreign key), so an erasure during that write waits instead of deadlocking.
-            await using (var jobs = new NpgsqlCommand("SELECT 1 FROM scoring_jobs WHERE recording_id = $1 FOR UPDATE", connection, transaction)
-            {
-                Parameters = { new() { Value = recordingId } },
-            })
+            NpgsqlCommand Command(string sql) => new(sql, connection, transaction) { Parameters = { new() { Value = studyId }, new() { Value = key } } };
+            await using (var jobs = Command(lockJobs))
             {
                 await jobs.ExecuteNonQueryAsync(cancellationToken);
             }
-            await using var command = new NpgsqlCommand("DELETE FROM recordings WHERE id = $1 AND study_id = $2 RETURNING blob_name", connection, transaction)
+            string? blobName;
+            await using (var recordings = Command(deleteRecordings))
             {
-                Parameters = { new() { Value = recordingId }, new() { Value = studyId } },
-            };
-            var blobName = await command.ExecuteScalarAsync(cancellationToken) as string;
+                blobName = await recordings.ExecuteScalarAsync(cancellationToken) as string;
+            }
+            var found = blobName is not null;
+            foreach (var owner in owners)
+            {
+                await using var delete = Command(owner);
+                found = await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
+            }
+            if (!found)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return Erasure.NotFound;
+            }
+            var endedRun = false;
+            if (!runsGoWithOwner)
+            {
+                await using var end = Command("""
+                    UPDATE study_runs r SET completed_at = now()
+                    WHERE r.study_id = $1 AND r.completed_at IS NULL AND NOT EXISTS (SELECT 1 FROM scoring_jobs j WHERE j.run_id = r.id)
+                    """);
+                endedRun = await end.ExecuteNonQueryAsync(cancellationToken) > 0;
+            }
             await transaction.CommitAsync(cancellationToken);
-            return blobName;
+            return new Erasure(Found: true, blobName, endedRun);
         }
     }
 

@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Contracts;
 using EmiPlatform.Contracts.Transport;
@@ -15,11 +16,12 @@ namespace EmiPlatform.Grains.Tenants;
 /// transport's FIFO queue, so another tenant's first job waits behind at most that many, whatever this tenant has
 /// queued. Within the tenant, studies take turns (<see cref="StudyTurns"/>). Every round reads PostgreSQL, which
 /// holds the truth; only the order of turns and the uploads in progress (<see cref="UploadSlots"/>, renewed by their
-/// API hosts) live here.
+/// API hosts) live here. It also orchestrates the tenant's erasure (<see cref="EraseAsync"/>).
 /// </summary>
 public sealed class TenantGrain(
     JobStore jobs,
     TenantLimitsReader limits,
+    TenantStore store,
     ClusterSlots slots,
     ISendEndpointProvider sender,
     IOptions<CoordinationOptions> options,
@@ -31,6 +33,7 @@ public sealed class TenantGrain(
     private readonly StudyTurns _turns = new();
     private readonly UploadSlots _uploads = new(options.Value.MaxConcurrentUploads, options.Value.UploadSlotLease, TimeProvider.System);
     private TenantLimits? _limits;
+    private bool _erasing;
     private Watch _watch = null!;
 
     private Guid TenantId => this.GetPrimaryKey();
@@ -80,6 +83,43 @@ public sealed class TenantGrain(
         await RoundAsync(CancellationToken.None);
     }
 
+    public async Task<bool> EraseAsync()
+    {
+        if (await limits.ReadAsync(TenantId, CancellationToken.None) is null)
+        {
+            return false;
+        }
+        // Nothing more is released while the studies go; each study's grain erases its own (jobs, recordings,
+        // participants, study, in its one order) and ends its run. Those grains tell this one about freed slots while it
+        // waits for them: the call chain may re-enter here, and a round while erasing releases nothing.
+        _erasing = true;
+        bool erased;
+        try
+        {
+            using var reentrant = RequestContext.AllowCallChainReentrancy();
+            bool? deleted;
+            do
+            {
+                foreach (var studyId in await store.StudiesAsync(TenantId, CancellationToken.None))
+                {
+                    await GrainFactory.GetGrain<IStudyGrain>(studyId).DeleteStudyAsync();
+                }
+                // A study created while the others went is erased on the next pass.
+                deleted = await store.DeleteIfNoStudiesAsync(TenantId, CancellationToken.None);
+            }
+            while (deleted is null);
+            erased = deleted.Value;
+        }
+        finally
+        {
+            _erasing = false;
+        }
+        _limits = null;
+        await _watch.KeepAsync(busy: false);
+        this.DeactivateOnIdle();
+        return erased;
+    }
+
     public async Task<TenantSchedule> GetScheduleAsync()
     {
         var (inFlight, _) = await jobs.SchedulingViewAsync(TenantId, 0, CancellationToken.None);
@@ -94,7 +134,7 @@ public sealed class TenantGrain(
     {
         var share = Share;
         var (inFlight, due) = await jobs.SchedulingViewAsync(TenantId, share, cancellationToken);
-        var picked = _limits is { Suspended: true } ? [] : _turns.Pick(due, share - inFlight);
+        var picked = _erasing || _limits is { Suspended: true } ? [] : _turns.Pick(due, share - inFlight);
         if (picked.Count > 0)
         {
             var released = await jobs.MarkReleasedAsync(picked, options.Value.RedispatchAfter, cancellationToken);

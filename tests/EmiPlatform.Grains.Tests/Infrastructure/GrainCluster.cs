@@ -69,6 +69,7 @@ public sealed class GrainCluster : IAsyncDisposable
                 services.AddEmiDataSources();
                 services.AddSingleton<StudyStore>();
                 services.AddSingleton<TenantLimitsReader>();
+                services.AddSingleton<TenantStore>();
                 services.AddSingleton<ClusterSlots>();
                 services.AddOptions<CoordinationOptions>().Configure(o => coordination?.Invoke(o));
                 services.AddOptions<MessagingOptions>();
@@ -124,6 +125,13 @@ public sealed class GrainCluster : IAsyncDisposable
         await JobStore.SucceedAsync(connection, job, "test", CancellationToken.None);
         await transaction.CommitAsync();
     }
+
+    /// <summary>A scoring silo's timeline write for the job, held open with the job row locked (<see cref="TimelineWrite"/>).</summary>
+    public Task<TimelineWrite> BeginTimelineWriteAsync(ClaimedJob job) => TimelineWrite.BeginAsync(_data.Admin, job);
+
+    /// <summary>Waits until a statement on this database waits for a lock (an erasure has reached a held row).</summary>
+    public Task WaitForLockWaitAsync() => EventuallyAsync(async () => await CountAsync(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0, "a statement waiting for a lock");
 
     public async Task<FinishedJob?> FailAttemptAsync(ClaimedJob job, string error)
     {
