@@ -6,7 +6,8 @@ namespace EmiPlatform.Storage;
 /// <summary>
 /// The platform's one container on Azure.Storage.Blobs. Reads, properties, listing and single deletes go straight to
 /// the SDK through <see cref="Container"/>; this adds only what is the platform's own: a streamed upload that hashes
-/// SHA-256 on the way with bounded memory, download-and-hash, SAS for either credential, and prefix erasure.
+/// SHA-256 on the way with bounded memory, download-and-hash, SAS for either credential, promotion of a staged blob to
+/// its own name, and prefix erasure.
 /// </summary>
 public interface IBlobStore
 {
@@ -39,6 +40,15 @@ public interface IBlobStore
     /// the store runs on a token credential. Valid from a few minutes ago (clock skew) for <paramref name="lifetime"/>.
     /// </summary>
     Task<Uri> GetSasUriAsync(string blobName, BlobSasPermissions permissions, TimeSpan lifetime, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves a blob written under <paramref name="stagingName"/> (e.g. through a write SAS) to <paramref name="blobName"/>,
+    /// which no SAS can write: copies it inside the account, deletes the staging blob, refuses (and deletes) it when
+    /// longer than <paramref name="maxLength"/>, then hashes the promoted bytes and stores the SHA-256 as metadata
+    /// "sha256" on exactly those bytes (If-Match). Repeatable: when an earlier call copied the blob and stopped, this one
+    /// carries on from there (<see cref="BlobPromotion.StagingWasGone"/>).
+    /// </summary>
+    Task<BlobPromotion> PromoteAsync(string stagingName, string blobName, long maxLength, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes every blob (and its snapshots) whose name starts with <paramref name="prefix"/>; returns how many.</summary>
     Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default);

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using EmiPlatform.Abstractions.Studies;
@@ -26,9 +25,6 @@ public static class RecordingsApi
 {
     /// <summary>A content link is followed at once; the download itself may take long, but the SAS is checked when it starts.</summary>
     private static readonly TimeSpan DownloadLifetime = TimeSpan.FromMinutes(10);
-
-    /// <summary>The copy of a staging blob starts within the request; its source SAS only has to outlive that start.</summary>
-    private static readonly TimeSpan CopySourceLifetime = TimeSpan.FromMinutes(5);
 
     public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder routes)
     {
@@ -168,9 +164,9 @@ public static class RecordingsApi
 
     /// <summary>
     /// Registers a blob the client uploaded through its write SAS. The names are derived from the caller's tenant, so one
-    /// tenant can never complete (or even name) another's upload. The staging blob is copied inside the account to the
-    /// recording's own name, which no SAS can write, and deleted; the SHA-256 is then computed from the recording's bytes
-    /// and stored with them, so what the row records is what the worker will find.
+    /// tenant can never complete (or even name) another's upload. The store promotes the staging blob to the recording's
+    /// own name, which no SAS can write (<see cref="IBlobStore.PromoteAsync"/>): the SHA-256 is computed from the
+    /// recording's bytes and stored with them, so what the row records is what the worker will find.
     /// </summary>
     private static async Task<Results<Created<RecordingDto>, Ok<RecordingDto>, ProblemHttpResult>> CompleteDirectUpload(
         Guid studyId, Guid participantId, Guid recordingId, CompleteUploadRequest request, [AsParameters] RecordingServices services, HttpResponse response,
@@ -194,44 +190,27 @@ public static class RecordingsApi
         {
             return RecordingProblems.TooManyUploads(response);
         }
-        var staging = blobs.Container.GetBlobClient(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId));
         var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);
-        var final = blobs.Container.GetBlobClient(blobName);
-        try
+        var promotion = await blobs.PromoteAsync(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId),
+            blobName, options.Value.MaxUploadBytes, ct);
+        // Only where the staging blob was gone: the row is read once more only when another complete may have written it.
+        if (promotion.StagingWasGone && await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordingId, ct) is { } raced)
         {
-            var source = await blobs.GetSasUriAsync(staging.Name, BlobSasPermissions.Read, CopySourceLifetime, ct);
-            var copy = await final.StartCopyFromUriAsync(source, new BlobCopyFromUriOptions(), ct);
-            await copy.WaitForCompletionAsync(ct);
+            return TypedResults.Ok(RecordingDto.From(raced)); // a concurrent complete promoted it first
         }
-        catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
+        // Otherwise, with the staging blob gone, an earlier complete promoted it and stopped before its row (the client
+        // hung up): the store carried on from there.
+        switch (promotion.Status)
         {
-            if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordingId, ct) is { } raced)
-            {
-                return TypedResults.Ok(RecordingDto.From(raced)); // a concurrent complete promoted it first
-            }
-            if (!await final.ExistsAsync(ct))
-            {
+            case BlobPromotionStatus.NotStaged:
                 return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.UploadIncomplete, "Upload incomplete",
                     "No committed blob exists for this upload yet: PUT the file to the upload URL (committing its block list) first.");
-            }
-            // An earlier complete promoted the upload and stopped before its row (the client hung up): carry on from there.
+            case BlobPromotionStatus.TooLarge:
+                return RecordingProblems.TooLarge(options.Value.MaxUploadBytes);
         }
-        // Only once the copy is done: a failed copy leaves the upload in place for another complete. Not the request's
-        // token: a client that hangs up now must not leave the staging blob behind.
-        await staging.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
-
-        var properties = (await final.GetPropertiesAsync(cancellationToken: ct)).Value;
-        if (properties.ContentLength > options.Value.MaxUploadBytes)
-        {
-            await final.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
-            return RecordingProblems.TooLarge(options.Value.MaxUploadBytes);
-        }
-        var hashed = await blobs.DownloadAndHashAsync(blobName, Stream.Null, ct);
-        // Tied to the bytes just hashed: the metadata is only written if the blob is still exactly those bytes.
-        var withHash = new Dictionary<string, string>(properties.Metadata) { [BlobStore.Sha256MetadataName] = hashed.Sha256 };
-        await final.SetMetadataAsync(withHash, new BlobRequestConditions { IfMatch = hashed.ETag }, ct);
+        var hashed = promotion.Hash!;
         return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, hashed.Length, hashed.Sha256,
-            metadata with { ContentType = metadata.ContentType ?? properties.ContentType }, ct));
+            metadata with { ContentType = metadata.ContentType ?? promotion.ContentType }, ct));
     }
 
     private static async Task<Results<Ok<RecordingDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CancellationToken ct) =>
