@@ -22,7 +22,7 @@ public sealed class CreatedLocationTests(ApiFactory api) : IClassFixture<ApiFact
         var fetched = await api.Client(adminKey).GetAsync(location);
         Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
         var body = await JsonAsync(fetched);
-        Assert.Equal(key.GetProperty("key").GetRawText(), body.GetRawText());
+        SameResource(key.GetProperty("key"), body);
         Assert.False(body.TryGetProperty("secret", out _));
         await ProblemAssert.IsProblem(await api.Client(otherAdminKey).GetAsync(location), HttpStatusCode.NotFound, "not-found");
     }
@@ -39,7 +39,7 @@ public sealed class CreatedLocationTests(ApiFactory api) : IClassFixture<ApiFact
 
         var fetched = await api.Admin().GetAsync(location);
         Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
-        Assert.Equal(key.GetProperty("key").GetRawText(), (await JsonAsync(fetched)).GetRawText());
+        SameResource(key.GetProperty("key"), await JsonAsync(fetched));
         var keyId = key.GetProperty("key").GetProperty("id").GetGuid();
         await ProblemAssert.IsProblem(await api.Admin().GetAsync($"/v1/admin/tenants/{other.Id}/keys/{keyId}"), HttpStatusCode.NotFound, "not-found");
         // The tenant's own admin reads it at its own URL, not at the platform admin's.
@@ -58,7 +58,7 @@ public sealed class CreatedLocationTests(ApiFactory api) : IClassFixture<ApiFact
 
         var fetched = await api.Admin().GetAsync(location);
         Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
-        Assert.Equal(bundle.GetRawText(), (await JsonAsync(fetched)).GetRawText());
+        SameResource(bundle, await JsonAsync(fetched));
         await ProblemAssert.IsProblem(await api.Admin().GetAsync($"/v1/admin/bundles/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "not-found");
         // Bundles belong to the platform, not to a tenant: a tenant's key may list them but not use the admin URL.
         await ProblemAssert.IsProblem(await api.Client(tenantAdminKey).GetAsync(location), HttpStatusCode.Forbidden, "forbidden");
@@ -68,6 +68,27 @@ public sealed class CreatedLocationTests(ApiFactory api) : IClassFixture<ApiFact
     {
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return response.Headers.Location ?? throw new Xunit.Sdk.XunitException("201 without a Location");
+    }
+
+    /// <summary>
+    /// The same properties with the same values; timestamps to the microsecond PostgreSQL keeps (a 201 echoes the
+    /// clock's ticks, a read answers what was stored).
+    /// </summary>
+    private static void SameResource(JsonElement created, JsonElement fetched)
+    {
+        Assert.Equal(created.EnumerateObject().Select(p => p.Name), fetched.EnumerateObject().Select(p => p.Name));
+        foreach (var property in created.EnumerateObject())
+        {
+            var read = fetched.GetProperty(property.Name);
+            if (property.Value.ValueKind == JsonValueKind.String && property.Value.TryGetDateTimeOffset(out var at))
+            {
+                Assert.InRange(Math.Abs(at.UtcTicks - read.GetDateTimeOffset().UtcTicks), 0, TimeSpan.TicksPerMicrosecond);
+            }
+            else
+            {
+                Assert.Equal(property.Value.GetRawText(), read.GetRawText());
+            }
+        }
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
