@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using EmiPlatform.Results;
 using Npgsql;
 
 namespace EmiPlatform.Bench;
@@ -19,9 +20,10 @@ internal static class ExportBenchmark
     /// <summary>
     /// The export's long rows in the export's order, as one statement: recordings ordered and each one's chosen bundle
     /// (newest registered with a recording_scores row), then each recording's windows by primary key. The same access
-    /// path the API uses, so neither side is handed a sort the other avoids.
+    /// path the API uses, so neither side is handed a sort the other avoids. The value columns are the export's own
+    /// (<see cref="ScoreColumns"/>); <c>{0}</c> and <c>{1}</c> are the tenant and the study.
     /// </summary>
-    private const string CopySql = """
+    private static readonly string CopySql = $$"""
         COPY (
           WITH chosen AS MATERIALIZED (
             SELECT row_number() OVER (ORDER BY p.code, r.created_at, r.id) AS ord, s.name AS study, s.id AS study_id,
@@ -37,8 +39,7 @@ internal static class ExportBenchmark
              WHERE r.tenant_id = '{0}' AND r.study_id = '{1}')
           SELECT c.study, c.study_id, c.participant, c.participant_id, c.recording, c.recording_id, c.stimulus, c.trial,
                  c.model_name, c.model_version, c.model_trained, w.window_index AS window, w.start_s, w.end_s,
-                 w.admiration, w.amusement, w.determination, w.empathic_pain, w.excitement, w.joy, w.valence, w.arousal,
-                 w.dominance, w.has_audio, w.has_video
+                 {{ScoreColumns.SqlList("w.")}}
             FROM chosen c
            CROSS JOIN LATERAL (SELECT * FROM timeline_windows t
                                 WHERE t.tenant_id = '{0}' AND t.recording_id = c.recording_id AND t.bundle_id = c.bundle_id
@@ -109,13 +110,16 @@ internal static class ExportBenchmark
         return 0;
     }
 
+    /// <summary>The columns the seed fills: every score random in [0, 1), like an untrained model's; both flags true; no face coverage.</summary>
+    private static readonly ScoreColumn[] Seeded = [.. ScoreColumns.All.Where(c => c.IsSelectable || c.IsFlag)];
+
     /// <summary>Seeds a scored study straight into PostgreSQL (the load benchmark reads the same kind of study).</summary>
     internal static async Task SeedAsync(string owner, Guid tenantId, Guid studyId, int recordings, int perRecording, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(owner);
         await connection.OpenAsync(ct);
-        // Server-side generation: seeding is not what is measured. Values are random in [0, 1), like an untrained model's.
-        await using var command = new NpgsqlCommand("""
+        // Server-side generation: seeding is not what is measured.
+        await using var command = new NpgsqlCommand($$"""
             INSERT INTO model_bundles (id, name, version, trained, location, manifest, registered_at)
             VALUES (@bundle, 'bench-export', '0.0.0', false, '/bench/none', '{"bench": true}', now());
             INSERT INTO participants (id, tenant_id, study_id, code, created_at, updated_at)
@@ -128,16 +132,15 @@ internal static class ExportBenchmark
               FROM generate_series(1, @recordings) g
               JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS n FROM participants WHERE study_id = @study) p
                 ON p.n = (g - 1) % greatest(1, @recordings / 4);
-            INSERT INTO timeline_windows (tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s, admiration, amusement,
-                                          determination, empathic_pain, excitement, joy, valence, arousal, dominance, has_audio, has_video)
-            SELECT @tenant, r.id, @bundle, r.id, i, i * 0.5, (i + 1) * 0.5, random(), random(), random(), random(), random(), random(),
-                   random(), random(), random(), true, true
+            INSERT INTO timeline_windows (tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s,
+                                          {{string.Join(", ", Seeded.Select(c => c.Name))}})
+            SELECT @tenant, r.id, @bundle, r.id, i, i * 0.5, (i + 1) * 0.5, {{string.Join(", ", Seeded.Select(c => c.IsFlag ? "true" : "random()"))}}
               FROM recordings r CROSS JOIN generate_series(0, @per - 1) i
              WHERE r.study_id = @study;
-            INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count, admiration, amusement,
-                                          determination, empathic_pain, excitement, joy, valence, arousal, dominance, has_audio, has_video, scored_at)
-            SELECT @tenant, recording_id, bundle_id, job_id, max(end_s), count(*), avg(admiration), avg(amusement), avg(determination),
-                   avg(empathic_pain), avg(excitement), avg(joy), avg(valence), avg(arousal), avg(dominance), true, true, now()
+            INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count,
+                                          {{string.Join(", ", Seeded.Select(c => c.Name))}}, scored_at)
+            SELECT @tenant, recording_id, bundle_id, job_id, max(end_s), count(*),
+                   {{string.Join(", ", Seeded.Select(c => c.IsFlag ? "true" : $"avg({c.Name})"))}}, now()
               FROM timeline_windows WHERE tenant_id = @tenant GROUP BY recording_id, bundle_id, job_id;
             ANALYZE recordings; ANALYZE timeline_windows; ANALYZE recording_scores;
             """, connection) { CommandTimeout = 0 };

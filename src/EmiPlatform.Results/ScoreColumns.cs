@@ -27,8 +27,8 @@ public static class ScoreColumns
 
     public static readonly IReadOnlyList<string> Emotions = [.. All.Where(c => c.Source == ScoreSource.Emotion).Select(c => c.Name)];
 
-    /// <summary>The names the <c>emotions</c> selection accepts: the emotions and VAD.</summary>
-    public static readonly IReadOnlyList<string> Selectable = [.. All.Where(c => c.IsSelectable).Select(c => c.Name)];
+    /// <summary>The names the <c>emotions</c> selection accepts: the emotions and VAD, as the JSON names them.</summary>
+    public static readonly IReadOnlyList<string> Selectable = [.. All.Where(c => c.IsSelectable).Select(c => c.JsonName)];
 
     public static int Count => All.Count;
 
@@ -36,8 +36,9 @@ public static class ScoreColumns
     public static string SqlList(string prefix = "") => string.Join(", ", Names.Select(n => prefix + n));
 
     /// <summary>
-    /// Parses a comma-separated selection of <see cref="Selectable"/> names (repeats allowed) into indices of
-    /// <see cref="All"/>, in column order; an empty or absent selection selects every selectable column.
+    /// Parses a comma-separated selection of <see cref="Selectable"/> names (repeats allowed, each spelt any way
+    /// <see cref="ScoreColumn.JsonNameOf"/> maps onto the JSON name) into indices of <see cref="All"/>, in column order;
+    /// an empty or absent selection selects every selectable column.
     /// </summary>
     public static bool TryParse(string? text, out int[] selected, out string? unknown)
     {
@@ -50,7 +51,7 @@ public static class ScoreColumns
         var chosen = new SortedSet<int>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var index = IndexOf(part.ToLowerInvariant());
+            var index = IndexOf(ScoreColumn.JsonNameOf(part));
             if (index < 0 || !All[index].IsSelectable)
             {
                 unknown = part;
@@ -63,11 +64,11 @@ public static class ScoreColumns
         return selected.Length > 0;
     }
 
-    private static int IndexOf(string name)
+    private static int IndexOf(string jsonName)
     {
         for (var i = 0; i < Count; i++)
         {
-            if (All[i].Name == name)
+            if (All[i].JsonName == jsonName)
             {
                 return i;
             }

@@ -19,7 +19,8 @@ public sealed class OpenApiAndHealthTests(ApiFactory api) : IClassFixture<ApiFac
         string[] expected =
         [
             "/v1/admin/tenants", "/v1/admin/tenants/{id}", "/v1/admin/tenants/{id}/suspend", "/v1/admin/tenants/{id}/resume",
-            "/v1/admin/tenants/{id}/keys", "/v1/admin/tenants/{id}/keys/{keyId}/revoke", "/v1/keys", "/v1/keys/{keyId}/revoke",
+            "/v1/admin/tenants/{id}/keys", "/v1/admin/tenants/{id}/keys/{keyId}", "/v1/admin/tenants/{id}/keys/{keyId}/revoke",
+            "/v1/keys", "/v1/keys/{keyId}", "/v1/keys/{keyId}/revoke", "/v1/admin/bundles", "/v1/admin/bundles/{id}",
             "/v1/studies", "/v1/studies/{studyId}", "/v1/studies/{studyId}/participants", "/v1/studies/{studyId}/participants/{participantId}",
             "/v1/me", "/healthz", "/readyz",
         ];

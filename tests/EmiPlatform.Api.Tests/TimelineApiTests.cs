@@ -89,6 +89,20 @@ public sealed class TimelineApiTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Emotions_may_be_selected_in_camel_or_pascal_case_and_come_back_under_their_json_names()
+    {
+        var s = await SceneAsync();
+        var json = await JsonAsync(await api.Client(s.Key).GetAsync(
+            $"/v1/recordings/{s.Scored}/timeline?model={s.ModelName}@1.0.0&emotions=empathicPain,Joy,EMPATHIC_PAIN"));
+
+        Assert.Equal(["empathic_pain", "joy"], json.GetProperty("scores").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        var window = json.GetProperty("windows").EnumerateArray().First();
+        Assert.Equal(TimelineSeeder.Value(1, 0, 3), window.GetProperty("empathic_pain").GetSingle());
+        Assert.False(window.TryGetProperty("empathicPain", out _));
+        Assert.False(window.TryGetProperty("admiration", out _));
+    }
+
+    [Fact]
     public async Task Bad_filters_are_422_naming_the_field_and_unknown_models_404()
     {
         var s = await SceneAsync();

@@ -21,6 +21,9 @@ public static class BundlesApi
         var admin = routes.MapGroup("/v1/admin/bundles").WithTags("Admin: model bundles").RequireAuthorization(Policies.PlatformAdmin);
         admin.MapGet("/", ListAsAdmin).WithName("listBundlesAsAdmin").WithSummary("List registered model bundles (platform admin)")
             .WithDescription("The same list for the platform admin's key.");
+        admin.MapGet("/{id:guid}", GetAsAdmin).WithName("getBundleAsAdmin").WithSummary("Get a registered model bundle (platform admin)")
+            .WithDescription("One bundle as listed: name, version, trained flag, location and when it was registered.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/", Register).WithName("registerBundle").WithSummary("Register a model bundle")
             .WithDescription("From a directory every worker reads at the same path; registered bundles are immutable (registering one again answers 200 with it).")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -31,6 +34,11 @@ public static class BundlesApi
         TypedResults.Ok((await db.ModelBundles.AsNoTracking().OrderBy(b => b.Name).ThenBy(b => b.RegisteredAt).ToListAsync(ct)).Select(BundleDto.From).ToList());
 
     private static Task<Ok<List<BundleDto>>> ListAsAdmin(AdminDbContext db, CancellationToken ct) => List(db, ct);
+
+    private static async Task<Results<Ok<BundleDto>, ProblemHttpResult>> GetAsAdmin(Guid id, AdminDbContext db, CancellationToken ct) =>
+        await db.ModelBundles.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct) is { } bundle
+            ? TypedResults.Ok(BundleDto.From(bundle))
+            : Problem.NotFound("model bundle");
 
     private static async Task<Results<Created<BundleDto>, Ok<BundleDto>, ProblemHttpResult>> Register(
         RegisterBundleRequest request, BundleRegistry registry, CancellationToken ct)

@@ -17,6 +17,8 @@ public static class KeysApi
         group.MapPost("/", Create).WithName("createKey").WithSummary("Issue an API key")
             .WithDescription("A key of the caller's tenant with the given role; its secret is in this response only.")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{keyId:guid}", Get).WithName("getKey").WithSummary("Get one of the tenant's API keys")
+            .WithDescription("The key as listed (revoked or not): never its secret, only its public prefix.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{keyId:guid}/revoke", Revoke).WithName("revokeKey").WithSummary("Revoke an API key")
             .WithDescription("Takes effect on the key's next request; revoking twice is harmless.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
@@ -27,6 +29,11 @@ public static class KeysApi
         var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(keys.Select(ApiKeyDto.From).ToList());
     }
+
+    private static async Task<Results<Ok<ApiKeyDto>, ProblemHttpResult>> Get(Guid keyId, EmiDbContext db, CancellationToken ct) =>
+        await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == keyId, ct) is { } key
+            ? TypedResults.Ok(ApiKeyDto.From(key))
+            : Problem.NotFound("API key");
 
     private static async Task<Results<Created<CreatedApiKeyDto>, ProblemHttpResult>> Create(
         ApiKeyRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)

@@ -39,7 +39,7 @@ internal static class TimelineSchemas
             var window = new JsonObject { ["index"] = i, ["start_s"] = i * 0.5, ["end_s"] = (i + 1) * 0.5 };
             foreach (var column in ScoreColumns.All)
             {
-                window[column.Name] = column.IsFlag ? JsonValue.Create(true) : JsonValue.Create(Math.Round(0.21 + (0.03 * window.Count) + (0.05 * i), 2));
+                window[column.JsonName] = column.IsFlag ? JsonValue.Create(true) : JsonValue.Create(Math.Round(0.21 + (0.03 * window.Count) + (0.05 * i), 2));
             }
             windows.Add(window);
         }
@@ -78,10 +78,10 @@ internal static class TimelineSchemas
         var schema = Object(fixedProperties);
         foreach (var column in ScoreColumns.All)
         {
-            schema.Properties![column.Name] = Scalar(column.IsFlag ? JsonSchemaType.Boolean : JsonSchemaType.Number | JsonSchemaType.Null);
+            schema.Properties![column.JsonName] = Scalar(column.IsFlag ? JsonSchemaType.Boolean : JsonSchemaType.Number | JsonSchemaType.Null);
             if (!column.IsSelectable)
             {
-                schema.Required!.Add(column.Name);
+                schema.Required!.Add(column.JsonName);
             }
         }
         return schema;

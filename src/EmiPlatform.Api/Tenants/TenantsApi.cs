@@ -46,6 +46,8 @@ public static class TenantsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{id:guid}/keys", ListKeys).WithName("listTenantKeys").WithSummary("List a tenant's API keys")
             .WithDescription("Revoked keys included; never a secret, only each key's public prefix.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:guid}/keys/{keyId:guid}", GetKey).WithName("getTenantKey").WithSummary("Get one of a tenant's API keys")
+            .WithDescription("The key as listed (revoked or not): never its secret, only its public prefix.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:guid}/keys/{keyId:guid}/revoke", RevokeKey).WithName("revokeTenantKey").WithSummary("Revoke a tenant's API key")
             .WithDescription("Takes effect on the key's next request; revoking twice is harmless.").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
@@ -158,6 +160,11 @@ public static class TenantsApi
         var keys = await db.ApiKeys.AsNoTracking().Where(k => k.TenantId == id).OrderBy(k => k.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(keys.Select(ApiKeyDto.From).ToList());
     }
+
+    private static async Task<Results<Ok<ApiKeyDto>, ProblemHttpResult>> GetKey(Guid id, Guid keyId, AdminDbContext db, CancellationToken ct) =>
+        await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.TenantId == id && k.Id == keyId, ct) is { } key
+            ? TypedResults.Ok(ApiKeyDto.From(key))
+            : Problem.NotFound("API key");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
         Guid id, Guid keyId, AdminDbContext db, TimeProvider clock, CancellationToken ct)

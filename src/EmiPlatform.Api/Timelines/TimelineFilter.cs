@@ -11,9 +11,9 @@ public sealed record TimelineFilter(int[] Scores, double? FromS, double? ToS, Mo
 {
     public static TimelineFilter Parse(string? emotions, string? fromS, string? toS, string? model, IDictionary<string, string[]> errors)
     {
-        if (!ScoreColumns.TryParse(emotions?.Replace("empathicPain", "empathic_pain", StringComparison.OrdinalIgnoreCase), out var scores, out var unknown))
+        if (!ScoreColumns.TryParse(emotions, out var scores, out var unknown))
         {
-            errors["emotions"] = [$"unknown name '{unknown}'; use a comma-separated list of {string.Join(", ", ScoreColumns.Names)}"];
+            errors["emotions"] = [$"unknown name '{unknown}'; use a comma-separated list of {string.Join(", ", ScoreColumns.Selectable)}"];
         }
         var from = Seconds("from_s", fromS, errors);
         var to = Seconds("to_s", toS, errors);

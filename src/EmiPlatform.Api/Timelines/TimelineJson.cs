@@ -13,7 +13,7 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
 {
     private const int FlushThreshold = 32 * 1024;
     private readonly Utf8JsonWriter json = new(output, new JsonWriterOptions { SkipValidation = true });
-    private static readonly JsonEncodedText[] ScoreNames = [.. ScoreColumns.Names.Select(n => JsonEncodedText.Encode(n))];
+    private static readonly JsonEncodedText[] ScoreNames = [.. ScoreColumns.All.Select(c => JsonEncodedText.Encode(c.JsonName))];
 
     public Utf8JsonWriter Writer => json;
 

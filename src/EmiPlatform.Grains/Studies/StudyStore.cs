@@ -245,31 +245,11 @@ public sealed class StudyStore(EmiDataSources database)
                 await transaction.RollbackAsync(cancellationToken);
                 return null;
             }
-            await using var announce = new NpgsqlCommand($"""
-                WITH run AS (SELECT * FROM study_runs WHERE id = $1),
-                counts AS (
-                  SELECT count(*) FILTER (WHERE state = '{JobStates.Succeeded}') AS succeeded,
-                         count(*) FILTER (WHERE state = '{JobStates.Failed}') AS failed,
-                         count(*) FILTER (WHERE state = '{JobStates.Cancelled}') AS cancelled,
-                         count(*) AS total,
-                         coalesce(sum(r.duration_seconds) FILTER (WHERE j.state = '{JobStates.Succeeded}'), 0) AS seconds
-                  FROM scoring_jobs j JOIN recordings r ON r.id = j.recording_id WHERE j.run_id = $1),
-                event AS (
-                  SELECT gen_random_uuid() AS id, jsonb_build_object(
-                    'id', null, 'type', 'study.completed',
-                    'occurredAt', to_char(run.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                    'study', jsonb_build_object('id', run.study_id, 'runId', run.id,
-                      'startedAt', to_char(run.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                      'completedAt', to_char(run.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                      'jobs', jsonb_build_object('total', c.total, 'succeeded', c.succeeded, 'failed', c.failed, 'cancelled', c.cancelled),
-                      'recordingSecondsScored', c.seconds)) AS body
-                  FROM run, counts c)
-                INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_id, event_type, run_id, payload, status, attempts, next_attempt_at, created_at)
-                SELECT gen_random_uuid(), w.tenant_id, w.id, e.id, 'study.completed', $1,
-                       jsonb_set(e.body, ARRAY['id'], to_jsonb(e.id))::text, 'pending', 0, now(), now()
-                FROM webhooks w, event e
-                ON CONFLICT DO NOTHING
-                """, connection, transaction) { Parameters = { new() { Value = runId } } };
+            // The event body is defined with the job events' in migrations/0010_webhook_events.sql.
+            await using var announce = new NpgsqlCommand("SELECT enqueue_study_completed($1)", connection, transaction)
+            {
+                Parameters = { new() { Value = runId } },
+            };
             await announce.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return DateTimeOffset.UtcNow;

@@ -30,58 +30,59 @@ public sealed class TimelineWriter(EmiDataSources database)
     public async Task<bool> WriteAsync(ClaimedJob job, ModelBundle bundle, ScoringResult result, CancellationToken cancellationToken)
     {
         var columns = BundleColumnMap.For(bundle);
-        await using var connection = await database.App.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, "SELECT set_config('app.tenant_id', $1, true)", cancellationToken, job.TenantId.ToString());
-
-        if (!await JobStore.LockOwnedAsync(connection, job, cancellationToken))
+        var (connection, transaction) = await database.BeginTenantTransactionAsync(job.TenantId, cancellationToken);
+        await using (connection)
+        await using (transaction)
         {
-            await transaction.RollbackAsync(cancellationToken);
-            return false;
-        }
-
-        await ExecuteAsync(connection, "DELETE FROM timeline_windows WHERE recording_id = $1 AND bundle_id = $2", cancellationToken, job.RecordingId, job.BundleId);
-        // PostgreSQL refuses COPY FROM into a table with row-level security; COPY into a temporary table (no RLS, gone
-        // at commit) and move the rows with one INSERT … SELECT, which the tenant policy's WITH CHECK still checks.
-        await ExecuteAsync(connection, "CREATE TEMP TABLE incoming_windows (LIKE timeline_windows) ON COMMIT DROP", cancellationToken);
-        await using (var copy = await connection.BeginBinaryImportAsync($"COPY incoming_windows ({CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            for (var i = 0; i < result.Windows.Count; i++)
+            if (!await JobStore.LockOwnedAsync(connection, job, cancellationToken))
             {
-                var w = result.Windows[i];
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(job.TenantId, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(job.RecordingId, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(job.BundleId, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(job.Id, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
-                await copy.WriteAsync(w.StartSeconds, NpgsqlDbType.Double, cancellationToken);
-                await copy.WriteAsync(w.EndSeconds, NpgsqlDbType.Double, cancellationToken);
-                for (var c = 0; c < ScoreColumns.Count; c++)
-                {
-                    await WriteValueAsync(copy, columns.Value(c, result, w), cancellationToken);
-                }
-                await WriteArrayAsync(copy, w.AudioEmi, cancellationToken);
-                await WriteArrayAsync(copy, w.VisualEmi, cancellationToken);
+                await transaction.RollbackAsync(cancellationToken);
+                return false;
             }
-            await copy.CompleteAsync(cancellationToken);
-        }
-        await ExecuteAsync(connection, $"INSERT INTO timeline_windows ({CopyColumns}) SELECT {CopyColumns} FROM incoming_windows", cancellationToken);
 
-        await ExecuteAsync(connection, "DELETE FROM recording_scores WHERE recording_id = $1 AND bundle_id = $2", cancellationToken, job.RecordingId, job.BundleId);
-        if (result.Aggregate is { } a)
-        {
-            object?[] values =
-            [
-                job.TenantId, job.RecordingId, job.BundleId, job.Id, result.DurationSeconds, result.Windows.Count,
-                .. Enumerable.Range(0, ScoreColumns.Count).Select(c => columns.Value(c, result, a)),
-            ];
-            await ExecuteAsync(connection, InsertAggregate, cancellationToken, values);
-        }
+            await ExecuteAsync(connection, "DELETE FROM timeline_windows WHERE recording_id = $1 AND bundle_id = $2", cancellationToken, job.RecordingId, job.BundleId);
+            // PostgreSQL refuses COPY FROM into a table with row-level security; COPY into a temporary table (no RLS, gone
+            // at commit) and move the rows with one INSERT … SELECT, which the tenant policy's WITH CHECK still checks.
+            await ExecuteAsync(connection, "CREATE TEMP TABLE incoming_windows (LIKE timeline_windows) ON COMMIT DROP", cancellationToken);
+            await using (var copy = await connection.BeginBinaryImportAsync($"COPY incoming_windows ({CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            {
+                for (var i = 0; i < result.Windows.Count; i++)
+                {
+                    var w = result.Windows[i];
+                    await copy.StartRowAsync(cancellationToken);
+                    await copy.WriteAsync(job.TenantId, NpgsqlDbType.Uuid, cancellationToken);
+                    await copy.WriteAsync(job.RecordingId, NpgsqlDbType.Uuid, cancellationToken);
+                    await copy.WriteAsync(job.BundleId, NpgsqlDbType.Uuid, cancellationToken);
+                    await copy.WriteAsync(job.Id, NpgsqlDbType.Uuid, cancellationToken);
+                    await copy.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
+                    await copy.WriteAsync(w.StartSeconds, NpgsqlDbType.Double, cancellationToken);
+                    await copy.WriteAsync(w.EndSeconds, NpgsqlDbType.Double, cancellationToken);
+                    for (var c = 0; c < ScoreColumns.Count; c++)
+                    {
+                        await WriteValueAsync(copy, columns.Value(c, result, w), cancellationToken);
+                    }
+                    await WriteArrayAsync(copy, w.AudioEmi, cancellationToken);
+                    await WriteArrayAsync(copy, w.VisualEmi, cancellationToken);
+                }
+                await copy.CompleteAsync(cancellationToken);
+            }
+            await ExecuteAsync(connection, $"INSERT INTO timeline_windows ({CopyColumns}) SELECT {CopyColumns} FROM incoming_windows", cancellationToken);
 
-        await JobStore.SucceedAsync(connection, job, result.ExecutionProvider, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+            await ExecuteAsync(connection, "DELETE FROM recording_scores WHERE recording_id = $1 AND bundle_id = $2", cancellationToken, job.RecordingId, job.BundleId);
+            if (result.Aggregate is { } a)
+            {
+                object?[] values =
+                [
+                    job.TenantId, job.RecordingId, job.BundleId, job.Id, result.DurationSeconds, result.Windows.Count,
+                    .. Enumerable.Range(0, ScoreColumns.Count).Select(c => columns.Value(c, result, a)),
+                ];
+                await ExecuteAsync(connection, InsertAggregate, cancellationToken, values);
+            }
+
+            await JobStore.SucceedAsync(connection, job, result.ExecutionProvider, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        }
     }
 
     private static async Task WriteValueAsync(NpgsqlBinaryImporter copy, object? value, CancellationToken cancellationToken)

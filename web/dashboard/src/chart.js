@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
+// Written by build.mjs from the platform's column list (ScoreColumns.cs): the windows' JSON property names.
+import { EMOTIONS, VAD } from './scores.generated.js';
 
-export const EMOTIONS = ['admiration', 'amusement', 'determination', 'empathic_pain', 'excitement', 'joy'];
-export const VAD = ['valence', 'arousal', 'dominance'];
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 // uPlot wants columns: x values, then one array per series. Windows are plotted at their centre.
