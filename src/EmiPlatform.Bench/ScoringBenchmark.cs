@@ -34,7 +34,7 @@ internal static class ScoringBenchmark
         {
             return 2;
         }
-        var root = BenchPlatform.FindRoot();
+        var root = RepoRoot.Path;
         var count = options.Int("recordings", 8);
         var seconds = options.Int("seconds", 20);
         var topologies = options.Topologies("cluster");
@@ -88,7 +88,7 @@ internal static class ScoringBenchmark
 
     private static async Task<Measurement> DirectAsync(string root, string bundle, List<string> files, string work)
     {
-        var emi = BenchPlatform.Built(root, "EmiPlatform.Cli", "emi.dll");
+        var emi = HostBinaries.Find("EmiPlatform.Cli", "emi.dll");
         var output = Path.Combine(work, "direct.csv");
         var arguments = new List<string> { emi, "score", "-m", bundle, "-o", output, "--no-progress" };
         arguments.AddRange(files);
@@ -111,7 +111,7 @@ internal static class ScoringBenchmark
 
     private static async Task<Measurement> EndToEndAsync(string root, List<string> files, Topology topology, int silos, string bundle, List<string> warmUp)
     {
-        await using var platform = await BenchPlatform.CreateAsync(root, bundle, topology);
+        await using var platform = await Platform.CreateAsync(topology, "bench", bundle);
         // Long-running services: their start-up is not part of a recording's way to its timeline.
         await platform.StartAsync(scoringSilos: silos);
 
@@ -125,12 +125,12 @@ internal static class ScoringBenchmark
                 TimeSpan.FromMinutes(10), "the warm-up jobs to succeed");
             Console.WriteLine($"  warmed up: {warmUp.Count} recording(s) uploaded and scored before the clock starts");
         }
-        var measured = lab with { ParticipantId = await platform.AddParticipantAsync(lab, "B01") };
+        var measured = lab with { ParticipantId = await lab.AddParticipantAsync("B01") };
 
         // As a lab uploads a folder: `emi upload`'s default of 4 files at once.
         var started = DateTimeOffset.UtcNow;
         var cpu = MachineCpu.BusySeconds();
-        var hostCpu = platform.Hosts.ToDictionary(h => h, h => h.CpuSeconds());
+        var hostCpu = platform.Hosts.ToDictionary(h => h, CpuSeconds);
         var stopwatch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = UploadParallelism },
             async (file, ct) => await measured.UploadFileAsync(file, "video/mp4", ct));
@@ -139,7 +139,7 @@ internal static class ScoringBenchmark
             TimeSpan.FromMinutes(20), "every job to succeed");
         stopwatch.Stop();
         cpu = MachineCpu.BusySeconds() - cpu;
-        var groups = platform.Hosts.GroupBy(h => h.Name).Select(g => (g.Key, Seconds: g.Sum(h => h.CpuSeconds() - hostCpu[h]))).ToList();
+        var groups = platform.Hosts.GroupBy(h => h.Roles).Select(g => (g.Key, Seconds: g.Sum(h => CpuSeconds(h) - hostCpu[h]))).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  busy core-s: all {cpu:F2}, {string.Join(", ", groups.Select(g => $"{g.Key} + its ffprobe/ffmpeg {g.Seconds:F2}"))}, " +
             $"rest (PostgreSQL, RabbitMQ, Azurite, this bench, other work) {cpu - groups.Sum(g => g.Seconds):F2}"));
@@ -167,6 +167,9 @@ internal static class ScoringBenchmark
                 $"  {n,3}  {created,8:F2}  {claimed,7:F2}  {finished,8:F2}  {finished - claimed,6:F2}  {reader.GetString(3)}"));
         }
     }
+
+    /// <summary>The CPU time <paramref name="host"/> has used so far (0 once it has exited).</summary>
+    private static double CpuSeconds(HostProcess host) => host.HasExited ? 0 : MachineCpu.ProcessSeconds(host.Pid);
 
     private static async Task<string> MakeRecordingAsync(string work, int n, int seconds)
     {
