@@ -37,6 +37,10 @@ internal sealed class BenchArguments
         return new BenchArguments(values);
     }
 
+    /// <summary>Runs a benchmark on its parsed options; 2 (usage printed) when they do not parse.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, string usage, Func<BenchArguments, Task<int>> benchmark) =>
+        Parse(args, usage) is { } options ? await benchmark(options) : 2;
+
     /// <summary>Whether the flag or option <paramref name="name"/> was given.</summary>
     public bool Has(string name) => _values.ContainsKey(name);
 

@@ -27,23 +27,11 @@ internal static class FailoverBenchmark
     private static readonly Dictionary<string, Dictionary<string, string>> Profiles = new(StringComparer.Ordinal)
     {
         ["defaults"] = [],
-        ["fast"] = new()
-        {
-            ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
-            ["Orleans:Membership:NumMissedProbesLimit"] = "2",
-            ["Orleans:Membership:NumVotesForDeathDeclaration"] = "1",
-            ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
-            ["Orleans:Membership:IAmAliveTablePublishTimeout"] = "00:00:05",
-            ["Orleans:Gateway:GatewayListRefreshPeriod"] = "00:00:02",
-        },
+        ["fast"] = new(Platform.FastFailureDetection),
     };
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
         var root = RepoRoot.Path;
         var repeat = options.Int("repeat", 2);
         var recordings = options.Int("recordings", 30);

@@ -18,12 +18,8 @@ internal static class FairnessBenchmark
           (default 2); R runs (default 1), each on a fresh cluster. The run stops at B's last completion.
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
         var root = RepoRoot.Path;
         var a = options.Int("a", 400);
         var b = options.Int("b", 5);

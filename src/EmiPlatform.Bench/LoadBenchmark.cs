@@ -30,12 +30,8 @@ internal static class LoadBenchmark
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
         var root = RepoRoot.Path;
         var seconds = options.Number("seconds", 60);
         var clients = options.Int("clients", 16);

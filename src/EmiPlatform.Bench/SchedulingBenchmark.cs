@@ -19,12 +19,8 @@ internal static class SchedulingBenchmark
           their ratio, and the load average. Needs . .local/env.sh and a Release build (see scoring-compare).
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
         var root = RepoRoot.Path;
         var jobs = options.Int("jobs", 100);
         var seconds = options.Number("seconds", 2);

@@ -28,12 +28,8 @@ internal static class ScoringBenchmark
           (dotnet build -c Release src/EmiPlatform.Api src/EmiPlatform.Silo src/EmiPlatform.Cli src/EmiPlatform.Bench).
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
         var root = RepoRoot.Path;
         var count = options.Int("recordings", 8);
         var seconds = options.Int("seconds", 20);

@@ -19,6 +19,17 @@ namespace EmiPlatform.Harness;
 /// </summary>
 public sealed class Platform : IAsyncDisposable
 {
+    /// <summary>Orleans settings under which a killed silo is declared dead within seconds: probes every second, two missed, one vote.</summary>
+    public static readonly IReadOnlyDictionary<string, string> FastFailureDetection = new Dictionary<string, string>
+    {
+        ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
+        ["Orleans:Membership:NumMissedProbesLimit"] = "2",
+        ["Orleans:Membership:NumVotesForDeathDeclaration"] = "1",
+        ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
+        ["Orleans:Membership:IAmAliveTablePublishTimeout"] = "00:00:05",
+        ["Orleans:Gateway:GatewayListRefreshPeriod"] = "00:00:02",
+    };
+
     private readonly Dictionary<string, string> _settings = [];
     private readonly List<HostProcess> _hosts = [];
     private HttpClient? _http;

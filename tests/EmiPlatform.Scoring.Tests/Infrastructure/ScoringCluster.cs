@@ -36,7 +36,7 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
 
     public async Task InitializeAsync()
     {
-        _platform = await Platform.CreateAsync(Topology.Cluster, "test", settings: new Dictionary<string, string>
+        _platform = await Platform.CreateAsync(Topology.Cluster, "test", settings: new Dictionary<string, string>(Platform.FastFailureDetection)
         {
             ["Logging:LogLevel:Default"] = "Information",
             ["Scoring:LeaseDuration"] = Lease.ToString(),
@@ -46,13 +46,6 @@ public sealed class ScoringCluster : WebApplicationFactory<Program>, IAsyncLifet
             ["Webhooks:AllowPrivateNetworks"] = "true",
             ["Coordination:RedispatchAfter"] = "00:00:08",
             ["Coordination:MaxAttempts"] = "3",
-            // A killed silo is declared dead within seconds: probes every second, two missed, one vote.
-            ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
-            ["Orleans:Membership:NumMissedProbesLimit"] = "2",
-            ["Orleans:Membership:NumVotesForDeathDeclaration"] = "1",
-            ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
-            ["Orleans:Membership:IAmAliveTablePublishTimeout"] = "00:00:05",
-            ["Orleans:Gateway:GatewayListRefreshPeriod"] = "00:00:02",
             ["Inference:IntraOpThreads"] = "1",
             ["OpenTelemetry:JobStatesInterval"] = "00:00:00.500",
         });
