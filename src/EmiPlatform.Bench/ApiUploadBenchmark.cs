@@ -20,15 +20,17 @@ internal static class ApiUploadBenchmark
         IReadOnlyDictionary<string, string> apiSettings, int repeat, CancellationToken ct = default)
     {
         var bytes = new FileInfo(file).Length;
-        var container = $"bench-api-{Guid.NewGuid():N}"[..30];
-        Console.WriteLine($"starting the API: dotnet {apiDll} (fresh database, container {container})");
-        await using var api = await ApiProcess.StartAsync(apiDll, storageConnectionString, container, apiSettings, ct);
+        await using var api = await Platform.CreateAsync(Topology.Embedded, "bench",
+            settings: new Dictionary<string, string>(apiSettings) { ["Storage:ConnectionString"] = storageConnectionString });
+        Console.WriteLine($"starting the API: dotnet {apiDll} (fresh database {api.Database.Name}, container {api.Settings["Storage:Container"]})");
+        await api.StartApiAsync(apiDll);
+        var url = api.Http.BaseAddress!;
 
-        using var http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = api.Url, Timeout = Timeout.InfiniteTimeSpan };
-        var admin = Authorized(api.Url, api.AdminKey);
+        using var http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = url, Timeout = Timeout.InfiniteTimeSpan };
+        var admin = Authorized(url, api.AdminKey);
         var tenant = await PostAsync(admin, "v1/admin/tenants", new { name = "upload benchmark" }, ct);
         var tenantId = tenant.GetProperty("tenant").GetProperty("id").GetGuid();
-        var lab = Authorized(api.Url, tenant.GetProperty("adminKey").GetProperty("secret").GetString()!);
+        var lab = Authorized(url, tenant.GetProperty("adminKey").GetProperty("secret").GetString()!);
         var study = await PostAsync(lab, "v1/studies", new { name = "upload benchmark" }, ct);
         var studyId = study.GetProperty("id").GetGuid();
         var participant = await PostAsync(lab, $"v1/studies/{studyId}/participants", new { code = "B01" }, ct);
@@ -46,8 +48,8 @@ internal static class ApiUploadBenchmark
                 putBlobRuns.Add(await BaselineAsync(baselineStore, name => UploadBenchmarks.DirectPutBlobAsync(baselineStore, file, name, ct), ct));
 
                 await Task.Delay(TimeSpan.FromSeconds(2), ct); // let the API settle before reading its idle RSS
-                var idle = ProcessMemory.Read(api.Pid).Rss;
-                using var sampler = new ProcessRssSampler(api.Pid);
+                var idle = ProcessMemory.Read(api.Api!.Pid).Rss;
+                using var sampler = new ProcessRssSampler(api.Api!.Pid);
                 var clock = Stopwatch.StartNew();
                 var recording = await UploadAsync(lab, path, file, ct);
                 clock.Stop();
@@ -65,14 +67,13 @@ internal static class ApiUploadBenchmark
         finally
         {
             using var gone = await admin.DeleteAsync($"v1/admin/tenants/{tenantId}", CancellationToken.None);
-            await new BlobStore(new BlobStorageOptions { ConnectionString = storageConnectionString, Container = container }).DeleteContainerAsync(CancellationToken.None);
         }
 
         var apiMedian = Median(apiRuns.Select(r => r.MBps));
         var sdkMedian = Median(sdkRuns.Select(r => r.MegabytesPerSecond));
         var putBlobMedian = Median(putBlobRuns.Select(r => r.MegabytesPerSecond));
         var above = apiRuns.Max(r => r.Peak - r.Idle);
-        var (_, hwm) = ProcessMemory.Read(api.Pid);
+        var (_, hwm) = ProcessMemory.Read(api.Api!.Pid);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"upload-api: median {apiMedian:F1} MB/s; direct SDK UploadAsync: median {sdkMedian:F1} MB/s; " +
             $"direct single Put Blob: median {putBlobMedian:F1} MB/s over {repeat} run(s)"));

@@ -43,6 +43,19 @@ internal static class BenchCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
+        try
+        {
+            return await RunModeAsync(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"{e.Message}\n{Usage}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunModeAsync(string[] args)
+    {
         if (args.Length == 0 || args[0] is "-h" or "--help")
         {
             Console.WriteLine(Usage);
@@ -56,18 +69,12 @@ internal static class BenchCommand
             return 2;
         }
 
-        Dictionary<string, string?> options;
-        try
+        if (BenchArguments.Parse(args[1..], Usage, "keep") is not { } options)
         {
-            options = ParseOptions(args.AsSpan(1));
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine($"{e.Message}\n{Usage}");
             return 2;
         }
 
-        var connectionString = options.GetValueOrDefault("connection-string") ?? Environment.GetEnvironmentVariable("EMI_AZURITE");
+        var connectionString = options.Text("connection-string") ?? Environment.GetEnvironmentVariable("EMI_AZURITE");
         if (string.IsNullOrEmpty(connectionString))
         {
             Console.Error.WriteLine("No storage: pass --connection-string or set EMI_AZURITE (infra/up.sh writes it to .local/env.sh).");
@@ -77,9 +84,9 @@ internal static class BenchCommand
         var storeOptions = new BlobStorageOptions
         {
             ConnectionString = connectionString,
-            Container = options.GetValueOrDefault("container") ?? "bench",
-            BlockSizeBytes = (int)(Number(options, "block-size-mb", 4) * 1024 * 1024),
-            Parallelism = (int)Number(options, "parallelism", 4),
+            Container = options.Text("container") ?? "bench",
+            BlockSizeBytes = (int)(options.PositiveNumber("block-size-mb", 4) * 1024 * 1024),
+            Parallelism = (int)options.PositiveNumber("parallelism", 4),
         };
         var store = new BlobStore(storeOptions);
         await store.EnsureContainerAsync();
@@ -89,7 +96,7 @@ internal static class BenchCommand
             return await RunExportAsync(options, connectionString);
         }
 
-        var file = options.GetValueOrDefault("file");
+        var file = options.Text("file");
         if (mode == "upload-api")
         {
             return await RunApiAsync(options, store, storeOptions, connectionString, file);
@@ -97,8 +104,8 @@ internal static class BenchCommand
 
         if (file is null)
         {
-            var sizeMb = Number(options, "size-mb", 256);
-            var workDir = options.GetValueOrDefault("work-dir")
+            var sizeMb = options.PositiveNumber("size-mb", 256);
+            var workDir = options.Text("work-dir")
                           ?? Environment.GetEnvironmentVariable("EMI_BENCH_DIR")
                           ?? Path.Combine(Path.GetTempPath(), "emi-bench");
             file = Path.Combine(workDir, string.Create(CultureInfo.InvariantCulture, $"payload-{sizeMb:0}MB.bin"));
@@ -111,11 +118,11 @@ internal static class BenchCommand
             return 2;
         }
 
-        var repeat = (int)Number(options, "repeat", 1);
-        var keep = options.ContainsKey("keep");
+        var repeat = (int)options.PositiveNumber("repeat", 1);
+        var keep = options.Has("keep");
         if (mode == "worker-download")
         {
-            return await WorkerDownloadBenchmark.RunAsync(store, file, (int)Number(options, "repeat", 3));
+            return await WorkerDownloadBenchmark.RunAsync(store, file, (int)options.PositiveNumber("repeat", 3));
         }
 
         Console.WriteLine($"file {file} ({new FileInfo(file).Length} bytes) -> {store.Container.Uri}/bench/; " +
@@ -152,38 +159,34 @@ internal static class BenchCommand
         return 0;
     }
 
-    private static async Task<int> RunExportAsync(Dictionary<string, string?> options, string storageConnectionString)
+    private static async Task<int> RunExportAsync(BenchArguments options, string storageConnectionString)
     {
-        var apiDll = options.GetValueOrDefault("api-dll") ?? DefaultApiDll();
-        if (apiDll is null || !File.Exists(apiDll))
+        var apiDll = options.Text("api-dll") ?? HostBinaries.Api;
+        if (!File.Exists(apiDll))
         {
-            Console.Error.WriteLine("No API build found: run `dotnet build -c Release src/EmiPlatform.Api` or pass --api-dll.");
+            Console.Error.WriteLine($"No API build at {apiDll}: run `dotnet build -c Release src/EmiPlatform.Api` or pass --api-dll.");
             return 2;
         }
         // Only the export path is measured: the embedded silo hosts the grains but runs no scoring pipeline.
         var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["Orleans:Roles"] = "coordinator" };
-        if (FindRepoRoot() is { } repo)
-        {
-            settings["Scoring:DefaultBundle"] = Path.Combine(repo, "models", "reference-tiny");
-        }
-        return await ExportBenchmark.RunAsync(apiDll, storageConnectionString, settings, (long)Number(options, "rows", 1_000_000),
-            (int)Number(options, "recordings", 100), (int)Number(options, "repeat", 3));
+        return await ExportBenchmark.RunAsync(apiDll, storageConnectionString, settings, (long)options.PositiveNumber("rows", 1_000_000),
+            (int)options.PositiveNumber("recordings", 100), (int)options.PositiveNumber("repeat", 3));
     }
 
     private static async Task<int> RunApiAsync(
-        Dictionary<string, string?> options, BlobStore store, BlobStorageOptions storeOptions, string connectionString, string? file)
+        BenchArguments options, BlobStore store, BlobStorageOptions storeOptions, string connectionString, string? file)
     {
-        var apiDll = options.GetValueOrDefault("api-dll") ?? DefaultApiDll();
-        if (apiDll is null || !File.Exists(apiDll))
+        var apiDll = options.Text("api-dll") ?? HostBinaries.Api;
+        if (!File.Exists(apiDll))
         {
-            Console.Error.WriteLine("No API build found: run `dotnet build -c Release src/EmiPlatform.Api` or pass --api-dll.");
+            Console.Error.WriteLine($"No API build at {apiDll}: run `dotnet build -c Release src/EmiPlatform.Api` or pass --api-dll.");
             return 2;
         }
 
         if (file is null)
         {
-            var sizeMb = Number(options, "size-mb", 1000);
-            var workDir = options.GetValueOrDefault("work-dir")
+            var sizeMb = options.PositiveNumber("size-mb", 1000);
+            var workDir = options.Text("work-dir")
                           ?? Environment.GetEnvironmentVariable("EMI_BENCH_DIR")
                           ?? Path.Combine(Path.GetTempPath(), "emi-bench");
             file = Path.Combine(workDir, string.Create(CultureInfo.InvariantCulture, $"payload-{sizeMb:0}MB.wav"));
@@ -205,29 +208,7 @@ internal static class BenchCommand
             // scoring role, so nothing consumes the message and nothing scores.
             ["Orleans:Roles"] = "coordinator",
         };
-        if (FindRepoRoot() is { } repo)
-        {
-            settings["Scoring:DefaultBundle"] = Path.Combine(repo, "models", "reference-tiny");
-        }
-        return await ApiUploadBenchmark.RunAsync(apiDll, file, store, connectionString, settings, (int)Number(options, "repeat", 1));
-    }
-
-    private static string? DefaultApiDll() =>
-        FindRepoRoot() is { } repo
-            ? new[] { "Release", "Debug" }.Select(c => Path.Combine(repo, "src", "EmiPlatform.Api", "bin", c, "net10.0", "EmiPlatform.Api.dll")).FirstOrDefault(File.Exists)
-            : null;
-
-    private static string? FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EmiPlatform.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
+        return await ApiUploadBenchmark.RunAsync(apiDll, file, store, connectionString, settings, (int)options.PositiveNumber("repeat", 1));
     }
 
     private static async Task<UploadMeasurement> MeasureAndCleanAsync(BlobStore store, bool keep, Func<string, Task<UploadMeasurement>> measure)
@@ -259,40 +240,5 @@ internal static class BenchCommand
     {
         var sorted = runs.Select(r => r.MegabytesPerSecond).Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static double Number(Dictionary<string, string?> options, string name, double fallback) =>
-        options.TryGetValue(name, out var text)
-            ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
-                ? value
-                : throw new ArgumentException($"--{name} needs a positive number, got '{text}'")
-            : fallback;
-
-    private static Dictionary<string, string?> ParseOptions(ReadOnlySpan<string> args)
-    {
-        var options = new Dictionary<string, string?>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"unexpected argument '{args[i]}'");
-            }
-
-            var name = args[i][2..];
-            if (name == "keep")
-            {
-                options[name] = null;
-                continue;
-            }
-
-            if (i + 1 >= args.Length)
-            {
-                throw new ArgumentException($"--{name} needs a value");
-            }
-
-            options[name] = args[++i];
-        }
-
-        return options;
     }
 }

@@ -51,39 +51,41 @@ internal static class ExportBenchmark
     public static async Task<int> RunAsync(string apiDll, string storageConnectionString, IReadOnlyDictionary<string, string> apiSettings,
         long rows, int recordings, int repeat, CancellationToken ct = default)
     {
-        var container = $"bench-export-{Guid.NewGuid():N}"[..30];
-        Console.WriteLine($"starting the API: dotnet {apiDll} (fresh database, container {container})");
-        await using var api = await ApiProcess.StartAsync(apiDll, storageConnectionString, container, apiSettings, ct);
+        await using var api = await Platform.CreateAsync(Topology.Embedded, "bench",
+            settings: new Dictionary<string, string>(apiSettings) { ["Storage:ConnectionString"] = storageConnectionString });
+        Console.WriteLine($"starting the API: dotnet {apiDll} (fresh database {api.Database.Name}, container {api.Settings["Storage:Container"]})");
+        await api.StartApiAsync(apiDll);
+        var url = api.Http.BaseAddress!;
 
-        var admin = Client(api.Url, api.AdminKey);
+        var admin = Client(url, api.AdminKey);
         var tenant = await PostAsync(admin, "v1/admin/tenants", new { name = "export benchmark" }, ct);
         var tenantId = tenant.GetProperty("tenant").GetProperty("id").GetGuid();
-        var lab = Client(api.Url, tenant.GetProperty("adminKey").GetProperty("secret").GetString()!);
+        var lab = Client(url, tenant.GetProperty("adminKey").GetProperty("secret").GetString()!);
         var studyId = (await PostAsync(lab, "v1/studies", new { name = "export benchmark" }, ct)).GetProperty("id").GetGuid();
 
         var perRecording = (int)Math.Ceiling(rows / (double)recordings);
         var seeding = Stopwatch.StartNew();
-        await SeedAsync(api.OwnerConnectionString, tenantId, studyId, recordings, perRecording, ct);
+        await SeedAsync(api.Database.Owner, tenantId, studyId, recordings, perRecording, ct);
         var expected = (long)perRecording * recordings;
         Console.WriteLine($"seeded {expected} timeline rows ({recordings} recordings x {perRecording}) in {seeding.Elapsed.TotalSeconds:F1} s");
 
         var copySql = string.Format(CultureInfo.InvariantCulture, CopySql, tenantId, studyId);
         // Warm both paths once (JIT, connection pools, the tables in shared buffers); not counted.
         await ExportThroughApiAsync(lab, studyId, ct);
-        await CopyAsync(api.AppConnectionString, tenantId, copySql, ct);
+        await CopyAsync(api.Database.App, tenantId, copySql, ct);
 
         var apiRuns = new List<Measurement>();
         var copyRuns = new List<Measurement>();
-        var idle = ProcessMemory.Read(api.Pid).Rss;
+        var idle = ProcessMemory.Read(api.Api!.Pid).Rss;
         long peak = 0;
         for (var run = 0; run < repeat; run++)
         {
-            var copy = await CopyAsync(api.AppConnectionString, tenantId, copySql, ct);
+            var copy = await CopyAsync(api.Database.App, tenantId, copySql, ct);
             copyRuns.Add(copy);
             Console.WriteLine($"  COPY TO STDOUT CSV: {copy}");
 
             Measurement viaApi;
-            using (var sampler = new ProcessRssSampler(api.Pid))
+            using (var sampler = new ProcessRssSampler(api.Api!.Pid))
             {
                 viaApi = await ExportThroughApiAsync(lab, studyId, ct);
                 sampler.Dispose();
@@ -100,7 +102,7 @@ internal static class ExportBenchmark
 
         var apiRate = Median(apiRuns.Select(r => r.RowsPerSecond));
         var copyRate = Median(copyRuns.Select(r => r.RowsPerSecond));
-        var hwm = ProcessMemory.Read(api.Pid).Hwm;
+        var hwm = ProcessMemory.Read(api.Api!.Pid).Hwm;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             API:  median {apiRate:F0} rows/s, best {apiRuns.Max(r => r.RowsPerSecond):F0} rows/s over {repeat} run(s)
             COPY: median {copyRate:F0} rows/s, best {copyRuns.Max(r => r.RowsPerSecond):F0} rows/s

@@ -27,24 +27,12 @@ internal static class FailoverBenchmark
     private static readonly Dictionary<string, Dictionary<string, string>> Profiles = new(StringComparer.Ordinal)
     {
         ["defaults"] = [],
-        ["fast"] = new()
-        {
-            ["Orleans:Membership:ProbeTimeout"] = "00:00:01",
-            ["Orleans:Membership:NumMissedProbesLimit"] = "2",
-            ["Orleans:Membership:NumVotesForDeathDeclaration"] = "1",
-            ["Orleans:Membership:TableRefreshTimeout"] = "00:00:02",
-            ["Orleans:Membership:IAmAliveTablePublishTimeout"] = "00:00:05",
-            ["Orleans:Gateway:GatewayListRefreshPeriod"] = "00:00:02",
-        },
+        ["fast"] = new(Platform.FastFailureDetection),
     };
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
-        var root = BenchPlatform.FindRoot();
+        var root = RepoRoot.Path;
         var repeat = options.Int("repeat", 2);
         var recordings = options.Int("recordings", 30);
         var seconds = options.Number("seconds", 3);
@@ -56,7 +44,7 @@ internal static class FailoverBenchmark
             Console.WriteLine($"membership '{profile}': {Describe(settings)}");
             for (var run = 1; run <= repeat; run++)
             {
-                var line = $"{profile}, run {run}: " + await MeasureAsync(root, bundle, settings, recordings, seconds, seed: run * 1000);
+                var line = $"{profile}, run {run}: " + await MeasureAsync(bundle, settings, recordings, seconds, seed: run * 1000);
                 Console.WriteLine(line);
                 results.Add(line);
             }
@@ -71,11 +59,12 @@ internal static class FailoverBenchmark
         return 0;
     }
 
-    private static async Task<string> MeasureAsync(string root, string bundle, Dictionary<string, string> settings, int count, double seconds, int seed)
+    private static async Task<string> MeasureAsync(string bundle, Dictionary<string, string> settings, int count, double seconds, int seed)
     {
         // The platform's own Information lines (undelivered calls sent again, reminders, releases) explain a gap.
-        await using var platform = await BenchPlatform.CreateAsync(root, bundle, Topology.Cluster,
+        await using var platform = await Platform.CreateAsync(Topology.Cluster, "bench", bundle,
             new Dictionary<string, string>(settings) { ["Logging:LogLevel:EmiPlatform"] = "Information" });
+        await using var locator = new GrainLocator(platform);
         // Two coordinators (one is the standby), no scoring silo yet: the run is queued whole first.
         await platform.StartClusterAsync(coordinators: 2, scoring: 0);
         var lab = await platform.CreateLabAsync("Failover lab");
@@ -84,10 +73,10 @@ internal static class FailoverBenchmark
         await platform.StartScoringSilosAsync(1);
         await platform.WaitUntilAsync(async () => await platform.JobsAsync(lab.StudyId, "succeeded") >= 3, TimeSpan.FromSeconds(180), "the first jobs to succeed");
 
-        var host = await platform.HostOfAsync(grains => grains.GetGrain<IStudyGrain>(lab.StudyId)) ?? throw new InvalidOperationException("the study grain is not active on any silo");
-        if (host.Name != "coordinator")
+        var host = await locator.HostOfAsync(grains => grains.GetGrain<IStudyGrain>(lab.StudyId)) ?? throw new InvalidOperationException("the study grain is not active on any silo");
+        if (host.Roles != "coordinator")
         {
-            throw new InvalidOperationException($"the study grain runs on a {host.Name} silo");
+            throw new InvalidOperationException($"the study grain runs on a {host.Roles} silo");
         }
         // Right after a claim: the tenant's share (one slot) is then taken by that running job, and nothing else is
         // released, so the next claim needs the grains.
@@ -96,11 +85,11 @@ internal static class FailoverBenchmark
                                                   && await platform.JobsAsync(lab.StudyId, "running") == 1,
             TimeSpan.FromSeconds(120), "a fresh claim", TimeSpan.FromMilliseconds(10));
         var load = LoadAverage.Now();
-        var tenantHost = await platform.HostOfAsync(grains => grains.GetGrain<ITenantGrain>(lab.TenantId));
+        var tenantHost = await locator.HostOfAsync(grains => grains.GetGrain<ITenantGrain>(lab.TenantId));
         var inFlight = (await platform.RowsAsync(
                 "SELECT id FROM scoring_jobs WHERE study_id = $1 AND (state = 'running' OR (state = 'queued' AND lease_expires_at > now()))", lab.StudyId))
             .Select(r => (Guid)r[0]).ToArray();
-        platform.Kill(host);
+        host.Kill();
         var killedAt = await platform.NowAsync();
 
         DateTime? declaredDead = null;
@@ -120,7 +109,7 @@ internal static class FailoverBenchmark
                 "SELECT extract(epoch FROM started_at - lag(started_at) OVER (ORDER BY started_at)) FROM scoring_jobs WHERE study_id = $1 AND started_at < $2",
                 lab.StudyId, killedAt))
             .Where(r => r[0] is not DBNull).Select(r => Convert.ToDouble(r[0], CultureInfo.InvariantCulture)).Order().ToArray();
-        var successor = await platform.HostOfAsync(grains => grains.GetGrain<IStudyGrain>(lab.StudyId));
+        var successor = await locator.HostOfAsync(grains => grains.GetGrain<IStudyGrain>(lab.StudyId));
         var gap = (next - killedAt).TotalSeconds;
         var logs = platform.SaveLogs(Path.Combine(Path.GetTempPath(), "emi-bench-failover", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}"));
         var baseline = before.Length > 0 ? SchedulingBenchmark.Percentile(before, 50) : double.NaN;
@@ -128,7 +117,7 @@ internal static class FailoverBenchmark
             $"kill → next job claimed {gap:F2} s; declared dead after {(declaredDead is { } d ? $"{(d - killedAt).TotalSeconds:F2} s" : "(not seen before the claim)")}; " +
             $"in flight at the kill: {inFlight.Length} (finished {(finishedInFlight[0][0] is DateTime f ? $"{(f - killedAt).TotalSeconds:F2} s after the kill" : "not yet")}); " +
             $"baseline claim → claim before the kill: median {baseline:F2} s over {before.Length}; gap / baseline {gap / baseline:F0}; " +
-            $"study grain now on {(successor is null ? "no silo" : $"the {successor.Name} silo pid {successor.Pid}")} (killed pid {host.Pid}); the tenant grain was on {(tenantHost == host ? "the killed silo too" : "the other coordinator")}; at the kill {load}; host logs in {logs}");
+            $"study grain now on {(successor is null ? "no silo" : $"the {successor.Roles} silo pid {successor.Pid}")} (killed pid {host.Pid}); the tenant grain was on {(tenantHost == host ? "the killed silo too" : "the other coordinator")}; at the kill {load}; host logs in {logs}");
     }
 
     /// <summary>The membership settings that matter for noticing a dead silo: Orleans's defaults, and what the profile sets.</summary>

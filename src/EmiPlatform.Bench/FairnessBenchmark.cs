@@ -18,13 +18,9 @@ internal static class FairnessBenchmark
           (default 2); R runs (default 1), each on a fresh cluster. The run stops at B's last completion.
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
-        var root = BenchPlatform.FindRoot();
+        var root = RepoRoot.Path;
         var a = options.Int("a", 400);
         var b = options.Int("b", 5);
         var seconds = options.Number("seconds", 2);
@@ -44,7 +40,7 @@ internal static class FairnessBenchmark
 
     private static async Task<string> MeasureAsync(string root, int a, int b, double seconds, int seed)
     {
-        await using var platform = await BenchPlatform.CreateAsync(root, Path.Combine(root, "models", "reference-tiny"), Topology.Cluster);
+        await using var platform = await Platform.CreateAsync(Topology.Cluster, "bench", Path.Combine(root, "models", "reference-tiny"));
         await platform.StartClusterAsync(coordinators: 1, scoring: 0);
         var labA = await platform.CreateLabAsync("Lab A");
         var labB = await platform.CreateLabAsync("Lab B");

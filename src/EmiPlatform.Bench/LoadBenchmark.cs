@@ -30,21 +30,16 @@ internal static class LoadBenchmark
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
-        var root = BenchPlatform.FindRoot();
+        var root = RepoRoot.Path;
         var seconds = options.Number("seconds", 60);
         var clients = options.Int("clients", 16);
         var uploaders = options.Int("uploads", 4);
         var maxRequests = options.Int("max-requests", 1_000_000);
         var recordings = options.Int("recordings", 20);
         var windows = options.Int("windows", 600);
-        var apiDll = options.Text("api-dll", BenchPlatform.Built(root, "EmiPlatform.Api", "EmiPlatform.Api.dll"));
-        var storage = BenchPlatform.Require("EMI_AZURITE");
+        var apiDll = options.Text("api-dll", HostBinaries.Find("EmiPlatform.Api", "EmiPlatform.Api.dll"));
 
         const string unlimited = "1000000";
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -57,12 +52,12 @@ internal static class LoadBenchmark
             ["RateLimits:Exports:TokensPerPeriod"] = unlimited,
             ["Coordination:MaxConcurrentUploads"] = Math.Max(uploaders, 8).ToString(CultureInfo.InvariantCulture),
         };
-        var container = $"bench-load-{Guid.NewGuid():N}"[..28];
-        Console.WriteLine($"starting the API: dotnet {apiDll} (fresh database, container {container})");
-        await using var api = await ApiProcess.StartAsync(apiDll, storage, container, settings, CancellationToken.None);
+        await using var api = await Platform.CreateAsync(Topology.Embedded, "bench", settings: settings);
+        Console.WriteLine($"starting the API: dotnet {apiDll} (fresh database {api.Database.Name}, container {api.Settings["Storage:Container"]})");
+        await api.StartApiAsync(apiDll);
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
         {
-            BaseAddress = api.Url,
+            BaseAddress = api.Http.BaseAddress,
             Timeout = RequestTimeout,
         };
 
@@ -99,8 +94,8 @@ internal static class LoadBenchmark
         var clock = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(seconds);
         bool Go() => clock.Elapsed < duration && Interlocked.Increment(ref issued) <= maxRequests;
-        var rss = new List<(string When, long Bytes)> { ("start", ProcessMemory.Read(api.Pid).Rss) };
-        using var peak = new ProcessRssSampler(api.Pid);
+        var rss = new List<(string When, long Bytes)> { ("start", ProcessMemory.Read(api.Api!.Pid).Rss) };
+        using var peak = new ProcessRssSampler(api.Api!.Pid);
         var loadAtStart = LoadAverage.Now();
         var readers = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
@@ -121,16 +116,16 @@ internal static class LoadBenchmark
         var sampling = Task.Run(async () =>
         {
             await Task.Delay(duration / 2);
-            rss.Add(("middle", ProcessMemory.Read(api.Pid).Rss));
+            rss.Add(("middle", ProcessMemory.Read(api.Api!.Pid).Rss));
             await Task.Delay(duration / 2);
-            rss.Add(("end", ProcessMemory.Read(api.Pid).Rss));
+            rss.Add(("end", ProcessMemory.Read(api.Api!.Pid).Rss));
         });
         await Task.WhenAll(readers.Concat(uploads));
         var elapsed = clock.Elapsed;
         var loadAtEnd = LoadAverage.Now();
         if (rss.Count < 3)
         {
-            rss.Add(("end", ProcessMemory.Read(api.Pid).Rss)); // the request bound stopped it early
+            rss.Add(("end", ProcessMemory.Read(api.Api!.Pid).Rss)); // the request bound stopped it early
         }
         peak.Dispose();
 
@@ -182,15 +177,15 @@ internal static class LoadBenchmark
         }
     }
 
-    private static async Task<Lab> PrepareAsync(HttpClient http, ApiProcess api, int uploaders, int recordings, int windows)
+    private static async Task<Lab> PrepareAsync(HttpClient http, Platform api, int uploaders, int recordings, int windows)
     {
         var tenant = await PostAsync(http, api.AdminKey, "v1/admin/tenants", new { name = "load benchmark" });
         var tenantId = tenant.GetProperty("tenant").GetProperty("id").GetGuid();
         var key = tenant.GetProperty("adminKey").GetProperty("secret").GetString()!;
         var studyId = (await PostAsync(http, key, "v1/studies", new { name = "load benchmark" })).GetProperty("id").GetGuid();
-        await ExportBenchmark.SeedAsync(api.OwnerConnectionString, tenantId, studyId, recordings, windows, CancellationToken.None);
+        await ExportBenchmark.SeedAsync(api.Database.Owner, tenantId, studyId, recordings, windows, CancellationToken.None);
         var seeded = new List<(Guid Participant, Guid Recording)>();
-        await using (var connection = new NpgsqlConnection(api.OwnerConnectionString))
+        await using (var connection = new NpgsqlConnection(api.Database.Owner))
         {
             await connection.OpenAsync();
             await using var query = new NpgsqlCommand("SELECT participant_id, id FROM recordings WHERE study_id = @study ORDER BY id", connection);

@@ -3,10 +3,10 @@ using EmiPlatform.Bench;
 // The platform benchmarks (issues 6, 11 and 14) have a class each; every other mode is BenchCommand's.
 return args switch
 {
-    ["scoring-compare", .. var rest] => await ScoringBenchmark.RunAsync(rest),
-    ["scheduling-overhead", .. var rest] => await SchedulingBenchmark.RunAsync(rest),
-    ["failover-gap", .. var rest] => await FailoverBenchmark.RunAsync(rest),
-    ["fairness", .. var rest] => await FairnessBenchmark.RunAsync(rest),
-    ["load", .. var rest] => await LoadBenchmark.RunAsync(rest),
+    ["scoring-compare", .. var rest] => await BenchArguments.RunAsync(rest, ScoringBenchmark.Usage, ScoringBenchmark.RunAsync),
+    ["scheduling-overhead", .. var rest] => await BenchArguments.RunAsync(rest, SchedulingBenchmark.Usage, SchedulingBenchmark.RunAsync),
+    ["failover-gap", .. var rest] => await BenchArguments.RunAsync(rest, FailoverBenchmark.Usage, FailoverBenchmark.RunAsync),
+    ["fairness", .. var rest] => await BenchArguments.RunAsync(rest, FairnessBenchmark.Usage, FairnessBenchmark.RunAsync),
+    ["load", .. var rest] => await BenchArguments.RunAsync(rest, LoadBenchmark.Usage, LoadBenchmark.RunAsync),
     _ => await BenchCommand.RunAsync(args),
 };

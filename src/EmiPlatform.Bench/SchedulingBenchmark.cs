@@ -19,13 +19,9 @@ internal static class SchedulingBenchmark
           their ratio, and the load average. Needs . .local/env.sh and a Release build (see scoring-compare).
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
-        var root = BenchPlatform.FindRoot();
+        var root = RepoRoot.Path;
         var jobs = options.Int("jobs", 100);
         var seconds = options.Number("seconds", 2);
         var warmUp = options.Int("warm-up", 10);
@@ -36,7 +32,7 @@ internal static class SchedulingBenchmark
         {
             foreach (var topology in options.Topologies("cluster,embedded"))
             {
-                await using var platform = await BenchPlatform.CreateAsync(root, bundle, topology);
+                await using var platform = await Platform.CreateAsync(topology, "bench", bundle);
                 await platform.StartAsync();
                 var lab = await platform.CreateLabAsync("Scheduling lab");
                 var seed = run * 100_000;
@@ -75,7 +71,7 @@ internal static class SchedulingBenchmark
         return 0;
     }
 
-    private static async Task<Guid> UploadAndWaitAsync(BenchPlatform platform, BenchLab lab, byte[] wav)
+    private static async Task<Guid> UploadAndWaitAsync(Platform platform, Lab lab, byte[] wav)
     {
         var recording = await lab.UploadAsync(wav, "noise.wav");
         await platform.WaitUntilAsync(async () => await platform.ScalarAsync<long>(

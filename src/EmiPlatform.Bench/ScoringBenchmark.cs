@@ -28,13 +28,9 @@ internal static class ScoringBenchmark
           (dotnet build -c Release src/EmiPlatform.Api src/EmiPlatform.Silo src/EmiPlatform.Cli src/EmiPlatform.Bench).
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(BenchArguments options)
     {
-        if (BenchArguments.Parse(args, Usage) is not { } options)
-        {
-            return 2;
-        }
-        var root = BenchPlatform.FindRoot();
+        var root = RepoRoot.Path;
         var count = options.Int("recordings", 8);
         var seconds = options.Int("seconds", 20);
         var topologies = options.Topologies("cluster");
@@ -62,8 +58,8 @@ internal static class ScoringBenchmark
         {
             foreach (var topology in topologies)
             {
-                var direct = await DirectAsync(root, bundle, files, work);
-                var endToEnd = await EndToEndAsync(root, files, topology, silos, bundle, warmUp);
+                var direct = await DirectAsync(bundle, files, work);
+                var endToEnd = await EndToEndAsync(files, topology, silos, bundle, warmUp);
                 var what = topology == Topology.Cluster ? $"cluster, {silos} scoring silo(s)" : "embedded";
                 var line = string.Create(CultureInfo.InvariantCulture,
                     $"run {run}, {what}: end-to-end {endToEnd.Rate:F2} rec-s/s ({endToEnd.Seconds:F1} rec-s in {endToEnd.Wall:F2} s, last upload done at {endToEnd.UploadWall:F2} s, " +
@@ -86,9 +82,9 @@ internal static class ScoringBenchmark
         public double Rate => Seconds / Wall;
     }
 
-    private static async Task<Measurement> DirectAsync(string root, string bundle, List<string> files, string work)
+    private static async Task<Measurement> DirectAsync(string bundle, List<string> files, string work)
     {
-        var emi = BenchPlatform.Built(root, "EmiPlatform.Cli", "emi.dll");
+        var emi = HostBinaries.Find("EmiPlatform.Cli", "emi.dll");
         var output = Path.Combine(work, "direct.csv");
         var arguments = new List<string> { emi, "score", "-m", bundle, "-o", output, "--no-progress" };
         arguments.AddRange(files);
@@ -109,9 +105,9 @@ internal static class ScoringBenchmark
         return new Measurement(total, stopwatch.Elapsed.TotalSeconds, cpu);
     }
 
-    private static async Task<Measurement> EndToEndAsync(string root, List<string> files, Topology topology, int silos, string bundle, List<string> warmUp)
+    private static async Task<Measurement> EndToEndAsync(List<string> files, Topology topology, int silos, string bundle, List<string> warmUp)
     {
-        await using var platform = await BenchPlatform.CreateAsync(root, bundle, topology);
+        await using var platform = await Platform.CreateAsync(topology, "bench", bundle);
         // Long-running services: their start-up is not part of a recording's way to its timeline.
         await platform.StartAsync(scoringSilos: silos);
 
@@ -125,12 +121,12 @@ internal static class ScoringBenchmark
                 TimeSpan.FromMinutes(10), "the warm-up jobs to succeed");
             Console.WriteLine($"  warmed up: {warmUp.Count} recording(s) uploaded and scored before the clock starts");
         }
-        var measured = lab with { ParticipantId = await platform.AddParticipantAsync(lab, "B01") };
+        var measured = lab with { ParticipantId = await lab.AddParticipantAsync("B01") };
 
         // As a lab uploads a folder: `emi upload`'s default of 4 files at once.
         var started = DateTimeOffset.UtcNow;
         var cpu = MachineCpu.BusySeconds();
-        var hostCpu = platform.Hosts.ToDictionary(h => h, h => h.CpuSeconds());
+        var hostCpu = platform.Hosts.ToDictionary(h => h, CpuSeconds);
         var stopwatch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = UploadParallelism },
             async (file, ct) => await measured.UploadFileAsync(file, "video/mp4", ct));
@@ -139,7 +135,7 @@ internal static class ScoringBenchmark
             TimeSpan.FromMinutes(20), "every job to succeed");
         stopwatch.Stop();
         cpu = MachineCpu.BusySeconds() - cpu;
-        var groups = platform.Hosts.GroupBy(h => h.Name).Select(g => (g.Key, Seconds: g.Sum(h => h.CpuSeconds() - hostCpu[h]))).ToList();
+        var groups = platform.Hosts.GroupBy(h => h.Roles).Select(g => (g.Key, Seconds: g.Sum(h => CpuSeconds(h) - hostCpu[h]))).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  busy core-s: all {cpu:F2}, {string.Join(", ", groups.Select(g => $"{g.Key} + its ffprobe/ffmpeg {g.Seconds:F2}"))}, " +
             $"rest (PostgreSQL, RabbitMQ, Azurite, this bench, other work) {cpu - groups.Sum(g => g.Seconds):F2}"));
@@ -167,6 +163,9 @@ internal static class ScoringBenchmark
                 $"  {n,3}  {created,8:F2}  {claimed,7:F2}  {finished,8:F2}  {finished - claimed,6:F2}  {reader.GetString(3)}"));
         }
     }
+
+    /// <summary>The CPU time <paramref name="host"/> has used so far (0 once it has exited).</summary>
+    private static double CpuSeconds(HostProcess host) => host.HasExited ? 0 : MachineCpu.ProcessSeconds(host.Pid);
 
     private static async Task<string> MakeRecordingAsync(string work, int n, int seconds)
     {

@@ -52,7 +52,7 @@ public sealed class CreatedLocationTests(ApiFactory api) : IClassFixture<ApiFact
     {
         var (_, tenantAdminKey) = await api.CreateTenantAsync();
 
-        var created = await api.Admin().PostAsJsonAsync("/v1/admin/bundles", new { location = Path.Combine(RepoPaths.Root, "models", "reference-tiny") });
+        var created = await api.Admin().PostAsJsonAsync("/v1/admin/bundles", new { location = Path.Combine(RepoRoot.Path, "models", "reference-tiny") });
         var location = CreatedAt(created);
         var bundle = await JsonAsync(created);
 

@@ -21,14 +21,14 @@ public sealed class DashboardTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task The_dashboard_follows_a_scoring_run_live_and_plots_the_recordings_timeline()
     {
-        var dashboard = Path.Combine(RepoPaths.Root, "web", "dashboard");
-        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, "src", "EmiPlatform.Api", "wwwroot", "dashboard", "dashboard.js"))
+        var dashboard = Path.Combine(RepoRoot.Path, "web", "dashboard");
+        Assert.True(File.Exists(Path.Combine(RepoRoot.Path, "src", "EmiPlatform.Api", "wwwroot", "dashboard", "dashboard.js"))
             && Directory.Exists(Path.Combine(dashboard, "node_modules", "playwright-core")),
             "The dashboard is not built: run `make test` (its `web` step runs npm ci and the esbuild bundle).");
 
         var (key, _, studyId, participantId) = await Uploads.ParticipantAsync(api);
         var client = api.Client(key);
-        var screenshot = Path.Combine(RepoPaths.Root, "artifacts", "dashboard.png");
+        var screenshot = Path.Combine(RepoRoot.Path, "artifacts", "dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         File.Delete(screenshot);
 

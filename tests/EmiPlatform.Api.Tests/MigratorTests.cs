@@ -12,7 +12,7 @@ namespace EmiPlatform.Api.Tests;
 
 public sealed class MigratorTests
 {
-    private static SqlMigrator Migrator(TestDatabase db) => new(db.Owner, NullLogger<SqlMigrator>.Instance);
+    private static SqlMigrator Migrator(PlatformDatabase db) => new(db.Owner, NullLogger<SqlMigrator>.Instance);
 
     private static readonly MigrationScript[] TwoScripts =
     [
@@ -23,7 +23,7 @@ public sealed class MigratorTests
     [Fact]
     public async Task Applies_in_order_once_and_is_idempotent()
     {
-        await using var db = await TestDatabase.CreateAsync();
+        await using var db = await PlatformDatabase.CreateAsync();
         var applied = await Migrator(db).MigrateAsync(TwoScripts, default);
         Assert.Equal([1, 2], applied.Select(s => s.Version));
         Assert.Empty(await Migrator(db).MigrateAsync(TwoScripts, default));
@@ -34,7 +34,7 @@ public sealed class MigratorTests
     [Fact]
     public async Task Two_processes_migrating_at_once_apply_each_file_once()
     {
-        await using var db = await TestDatabase.CreateAsync();
+        await using var db = await PlatformDatabase.CreateAsync();
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Migrator(db).MigrateAsync(TwoScripts, default))));
         Assert.Equal(2, results.Sum(r => r.Count));
         Assert.Equal(2L, await ScalarAsync(db, "SELECT count(*) FROM schema_migrations"));
@@ -43,7 +43,7 @@ public sealed class MigratorTests
     [Fact]
     public async Task Refuses_to_run_when_an_applied_file_was_edited()
     {
-        await using var db = await TestDatabase.CreateAsync();
+        await using var db = await PlatformDatabase.CreateAsync();
         await Migrator(db).MigrateAsync(TwoScripts, default);
         MigrationScript[] edited = [MigrationScript.Parse("0001_first.sql", "CREATE TABLE first_table (id bigint PRIMARY KEY);"), TwoScripts[1]];
 
@@ -55,7 +55,7 @@ public sealed class MigratorTests
     [Fact]
     public async Task A_failing_file_is_rolled_back_whole_and_not_recorded()
     {
-        await using var db = await TestDatabase.CreateAsync();
+        await using var db = await PlatformDatabase.CreateAsync();
         MigrationScript[] broken = [TwoScripts[0], MigrationScript.Parse("0002_broken.sql", "CREATE TABLE half (id int); SELECT * FROM no_such_table;")];
         var error = await Assert.ThrowsAsync<MigrationException>(() => Migrator(db).MigrateAsync(broken, default));
         Assert.Contains("no_such_table", error.Message, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class MigratorTests
     [Fact]
     public async Task The_ef_model_and_the_migrated_schema_agree()
     {
-        await using var db = await TestDatabase.CreateAsync();
+        await using var db = await PlatformDatabase.CreateAsync();
         await Migrator(db).MigrateAsync(MigrationCatalog.Embedded(), default);
         var columns = await ColumnsAsync(db);
 
@@ -113,7 +113,7 @@ public sealed class MigratorTests
         Assert.Empty(mismatches);
     }
 
-    private static async Task<Dictionary<(string Table, string Column), (string Type, bool Nullable)>> ColumnsAsync(TestDatabase db)
+    private static async Task<Dictionary<(string Table, string Column), (string Type, bool Nullable)>> ColumnsAsync(PlatformDatabase db)
     {
         await using var connection = new NpgsqlConnection(db.Owner);
         await connection.OpenAsync();
@@ -131,7 +131,7 @@ public sealed class MigratorTests
         return columns;
     }
 
-    private static async Task<bool> UniqueIndexExistsAsync(TestDatabase db, string table, string columns)
+    private static async Task<bool> UniqueIndexExistsAsync(PlatformDatabase db, string table, string columns)
     {
         await using var connection = new NpgsqlConnection(db.Owner);
         await connection.OpenAsync();
@@ -147,7 +147,7 @@ public sealed class MigratorTests
         return (bool)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<object?> ScalarAsync(TestDatabase db, string sql)
+    private static async Task<object?> ScalarAsync(PlatformDatabase db, string sql)
     {
         await using var connection = new NpgsqlConnection(db.Owner);
         await connection.OpenAsync();

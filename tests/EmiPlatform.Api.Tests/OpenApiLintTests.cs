@@ -11,7 +11,7 @@ namespace EmiPlatform.Api.Tests;
 /// </summary>
 public sealed class OpenApiLintTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
-    private static readonly string LintFolder = Path.Combine(RepoPaths.Root, "tools", "openapi-lint");
+    private static readonly string LintFolder = Path.Combine(RepoRoot.Path, "tools", "openapi-lint");
 
     [Fact]
     public async Task Spectral_finds_no_error_and_no_warning_in_the_served_document()

@@ -38,7 +38,7 @@ public sealed class SecretLogFixture : IAsyncLifetime
             ["Webhooks:AllowPrivateNetworks"] = "true",
             ["Webhooks:PollInterval"] = "00:00:00.200",
             ["Messaging:Transport"] = "RabbitMq",
-            ["Messaging:RabbitMqUrl"] = TestEnvironment.Require("EMI_RABBITMQ"),
+            ["Messaging:RabbitMqUrl"] = ServerSettings.Require("EMI_RABBITMQ"),
             ["Messaging:QueuePrefix"] = "secrets-" + Guid.NewGuid().ToString("N")[..8] + "-",
         },
     };
@@ -68,7 +68,7 @@ public sealed class SecretLogFixture : IAsyncLifetime
     }
 
     private static IEnumerable<string> InfraLogFiles() =>
-        TestEnvironment.Require("EMI_INFRA_LOGS").Split(':', StringSplitOptions.RemoveEmptyEntries)
+        ServerSettings.Require("EMI_INFRA_LOGS").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .SelectMany(path => Directory.Exists(path) ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories) : [path])
             .Where(File.Exists);
 
@@ -157,7 +157,7 @@ public sealed partial class SecretLogTests(SecretLogFixture fixture) : IClassFix
         {
             Issued($"database {name} password", new NpgsqlConnectionStringBuilder(connection).Password!);
         }
-        Issued("storage account key", AccountKey().Match(TestEnvironment.Require("EMI_AZURITE")).Groups[1].Value);
+        Issued("storage account key", AccountKey().Match(ServerSettings.Require("EMI_AZURITE")).Groups[1].Value);
 
         var host = fixture.Logs.Text;
         // The capture is real: each library named in the brief logged something into it.

@@ -13,9 +13,9 @@ public sealed class CliScoreTests
         var folder = Directory.CreateTempSubdirectory("emi-score-").FullName;
         // A name a spreadsheet would run as a formula: the CSV neutralises it as the API's export does.
         var video = Path.Combine(folder, "=P01_joy.mp4");
-        await SampleMedia.VideoAsync(video, 440);
+        await TestMedia.WriteAsync(video, TestMedia.VideoAsync(1, 440));
         var csv = Path.Combine(folder, "timeline.csv");
-        var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
+        var bundle = Path.Combine(RepoRoot.Path, "models", "reference-tiny");
         var cli = new EmiRunner(Path.Combine(folder, "config.json"));
 
         (await cli.RunAsync("score", video, "--model", bundle, "--format", "csv", "--window", "250ms", "-o", csv)).AssertExit(0);
@@ -66,8 +66,8 @@ public sealed class CliScoreTests
     {
         var folder = Directory.CreateTempSubdirectory("emi-score-face-").FullName;
         var video = Path.Combine(folder, "P02_face.mp4");
-        await SampleMedia.FaceThenNoFaceVideoAsync(video);
-        var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
+        await TestMedia.WriteAsync(video, TestMedia.FaceThenNoFaceVideoAsync());
+        var bundle = Path.Combine(RepoRoot.Path, "models", "reference-tiny");
         var json = Path.Combine(folder, "scores.json");
         var cli = new EmiRunner(Path.Combine(folder, "config.json"));
 
@@ -94,9 +94,9 @@ public sealed class CliScoreTests
         var folder = Directory.CreateTempSubdirectory("emi-score-noface-").FullName;
         var away = Path.Combine(folder, "P03_away.mp4");
         var tone = Path.Combine(folder, "P03_tone.wav");
-        await SampleMedia.FacelessSilentVideoAsync(away);
-        await SampleMedia.WavAsync(tone, 510);
-        var bundle = Path.Combine(RepoPaths.Root, "models", "reference-tiny");
+        await TestMedia.WriteAsync(away, TestMedia.FacelessSilentVideoAsync());
+        await TestMedia.WriteAsync(tone, TestMedia.SineAsync(510, 1));
+        var bundle = Path.Combine(RepoRoot.Path, "models", "reference-tiny");
         var json = Path.Combine(folder, "scores.json");
         var cli = new EmiRunner(Path.Combine(folder, "config.json"));
 

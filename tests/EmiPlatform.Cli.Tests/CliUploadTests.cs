@@ -33,9 +33,9 @@ public sealed class CliUploadTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         var (lab, key, studyId) = await StudyAsync("Upload lab");
         var folder = Directory.CreateTempSubdirectory("emi-upload-").FullName;
-        await SampleMedia.WavAsync(Path.Combine(folder, "P01_joy_1.wav"), 330);
-        await SampleMedia.WavAsync(Path.Combine(folder, "P01_fun_2.wav"), 440);
-        await SampleMedia.VideoAsync(Path.Combine(folder, "P02_joy_1.mp4"), 550);
+        await TestMedia.WriteAsync(Path.Combine(folder, "P01_joy_1.wav"), TestMedia.SineAsync(330, 1));
+        await TestMedia.WriteAsync(Path.Combine(folder, "P01_fun_2.wav"), TestMedia.SineAsync(440, 1));
+        await TestMedia.WriteAsync(Path.Combine(folder, "P02_joy_1.mp4"), TestMedia.VideoAsync(1, 550));
         var bad = Path.Combine(folder, "P03_joy_1.mp4");
         await File.WriteAllBytesAsync(bad, [.. Enumerable.Range(0, 50_000).Select(i => (byte)(i * 7))]);
         await File.WriteAllTextAsync(Path.Combine(folder, ".DS_Store"), "hidden files are left out");
@@ -72,7 +72,7 @@ public sealed class CliUploadTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         // Fix the folder, add a file: only the new one travels; the table says so.
         File.Delete(bad);
-        await SampleMedia.WavAsync(Path.Combine(folder, "P02_fun_2.wav"), 660);
+        await TestMedia.WriteAsync(Path.Combine(folder, "P02_fun_2.wav"), TestMedia.SineAsync(660, 1));
         var third = (await lab.RunAsync(upload)).AssertExit(0);
         Assert.Contains("1 uploaded", third.Out, StringComparison.Ordinal);
         Assert.Contains("3 skipped", third.Out, StringComparison.Ordinal);
@@ -99,9 +99,9 @@ public sealed class CliUploadTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         var (lab, _, studyId) = await StudyAsync("Regex lab");
         var folder = Directory.CreateTempSubdirectory("emi-regex-").FullName;
-        await SampleMedia.WavAsync(Path.Combine(folder, "S7-a.wav"), 300);
-        await SampleMedia.WavAsync(Path.Combine(folder, "sub", "S8-b.wav"), 310);
-        await SampleMedia.WavAsync(Path.Combine(folder, "unnamed.wav"), 320);
+        await TestMedia.WriteAsync(Path.Combine(folder, "S7-a.wav"), TestMedia.SineAsync(300, 1));
+        await TestMedia.WriteAsync(Path.Combine(folder, "sub", "S8-b.wav"), TestMedia.SineAsync(310, 1));
+        await TestMedia.WriteAsync(Path.Combine(folder, "unnamed.wav"), TestMedia.SineAsync(320, 1));
 
         var result = (await lab.RunAsync("upload", folder, "--study", "Folder study", "--participant-from", @"^(?<participant>S\d+)-",
             "--stimulus", "joy-01", "--json")).AssertExit(3).Json();

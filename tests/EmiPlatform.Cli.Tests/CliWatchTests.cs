@@ -20,8 +20,8 @@ public sealed class CliWatchTests(ApiFactory api) : IClassFixture<ApiFactory>
         var folder = Directory.CreateTempSubdirectory("emi-watch-").FullName;
         var slow = Path.Combine(folder, "P01_slow.mp4");
         var tone = Path.Combine(folder, "P01_tone.wav");
-        await SampleMedia.SlowToScoreVideoAsync(slow);
-        await SampleMedia.WavAsync(tone, 440);
+        await TestMedia.WriteAsync(slow, TestMedia.SlowToScoreVideoAsync());
+        await TestMedia.WriteAsync(tone, TestMedia.SineAsync(440, 1));
 
         // Three watchers before anything is uploaded: NDJSON, NDJSON through a connection cut after three events, and
         // the human log. The study has had no run yet, so each waits for one.

@@ -39,7 +39,7 @@ public sealed class ErasureTests
         var progress = await study.GetProgressAsync();
         Assert.Equal((0, 0), (progress.Queued, progress.Running));
         Assert.NotNull(progress.CompletedAt);
-        await GrainCluster.EventuallyAsync(() => Task.FromResult(recorder.Events.Any(e => e.Kind == StudyEventKind.Completed)), "observers hear the run ended");
+        await Eventually.WaitAsync(() => recorder.Events.Any(e => e.Kind == StudyEventKind.Completed), GrainCluster.Patience, "observers hear the run ended");
         Assert.False(await study.DeleteParticipantAsync(lab.ParticipantOf(studyId)));
     }
 
@@ -65,7 +65,7 @@ public sealed class ErasureTests
         await AssertNothingInFlightAsync(cluster, lab);
         Assert.Equal(0L, await cluster.CountAsync("SELECT count(*) FROM studies WHERE id = $1", studyId));
         Assert.Equal(0L, await cluster.CountAsync("SELECT count(*) FROM study_runs WHERE study_id = $1", studyId));
-        await GrainCluster.EventuallyAsync(() => Task.FromResult(recorder.Events.Any(e => e.Kind == StudyEventKind.Completed)), "observers hear the run ended");
+        await Eventually.WaitAsync(() => recorder.Events.Any(e => e.Kind == StudyEventKind.Completed), GrainCluster.Patience, "observers hear the run ended");
         // A later activation finds no study: nothing to show, nothing to delete.
         Assert.Null((await study.GetProgressAsync()).RunId);
         Assert.False(await study.DeleteStudyAsync());
@@ -132,20 +132,20 @@ public sealed class ErasureTests
     }
 
     /// <summary>A tenant with a webhook and a study whose run has two queued jobs.</summary>
-    private static async Task<(Lab Lab, Guid StudyId, List<Guid> Jobs)> MidRunAsync(GrainCluster cluster)
+    private static async Task<(GrainLab Lab, Guid StudyId, List<Guid> Jobs)> MidRunAsync(GrainCluster cluster)
     {
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
         await cluster.Seed.WebhookAsync(lab.TenantId);
         var studyId = await lab.StudyAsync();
         return (lab, studyId, await lab.UploadManyAsync(studyId, 2));
     }
 
-    private static async Task AssertNothingInFlightAsync(GrainCluster cluster, Lab lab)
+    private static async Task AssertNothingInFlightAsync(GrainCluster cluster, GrainLab lab)
     {
         Assert.Equal(0L, await cluster.CountAsync("SELECT count(*) FROM scoring_jobs WHERE tenant_id = $1 AND state IN ('queued', 'running')", lab.TenantId));
         Assert.Equal(0L, await CompletedDeliveriesAsync(cluster, lab));
     }
 
-    private static Task<long> CompletedDeliveriesAsync(GrainCluster cluster, Lab lab) =>
+    private static Task<long> CompletedDeliveriesAsync(GrainCluster cluster, GrainLab lab) =>
         cluster.CountAsync("SELECT count(*) FROM webhook_deliveries WHERE tenant_id = $1 AND event_type = 'study.completed'", lab.TenantId);
 }

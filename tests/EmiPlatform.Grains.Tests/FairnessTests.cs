@@ -32,8 +32,8 @@ public sealed class FairnessTests(ITestOutputHelper output)
     {
         await using var cluster = await GrainCluster.StartAsync(slots: Slots);
         var bundle = await cluster.Seed.BundleAsync();
-        var a = await Lab.CreateAsync(cluster, bundle);
-        var b = await Lab.CreateAsync(cluster, bundle);
+        var a = await GrainLab.CreateAsync(cluster, bundle);
+        var b = await GrainLab.CreateAsync(cluster, bundle);
         var studyA = await a.StudyAsync();
         var studyB = await b.StudyAsync();
         await a.UploadManyAsync(studyA, BacklogA);
@@ -42,8 +42,8 @@ public sealed class FairnessTests(ITestOutputHelper output)
         var completedBeforeB = silo.Completed.Count;
         var remainingA = BacklogA - completedBeforeB;
         await b.UploadManyAsync(studyB, UploadsB);
-        await GrainCluster.EventuallyAsync(() => Task.FromResult(silo.Completed.Count(j => j.TenantId == b.TenantId) == UploadsB),
-            $"B's {UploadsB} jobs completed", TimeSpan.FromSeconds(60));
+        await Eventually.WaitAsync(() => silo.Completed.Count(j => j.TenantId == b.TenantId) == UploadsB,
+            TimeSpan.FromSeconds(60), $"B's {UploadsB} jobs completed");
 
         var completed = silo.Completed;
         var lastOfB = completed.Select((job, index) => (job, index)).Last(x => x.job.TenantId == b.TenantId).index;

@@ -13,7 +13,7 @@ public sealed class LeaseReconciliationTests
             o.MaxAttempts = 2;
             o.ReconcileInterval = TimeSpan.FromMilliseconds(200);
         });
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
         var studyId = await lab.StudyAsync();
         var job = (await lab.UploadManyAsync(studyId, 1))[0];
         Assert.Equal(job, await cluster.Inbox.TakeAsync(TimeSpan.FromSeconds(10)));
@@ -21,8 +21,8 @@ public sealed class LeaseReconciliationTests
         // The silo that claimed it dies: nobody renews the lease, and nobody reports.
         var lost = await cluster.ClaimAsync(job);
         await ExpireLeaseAsync(cluster, job);
-        await GrainCluster.EventuallyAsync(async () => await cluster.ScalarAsync<string>("SELECT state FROM scoring_jobs WHERE id = $1", job) == "queued",
-            "the expired job queued again");
+        await Eventually.WaitAsync(async () => await cluster.ScalarAsync<string>("SELECT state FROM scoring_jobs WHERE id = $1", job) == "queued",
+            GrainCluster.Patience, "the expired job queued again");
         Assert.Contains("stopped renewing its lease", await cluster.ScalarAsync<string>("SELECT error FROM scoring_jobs WHERE id = $1", job));
         Assert.Equal(job, await cluster.Inbox.TakeAsync(TimeSpan.FromSeconds(10)));
         Assert.False(await cluster.Jobs.HeartbeatAsync(lost, 0.5f, TimeSpan.FromMinutes(1), CancellationToken.None));
@@ -30,7 +30,7 @@ public sealed class LeaseReconciliationTests
         var second = await cluster.ClaimAsync(job);
         Assert.Equal(2, second.Attempt);
         await ExpireLeaseAsync(cluster, job);
-        await GrainCluster.EventuallyAsync(async () => (await cluster.Study(studyId).GetProgressAsync()).Failed == 1, "the job failed");
+        await Eventually.WaitAsync(async () => (await cluster.Study(studyId).GetProgressAsync()).Failed == 1, GrainCluster.Patience, "the job failed");
 
         Assert.Equal("failed", await cluster.ScalarAsync<string>("SELECT state FROM scoring_jobs WHERE id = $1", job));
         Assert.Equal(2, await cluster.ScalarAsync<int>("SELECT attempts FROM scoring_jobs WHERE id = $1", job));

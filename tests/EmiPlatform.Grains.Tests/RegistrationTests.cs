@@ -12,7 +12,7 @@ public sealed class RegistrationTests
     public async Task A_registration_commits_the_recording_and_its_queued_job_in_the_studys_open_run()
     {
         await using var cluster = await GrainCluster.StartAsync();
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
         var study = await lab.StudyAsync();
 
         var outcome = await lab.UploadAsync(study);
@@ -35,7 +35,7 @@ public sealed class RegistrationTests
     public async Task The_same_bytes_for_the_same_participant_are_a_duplicate_and_write_nothing_new()
     {
         await using var cluster = await GrainCluster.StartAsync();
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
         var study = await lab.StudyAsync();
         var bytes = RandomNumberGenerator.GetBytes(128);
 
@@ -56,10 +56,10 @@ public sealed class RegistrationTests
     {
         await using var cluster = await GrainCluster.StartAsync();
         var bundle = await cluster.Seed.BundleAsync();
-        var full = await Lab.CreateAsync(cluster, bundle, maxRecordings: 1);
+        var full = await GrainLab.CreateAsync(cluster, bundle, maxRecordings: 1);
         var study = await full.StudyAsync();
         Assert.Equal(RegistrationResult.Created, (await full.UploadAsync(study)).Result);
-        var tiny = await Lab.CreateAsync(cluster, bundle, maxStorageBytes: 10);
+        var tiny = await GrainLab.CreateAsync(cluster, bundle, maxStorageBytes: 10);
         var tinyStudy = await tiny.StudyAsync();
 
         var overCount = await full.UploadAsync(study);
@@ -83,7 +83,7 @@ public sealed class RegistrationTests
     {
         await using var cluster = await GrainCluster.StartAsync();
         var bundle = await cluster.Seed.BundleAsync();
-        var lab = await Lab.CreateAsync(cluster, bundle, maxStorageBytes: 100, maxRecordings: 2);
+        var lab = await GrainLab.CreateAsync(cluster, bundle, maxStorageBytes: 100, maxRecordings: 2);
         var study = await lab.StudyAsync();
         var tenant = cluster.Client.GetGrain<ITenantGrain>(lab.TenantId);
         Assert.Equal(UploadAdmission.Admitted, await tenant.AdmitUploadAsync(100));
@@ -96,7 +96,7 @@ public sealed class RegistrationTests
         Assert.Equal(RegistrationResult.Created, (await lab.UploadAsync(study, new byte[30])).Result);
         Assert.Equal(new UploadAdmission(UploadRefusal.QuotaExceeded), await tenant.AdmitUploadAsync(0));
 
-        var suspended = await Lab.CreateAsync(cluster, bundle, suspended: true);
+        var suspended = await GrainLab.CreateAsync(cluster, bundle, suspended: true);
         Assert.Equal(new UploadAdmission(UploadRefusal.TenantSuspended), await cluster.Client.GetGrain<ITenantGrain>(suspended.TenantId).AdmitUploadAsync(1));
     }
 }

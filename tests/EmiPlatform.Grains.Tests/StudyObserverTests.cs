@@ -11,7 +11,7 @@ public sealed class StudyObserverTests
     public async Task An_observer_receives_every_event_once_and_the_log_replays_them_in_id_order()
     {
         await using var cluster = await GrainCluster.StartAsync();
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
         var studyId = await lab.StudyAsync();
         var study = cluster.Study(studyId);
         var recorder = new EventRecorder();
@@ -25,12 +25,12 @@ public sealed class StudyObserverTests
             // One-way calls are not ordered: report the success once the progress was announced, or the grain may see
             // the success first (and rightly drop the late progress of a finished job).
             await study.JobProgressAsync(job, 0.5f);
-            await GrainCluster.EventuallyAsync(() => Task.FromResult(recorder.Events.Any(e => e.Kind == StudyEventKind.Progress && e.Job!.JobId == job)),
-                "the progress event");
+            await Eventually.WaitAsync(() => recorder.Events.Any(e => e.Kind == StudyEventKind.Progress && e.Job!.JobId == job),
+                GrainCluster.Patience, "the progress event");
             await cluster.SucceedAsync(claimed);
         }
-        await GrainCluster.EventuallyAsync(async () => recorder.Events is { Count: > 0 } got && got.Any(e => e.Kind == StudyEventKind.Completed)
-            && (await study.GetEventsAfterAsync(got.Min(e => e.Id) - 1))?.Length == got.Count, "every logged event at the observer");
+        await Eventually.WaitAsync(async () => recorder.Events is { Count: > 0 } got && got.Any(e => e.Kind == StudyEventKind.Completed)
+            && (await study.GetEventsAfterAsync(got.Min(e => e.Id) - 1))?.Length == got.Count, GrainCluster.Patience, "every logged event at the observer");
 
         // Orleans does not keep one-way calls in order: the observer may be told event n+1 before event n (seen
         // here: a job's progress before its running transition). What it is owed is every event once; the order is

@@ -11,7 +11,7 @@ public sealed class StudyRunTests
     public async Task Study_completed_is_enqueued_once_per_run_despite_repeated_reports_and_reactivations()
     {
         await using var cluster = await GrainCluster.StartAsync();
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
         await cluster.Seed.WebhookAsync(lab.TenantId);
         var studyId = await lab.StudyAsync();
         var study = cluster.Study(studyId);
@@ -64,7 +64,7 @@ public sealed class StudyRunTests
     public async Task A_runs_counters_follow_each_transition_and_cancel_answers_for_every_state()
     {
         await using var cluster = await GrainCluster.StartAsync(coordination: o => o.MaxAttempts = 1);
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
         await cluster.Seed.WebhookAsync(lab.TenantId);
         var studyId = await lab.StudyAsync();
         var otherStudy = await lab.StudyAsync();

@@ -11,7 +11,7 @@ public sealed class TenantSchedulingTests
     {
         await using var cluster = await GrainCluster.StartAsync(slots: 2);
         var bundle = await cluster.Seed.BundleAsync();
-        var lab = await Lab.CreateAsync(cluster, bundle, maxConcurrentJobs: 3);
+        var lab = await GrainLab.CreateAsync(cluster, bundle, maxConcurrentJobs: 3);
         var study = await lab.StudyAsync();
         var jobs = await lab.UploadManyAsync(study, 10);
 
@@ -41,7 +41,7 @@ public sealed class TenantSchedulingTests
     public async Task Without_a_share_of_its_own_a_tenant_gets_the_scoring_slots_the_cluster_advertises()
     {
         await using var cluster = await GrainCluster.StartAsync(slots: 2);
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
         var study = await lab.StudyAsync();
         var jobs = await lab.UploadManyAsync(study, 5);
 
@@ -53,7 +53,7 @@ public sealed class TenantSchedulingTests
     public async Task A_suspended_tenant_releases_nothing_even_as_its_slots_free_until_it_is_resumed()
     {
         await using var cluster = await GrainCluster.StartAsync(slots: 2);
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync());
         var study = await lab.StudyAsync();
         var jobs = await lab.UploadManyAsync(study, 5);
         Assert.Equal(jobs.Take(2), await cluster.Inbox.SettleAsync(2));
@@ -76,7 +76,7 @@ public sealed class TenantSchedulingTests
     public async Task A_study_with_few_jobs_is_released_in_turn_with_a_study_with_many_not_after_it()
     {
         await using var cluster = await GrainCluster.StartAsync(slots: 2);
-        var lab = await Lab.CreateAsync(cluster, await cluster.Seed.BundleAsync(), maxConcurrentJobs: 1);
+        var lab = await GrainLab.CreateAsync(cluster, await cluster.Seed.BundleAsync(), maxConcurrentJobs: 1);
         var many = await lab.StudyAsync();
         var few = await lab.StudyAsync();
         var manyJobs = await lab.UploadManyAsync(many, 6);
@@ -86,7 +86,7 @@ public sealed class TenantSchedulingTests
         // One slot: each release waits for the previous job to finish, so the queue's order is the scheduler's.
         await using (var silo = new ScoringSilo(cluster, slots: 1, scoring: TimeSpan.Zero))
         {
-            await GrainCluster.EventuallyAsync(() => Task.FromResult(silo.Completed.Count == 8), "all 8 jobs completed");
+            await Eventually.WaitAsync(() => silo.Completed.Count == 8, GrainCluster.Patience, "all 8 jobs completed");
         }
 
         // X's first job went out when it was uploaded; from then on the studies alternate while both have jobs

@@ -30,8 +30,8 @@ public sealed class ActionUnitModelTests(MediaFixture media) : IDisposable
 
     private static async Task PythonAsync(string[] args)
     {
-        var python = new ProcessStartInfo("/usr/bin/python3", args) { WorkingDirectory = TestEnvironment.RepoRoot, RedirectStandardError = true };
-        python.Environment["PYTHONPATH"] = Path.Combine(TestEnvironment.RepoRoot, "ml");
+        var python = new ProcessStartInfo("/usr/bin/python3", args) { WorkingDirectory = RepoRoot.Path, RedirectStandardError = true };
+        python.Environment["PYTHONPATH"] = Path.Combine(RepoRoot.Path, "ml");
         using var process = Process.Start(python)!;
         var stderr = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -202,10 +202,10 @@ public sealed class FaceTests(MediaFixture media) : IDisposable
         var output = media.P("ml-faces.json");
         var python = new ProcessStartInfo("/usr/bin/python3", ["-m", "emi_ml.faces", "--bundle", TestEnvironment.ReferenceBundle, file, "--out", output])
         {
-            WorkingDirectory = TestEnvironment.RepoRoot,
+            WorkingDirectory = RepoRoot.Path,
             RedirectStandardError = true,
         };
-        python.Environment["PYTHONPATH"] = Path.Combine(TestEnvironment.RepoRoot, "ml");
+        python.Environment["PYTHONPATH"] = Path.Combine(RepoRoot.Path, "ml");
         using (var process = Process.Start(python)!)
         {
             var stderr = await process.StandardError.ReadToEndAsync();

@@ -22,7 +22,7 @@ public sealed class PerceptionModelParityTests
         ["Identity"] = 1e-4,
     };
 
-    private static string Fixtures => Path.Combine(TestEnvironment.RepoRoot, "tests", "fixtures", "perception");
+    private static string Fixtures => Path.Combine(RepoRoot.Path, "tests", "fixtures", "perception");
 
     private static JsonDocument Index() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures, "index.json")));
 

@@ -14,18 +14,18 @@ public sealed class OrleansDatabase : IAsyncDisposable
     /// <summary>The ADO.NET invariant name Orleans maps to Npgsql's factory.</summary>
     public const string Invariant = "Npgsql";
 
-    private readonly TestDatabase database;
+    private readonly PlatformDatabase database;
 
-    private OrleansDatabase(TestDatabase database) => this.database = database;
+    private OrleansDatabase(PlatformDatabase database) => this.database = database;
 
-    public TestDatabase Database => database;
+    public PlatformDatabase Database => database;
 
     public string Orleans =>
-        new NpgsqlConnectionStringBuilder(TestEnvironment.Require("EMI_PG_ORLEANS")) { Database = database.Name }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(ServerSettings.Require("EMI_PG_ORLEANS")) { Database = database.Name }.ConnectionString;
 
     public static async Task<OrleansDatabase> CreateAsync()
     {
-        var database = await TestDatabase.CreateAsync();
+        var database = await PlatformDatabase.CreateAsync();
         try
         {
             await new SqlMigrator(database.Owner, NullLogger<SqlMigrator>.Instance).MigrateAsync(MigrationCatalog.Embedded(), default);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans;
@@ -16,6 +15,7 @@ namespace EmiPlatform.Orleans.Tests;
 public sealed class TwoSiloClusterTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
 
     [Fact]
     public async Task Two_silos_join_one_cluster_and_a_reminder_registered_through_a_grain_fires()
@@ -32,7 +32,7 @@ public sealed class TwoSiloClusterTests
         foreach (var silo in new[] { first, second })
         {
             var membership = silo.Services.GetRequiredService<IClusterMembershipService>();
-            await Eventually(() => membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) == 2);
+            await Eventually.WaitAsync(() => membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) == 2, Patience, "two active silos", Poll);
         }
         Assert.Equal(2L, await db.ScalarAsync($"SELECT count(*) FROM orleans.membership_silo WHERE cluster_id = '{clusterId}' AND status = 3"));
 
@@ -41,7 +41,7 @@ public sealed class TwoSiloClusterTests
         var probe = client.Services.GetRequiredService<IClusterClient>().GetGrain<IReminderProbeGrain>("probe");
         await probe.Arm(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         Assert.Equal(1L, await db.ScalarAsync($"SELECT count(*) FROM orleans.reminder WHERE service_id = '{serviceId}'"));
-        await Eventually(async () => await probe.Ticks() >= 2);
+        await Eventually.WaitAsync(async () => await probe.Ticks() >= 2, Patience, "two reminder ticks", Poll);
 
         await probe.Disarm();
         Assert.Equal(0L, await db.ScalarAsync($"SELECT count(*) FROM orleans.reminder WHERE service_id = '{serviceId}'"));
@@ -56,7 +56,7 @@ public sealed class TwoSiloClusterTests
         new HostBuilder()
             .UseOrleans(silo => silo
                 .Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = serviceId; })
-                .ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort())
+                .ConfigureEndpoints(IPAddress.Loopback, FreePort.Next(), FreePort.Next())
                 .UseAdoNetClustering(o => { o.Invariant = OrleansDatabase.Invariant; o.ConnectionString = db.Orleans; })
                 .UseAdoNetReminderService(o => { o.Invariant = OrleansDatabase.Invariant; o.ConnectionString = db.Orleans; })
                 .Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1)))
@@ -68,23 +68,4 @@ public sealed class TwoSiloClusterTests
                 .Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = serviceId; })
                 .UseAdoNetClustering(o => { o.Invariant = OrleansDatabase.Invariant; o.ConnectionString = db.Orleans; }))
             .Build();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within {Patience.TotalSeconds} s");
-            await Task.Delay(200);
-        }
-    }
 }

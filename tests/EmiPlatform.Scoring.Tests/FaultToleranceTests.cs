@@ -48,7 +48,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         var recordings = new List<Guid>();
         for (var i = 0; i < 20; i++)
         {
-            recordings.Add(await lab.UploadAsync(await SampleMedia.ToneAsync(i, seconds: 6), $"tone-{i}.wav"));
+            recordings.Add(await lab.UploadAsync(await TestMedia.ToneAsync(i, seconds: 6), $"tone-{i}.wav"));
         }
         var killed = await watcher.WaitAsync(TimeSpan.FromSeconds(90));
         Assert.True(victim.HasExited);
@@ -72,7 +72,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
             before[worker.Pid] = RealTimeFactorCount(await ScrapeAsync(worker));
         }
 
-        await lab.UploadAsync(await SampleMedia.ToneAsync(900), "tone.wav");
+        await lab.UploadAsync(await TestMedia.ToneAsync(900), "tone.wav");
         await lab.WaitForJobsAsync(1, Generous);
 
         var scorer = (string)(await cluster.RowsAsync("SELECT worker FROM scoring_jobs WHERE study_id = $1", lab.StudyId))[0][0];
@@ -93,7 +93,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         }
     }
 
-    private static async Task<List<PrometheusSample>> ScrapeAsync(SiloProcess silo)
+    private static async Task<List<PrometheusSample>> ScrapeAsync(HostProcess silo)
     {
         using var http = new HttpClient();
         return PrometheusSample.Parse(await http.GetStringAsync($"http://localhost:{silo.MetricsPort}/metrics"));
@@ -119,13 +119,13 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         var recordings = new List<Guid>();
         for (var i = 0; i < 30; i++)
         {
-            recordings.Add(await lab.UploadAsync(await SampleMedia.ToneAsync(400 + i, seconds: 6), $"tone-{i}.wav"));
+            recordings.Add(await lab.UploadAsync(await TestMedia.ToneAsync(400 + i, seconds: 6), $"tone-{i}.wav"));
         }
         cluster.StartSilo("scoring");
         await cluster.WaitUntilAsync(async () => (await lab.JobStatesAsync()).GetValueOrDefault("succeeded") >= 3,
             TimeSpan.FromSeconds(90), "the first jobs to succeed");
 
-        var host = await cluster.HostOfAsync(lab.StudyGrain);
+        var host = await cluster.HostOfAsync(cluster.StudyGrain(lab));
         Assert.NotNull(host);
         Assert.True(host.IsCoordinator, $"the study grain runs on a {host.Roles} silo");
         host.Kill();
@@ -140,8 +140,8 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
 
         await lab.WaitForJobsAsync(30, Generous);
         await AssertScoredExactlyOnceAsync(lab, recordings);
-        await lab.StudyGrain.GetProgressAsync();
-        var newHost = await cluster.HostOfAsync(lab.StudyGrain);
+        await cluster.StudyGrain(lab).GetProgressAsync();
+        var newHost = await cluster.HostOfAsync(cluster.StudyGrain(lab));
         Assert.True(newHost is { IsCoordinator: true, HasExited: false } && newHost != host,
             $"the study grain moved to the other coordinator (host now: {newHost?.Roles ?? "none"} {newHost?.Pid})");
         Assert.True(await cluster.ScalarAsync<long>("SELECT count(*) FROM scoring_jobs WHERE study_id = $1 AND worker LIKE $2", lab.StudyId, $"%/{joined.Pid}/%") > 0,
@@ -167,7 +167,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         var recordings = new List<Guid>();
         for (var i = 0; i < 10; i++)
         {
-            recordings.Add(await lab.UploadAsync(await SampleMedia.ToneAsync(100 + i, seconds: 4), $"tone-{i}.wav"));
+            recordings.Add(await lab.UploadAsync(await TestMedia.ToneAsync(100 + i, seconds: 4), $"tone-{i}.wav"));
         }
         await cluster.WaitUntilAsync(async () => (await lab.JobStatesAsync()).GetValueOrDefault("succeeded") >= 2,
             TimeSpan.FromSeconds(90), "the first jobs to succeed");
@@ -191,7 +191,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     {
         await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
-        var poison = await lab.UploadAsync(await SampleMedia.ToneAsync(200, seconds: 3), "poison.wav");
+        var poison = await lab.UploadAsync(await TestMedia.ToneAsync(200, seconds: 3), "poison.wav");
         await lab.WaitForJobsAsync(1, Generous);
         var windowsBefore = await cluster.ScalarAsync<long>("SELECT count(*) FROM timeline_windows WHERE recording_id = $1", poison);
 
@@ -208,7 +208,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         var good = new List<Guid>();
         for (var i = 0; i < 5; i++)
         {
-            good.Add(await lab.UploadAsync(await SampleMedia.ToneAsync(210 + i, seconds: 3), $"good-{i}.wav"));
+            good.Add(await lab.UploadAsync(await TestMedia.ToneAsync(210 + i, seconds: 3), $"good-{i}.wav"));
         }
 
         await lab.WaitForJobsAsync(7, Generous, "succeeded", "failed");
@@ -228,10 +228,10 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
         await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
         // Long enough to still be scoring when the cancel arrives: the tiny bundle scores ~300 s of recording per second.
-        var recording = await lab.UploadAsync(await SampleMedia.LongVideoAsync(900), "long.mp4", "video/mp4");
+        var recording = await lab.UploadAsync(await TestMedia.LongVideoAsync(900), "long.mp4", "video/mp4");
         var jobId = await cluster.ScalarAsync<Guid>("SELECT id FROM scoring_jobs WHERE recording_id = $1", recording);
 
-        SiloProcess? worker = null;
+        HostProcess? worker = null;
         await cluster.WaitUntilAsync(async () =>
         {
             var holder = await cluster.RowsAsync("SELECT worker FROM scoring_jobs WHERE id = $1 AND state = 'running'", jobId);
@@ -260,7 +260,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
     {
         await cluster.EnsureSilosAsync();
         var lab = await cluster.CreateLabAsync();
-        var recording = await lab.UploadAsync(await SampleMedia.ToneAsync(300, seconds: 5), "tone.wav");
+        var recording = await lab.UploadAsync(await TestMedia.ToneAsync(300, seconds: 5), "tone.wav");
         await lab.WaitForJobsAsync(1, Generous);
         var jobId = await cluster.ScalarAsync<Guid>("SELECT id FROM scoring_jobs WHERE recording_id = $1", recording);
         var windows = await cluster.ScalarAsync<long>("SELECT count(*) FROM timeline_windows WHERE recording_id = $1", recording);
@@ -337,7 +337,7 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
 
     private static async Task RabbitMqAsync(string verb)
     {
-        using var script = Process.Start(new ProcessStartInfo(Path.Combine(RepoPaths.Root, "infra", "rabbitmq.sh"), verb)
+        using var script = Process.Start(new ProcessStartInfo(Path.Combine(RepoRoot.Path, "infra", "rabbitmq.sh"), verb)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

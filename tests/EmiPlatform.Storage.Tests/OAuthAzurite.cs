@@ -24,7 +24,7 @@ public sealed class OAuthAzurite : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var (certificate, key) = WriteSelfSignedCertificate();
-        var port = FreePort();
+        var port = FreePort.Next();
         ServiceUri = new Uri($"https://127.0.0.1:{port}/devstoreaccount1");
         var start = new ProcessStartInfo(FindAzurite())
         {
@@ -104,25 +104,10 @@ public sealed class OAuthAzurite : IAsyncLifetime
             return configured;
         }
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EmiPlatform.sln")))
-            {
-                var bin = Path.Combine(dir.FullName, ".local", "azurite", "node_modules", ".bin", "azurite-blob");
-                return File.Exists(bin)
-                    ? bin
-                    : throw new InvalidOperationException($"No Azurite at {bin}: run `infra/azurite.sh start` once (it installs it) or set EMI_AZURITE_BIN.");
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (EmiPlatform.sln) to locate Azurite; set EMI_AZURITE_BIN.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var bin = Path.Combine(RepoRoot.Path, ".local", "azurite", "node_modules", ".bin", "azurite-blob");
+        return File.Exists(bin)
+            ? bin
+            : throw new InvalidOperationException($"No Azurite at {bin}: run `infra/azurite.sh start` once (it installs it) or set EMI_AZURITE_BIN.");
     }
 
     private static async Task<bool> AnswersAsync(int port)

@@ -22,7 +22,7 @@ namespace EmiPlatform.Testing;
 /// </summary>
 public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    public TestDatabase Database { get; private set; } = null!;
+    public PlatformDatabase Database { get; private set; } = null!;
     public string AdminKey { get; } = "bootstrap-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
 
     /// <summary>Each factory has its own blob container, so "nothing orphaned" can be checked per test class.</summary>
@@ -32,7 +32,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync();
+        Database = await PlatformDatabase.CreateAsync();
         UseKestrel(0);
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -57,7 +57,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:AdminConnectionString", Database.Admin);
         builder.UseSetting("Database:MigrationsConnectionString", Database.Owner);
         builder.UseSetting("Auth:BootstrapAdminKey", AdminKey);
-        builder.UseSetting("Storage:ConnectionString", TestEnvironment.Require("EMI_AZURITE"));
+        builder.UseSetting("Storage:ConnectionString", ServerSettings.Require("EMI_AZURITE"));
         builder.UseSetting("Storage:Container", Container);
         builder.UseSetting("Storage:BlockSizeBytes", (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Recordings:MaxUploadBytes", MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -31,10 +31,15 @@ internal static class BenchCommand
         var pytorchSegments = new Option<int>("--pytorch-segments") { DefaultValueFactory = _ => 2, Description = "Segments per branch PyTorch eager runs (0: skip PyTorch)." };
         var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 3, Description = "Alternating raw / pipeline rounds (best of each is compared)." };
         var python = new Option<string>("--python") { DefaultValueFactory = _ => "/usr/bin/python3", Description = "Python with torch (Debian's)." };
+        var pytorchScript = new Option<FileInfo>("--pytorch-script")
+        {
+            DefaultValueFactory = _ => new FileInfo(Path.Combine("bench", "pytorch_eager.py")),
+            Description = "The PyTorch eager baseline; ml/ beside its folder is its PYTHONPATH (default: bench/pytorch_eager.py of the repository you run from).",
+        };
         var threads = CommonOptions.Threads();
         var command = new Command("throughput", "Pipeline vs raw ONNX Runtime sessions vs PyTorch eager, on the same recording.")
         {
-            model, recording, pytorchSegments, rounds, python, threads,
+            model, recording, pytorchSegments, rounds, python, pytorchScript, threads,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -90,7 +95,7 @@ internal static class BenchCommand
             var segments = parse.GetValue(pytorchSegments);
             if (segments > 0)
             {
-                torchThroughput = await PyTorchEagerAsync(parse.GetValue(python)!, bundle, file, segments, parse.GetValue(threads), ct);
+                torchThroughput = await PyTorchEagerAsync(parse.GetValue(python)!, parse.GetValue(pytorchScript)!, bundle, file, segments, parse.GetValue(threads), ct);
                 Console.WriteLine($"pytorch eager: {torchThroughput:0.000} s of recording per s (first {segments} segments per branch)");
             }
 
@@ -165,19 +170,22 @@ internal static class BenchCommand
         return command;
     }
 
-    private static async Task<double> PyTorchEagerAsync(string python, ModelBundle bundle, string recording, int segments, int threads, CancellationToken ct)
+    private static async Task<double> PyTorchEagerAsync(string python, FileInfo script, ModelBundle bundle, string recording, int segments, int threads, CancellationToken ct)
     {
-        var repo = FindRepoRoot() ?? throw new InvalidOperationException("Run the benchmark inside the repository: it needs bench/pytorch_eager.py and ml/.");
+        if (!script.Exists)
+        {
+            throw new InvalidOperationException($"{script.FullName} is missing: run from the repository's root (it needs bench/pytorch_eager.py and ml/) or pass --pytorch-script.");
+        }
         var info = new ProcessStartInfo(python)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.Environment["PYTHONPATH"] = Path.Combine(repo, "ml");
+        info.Environment["PYTHONPATH"] = Path.Combine(script.Directory!.Parent!.FullName, "ml");
         foreach (var a in new[]
         {
-            Path.Combine(repo, "bench", "pytorch_eager.py"), "--bundle", bundle.Directory, "--recording", recording,
+            script.FullName, "--bundle", bundle.Directory, "--recording", recording,
             "--segments", segments.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture),
         })
         {
@@ -195,18 +203,5 @@ internal static class BenchCommand
 
         using var doc = JsonDocument.Parse((await stdout).Trim().Split('\n')[^1]);
         return doc.RootElement.GetProperty("throughput").GetDouble();
-    }
-
-    private static string? FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EmiPlatform.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
     }
 }

@@ -30,11 +30,11 @@ public sealed class GrainCluster : IAsyncDisposable
     public const string Worker = "test-scoring-silo";
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
-    private readonly TestDatabase _database;
+    private readonly PlatformDatabase _database;
     private readonly InProcessTestCluster _cluster;
     private readonly EmiDataSources _data;
 
-    private GrainCluster(TestDatabase database, InProcessTestCluster cluster, ScoreInbox inbox)
+    private GrainCluster(PlatformDatabase database, InProcessTestCluster cluster, ScoreInbox inbox)
     {
         _database = database;
         _cluster = cluster;
@@ -52,7 +52,7 @@ public sealed class GrainCluster : IAsyncDisposable
     /// <param name="slots">The scoring slots the silo advertises: every tenant's share unless its row sets one.</param>
     public static async Task<GrainCluster> StartAsync(int slots = 2, Action<CoordinationOptions>? coordination = null)
     {
-        var database = await TestDatabase.CreateAsync();
+        var database = await PlatformDatabase.CreateAsync();
         try
         {
             await new SqlMigrator(database.Owner, NullLogger<SqlMigrator>.Instance).MigrateAsync(MigrationCatalog.Embedded(), default);
@@ -130,8 +130,8 @@ public sealed class GrainCluster : IAsyncDisposable
     public Task<TimelineWrite> BeginTimelineWriteAsync(ClaimedJob job) => TimelineWrite.BeginAsync(_data.Admin, job);
 
     /// <summary>Waits until a statement on this database waits for a lock (an erasure has reached a held row).</summary>
-    public Task WaitForLockWaitAsync() => EventuallyAsync(async () => await CountAsync(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0, "a statement waiting for a lock");
+    public Task WaitForLockWaitAsync() => Eventually.WaitAsync(async () => await CountAsync(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0, Patience, "a statement waiting for a lock");
 
     public async Task<FinishedJob?> FailAttemptAsync(ClaimedJob job, string error)
     {
@@ -140,43 +140,15 @@ public sealed class GrainCluster : IAsyncDisposable
         return finished;
     }
 
+    /// <summary>How long a test waits for grain timers and one-way calls, which finish on their own time.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     /// <summary>Runs a query as the superuser, which sees every tenant's rows: for assertions.</summary>
-    public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(_database.Superuser);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in parameters)
-        {
-            command.Parameters.Add(new() { Value = value });
-        }
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<T> ScalarAsync<T>(string sql, params object[] parameters) => _database.ScalarAsync<T>(sql, parameters);
 
     public Task<long> CountAsync(string sql, params object[] parameters) => ScalarAsync<long>(sql, parameters);
 
-    public async Task ExecuteAsync(string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(_database.Superuser);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in parameters)
-        {
-            command.Parameters.Add(new() { Value = value });
-        }
-        await command.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>Polls until <paramref name="condition"/> holds (grain timers and one-way calls finish on their own time).</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached: {what}");
-            await Task.Delay(50);
-        }
-    }
+    public Task ExecuteAsync(string sql, params object[] parameters) => _database.ExecuteAsync(sql, parameters);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,7 @@
-namespace EmiPlatform.Bench;
+namespace EmiPlatform.Harness;
 
-/// <summary>How a <see cref="BenchPlatform"/> is deployed.</summary>
-internal enum Topology
+/// <summary>How a <see cref="Platform"/> is deployed.</summary>
+public enum Topology
 {
     /// <summary>API host as an Orleans client; coordinator and scoring silos as processes; RabbitMQ; ADO.NET clustering on PostgreSQL.</summary>
     Cluster,

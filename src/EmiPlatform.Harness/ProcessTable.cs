@@ -1,11 +1,14 @@
-namespace EmiPlatform.Scoring.Tests.Infrastructure;
+using System.Globalization;
+
+namespace EmiPlatform.Harness;
 
 /// <summary>Reads /proc: which processes a parent has started, by command name.</summary>
 public static class ProcessTable
 {
-    public static IReadOnlyList<int> Children(int parentPid, params string[] names)
+    /// <summary>The children of <paramref name="parentPid"/> whose command is one of <paramref name="names"/>, zombies included (see <see cref="ChildProcess.IsZombie"/>).</summary>
+    public static IReadOnlyList<ChildProcess> Children(int parentPid, params string[] names)
     {
-        var found = new List<int>();
+        var found = new List<ChildProcess>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid))
@@ -30,9 +33,9 @@ public static class ProcessTable
             var close = stat.LastIndexOf(')');
             var comm = stat[(open + 1)..close];
             var fields = stat[(close + 2)..].Split(' ');
-            if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == parentPid && names.Contains(comm) && fields[0] != "Z")
+            if (fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ppid) && ppid == parentPid && names.Contains(comm))
             {
-                found.Add(pid);
+                found.Add(new ChildProcess(pid, comm, fields[0]));
             }
         }
         return found;

@@ -3,12 +3,12 @@ using EmiPlatform.Abstractions.Studies;
 namespace EmiPlatform.Grains.Tests.Infrastructure;
 
 /// <summary>A tenant with one participant in each of its studies, registering uploads through the study grains.</summary>
-public sealed class Lab
+public sealed class GrainLab
 {
     private readonly GrainCluster _cluster;
     private readonly Dictionary<Guid, Guid> _participants = [];
 
-    private Lab(GrainCluster cluster, Guid tenantId, Guid bundleId)
+    private GrainLab(GrainCluster cluster, Guid tenantId, Guid bundleId)
     {
         _cluster = cluster;
         TenantId = tenantId;
@@ -18,7 +18,7 @@ public sealed class Lab
     public Guid TenantId { get; }
     public Guid BundleId { get; }
 
-    public static async Task<Lab> CreateAsync(GrainCluster cluster, Guid bundleId, int? maxConcurrentJobs = null, long? maxStorageBytes = null,
+    public static async Task<GrainLab> CreateAsync(GrainCluster cluster, Guid bundleId, int? maxConcurrentJobs = null, long? maxStorageBytes = null,
         int? maxRecordings = null, bool suspended = false) =>
         new(cluster, await cluster.Seed.TenantAsync(maxConcurrentJobs, maxStorageBytes, maxRecordings, suspended), bundleId);
 

@@ -1,0 +1,97 @@
+using System.Globalization;
+using Npgsql;
+
+namespace EmiPlatform.Harness;
+
+/// <summary>
+/// A fresh database on the real PostgreSQL cluster, owned by emi_owner, dropped on dispose: no two test classes or
+/// benchmark runs share data. Its connection strings for each role, and the superuser's queries for assertions.
+/// </summary>
+public sealed class PlatformDatabase : IAsyncDisposable
+{
+    private PlatformDatabase(string name) => Name = name;
+
+    public string Name { get; }
+    public string Owner => With("EMI_PG_OWNER");
+    public string App => With("EMI_PG_APP");
+    public string Admin => With("EMI_PG_ADMIN");
+
+    /// <summary>The emi_orleans role on this database, as the Orleans ADO.NET providers connect.</summary>
+    public string Orleans => With("EMI_PG_ORLEANS");
+
+    /// <summary>The cluster's superuser on this database: sees every tenant's rows, for assertions.</summary>
+    public string Superuser => With("EMI_PG");
+
+    /// <summary>Creates <c><paramref name="prefix"/>_&lt;guid&gt;</c>.</summary>
+    public static async Task<PlatformDatabase> CreateAsync(string prefix = "emi_test")
+    {
+        var db = new PlatformDatabase($"{prefix}_{Guid.NewGuid():N}");
+        await RunAsync(ServerSettings.Require("EMI_PG"), $"CREATE DATABASE {db.Name} OWNER emi_owner");
+        return db;
+    }
+
+    /// <summary>The first column of the first row (as <typeparamref name="T"/>, converted where the types differ), or default when there is none.</summary>
+    public async Task<T> ScalarAsync<T>(string sql, params object[] values)
+    {
+        await using var connection = new NpgsqlConnection(Superuser);
+        await connection.OpenAsync();
+        await using var command = Command(connection, sql, values);
+        return await command.ExecuteScalarAsync() switch
+        {
+            null or DBNull => default!,
+            T value => value,
+            var other => (T)Convert.ChangeType(other, typeof(T), CultureInfo.InvariantCulture),
+        };
+    }
+
+    public async Task<List<object[]>> RowsAsync(string sql, params object[] values)
+    {
+        await using var connection = new NpgsqlConnection(Superuser);
+        await connection.OpenAsync();
+        await using var command = Command(connection, sql, values);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    public async Task ExecuteAsync(string sql, params object[] values)
+    {
+        await using var connection = new NpgsqlConnection(Superuser);
+        await connection.OpenAsync();
+        await using var command = Command(connection, sql, values);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await RunAsync(ServerSettings.Require("EMI_PG"), $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        return command;
+    }
+
+    private static async Task RunAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private string With(string variable) =>
+        new NpgsqlConnectionStringBuilder(ServerSettings.Require(variable)) { Database = Name }.ConnectionString;
+}
