@@ -90,7 +90,7 @@ public sealed class Canary : IAsyncDisposable
         try
         {
             // The canary closes a connection right after recording it.
-            await tcp.GetStream().ReadAsync(new byte[1], cancel.Token);
+            await tcp.Client.ReceiveAsync(new byte[1], SocketFlags.None, cancel.Token);
             await unix.ReceiveAsync(new byte[1], SocketFlags.None, cancel.Token);
             while (!_hits.Contains(own[1]))
             {
