@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Api.Me;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tenants;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Media;
 using EmiPlatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace EmiPlatform.Api.Tests;
@@ -177,15 +179,24 @@ public sealed class RecordingUploadTests(ApiFactory api) : IClassFixture<ApiFact
     public async Task A_client_that_disconnects_mid_upload_leaves_no_row_and_no_committed_blob()
     {
         var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
-        var content = new StreamContent(new ChunkedRandomStream(6 * 1024 * 1024, failAfter: 2 * 1024 * 1024));
+        var tenant = api.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>(tenantId);
+        var drop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var content = new DroppingContent(2 * 1024 * 1024, drop.Task);
         content.Headers.ContentType = new("video/mp4");
         var request = new HttpRequestMessage(HttpMethod.Post, Uploads.Path(studyId, participantId)) { Content = content };
         request.Headers.TransferEncodingChunked = true;
+        // Over a socket to Kestrel, so the server is already storing the body when the client goes away.
+        using var sockets = new HttpClient { BaseAddress = api.Url };
+        sockets.DefaultRequestHeaders.Authorization = new("Bearer", key);
 
-        await Assert.ThrowsAnyAsync<Exception>(() => api.Client(key).SendAsync(request));
+        var sending = sockets.SendAsync(request);
+        await UntilAsync(async () => await tenant.UploadsInProgressAsync() == 1, "the upload to take its slot");
+        drop.SetException(new IOException("simulated client failure mid-upload"));
+        await Assert.ThrowsAnyAsync<Exception>(() => sending);
 
-        // The server notices the aborted body on its own schedule; give it a moment, then nothing may be there.
-        await Task.Delay(1500);
+        // The server notices the aborted body on its own schedule; it gives the upload's slot back once it is done with
+        // the request, and then nothing may be there.
+        await UntilAsync(async () => await tenant.UploadsInProgressAsync() == 0, "the server to end the aborted upload");
         Assert.Empty(await api.BlobNamesAsync($"{tenantId}/"));
         Assert.Equal(0L, await CountRecordingsAsync(tenantId));
     }
@@ -214,6 +225,38 @@ public sealed class RecordingUploadTests(ApiFactory api) : IClassFixture<ApiFact
         await ProblemAssert.IsProblem(await Uploads.PostAsync(api.Client(analyst), studyId, participantId, await TestMedia.WavAsync(), "audio/wav"),
             HttpStatusCode.Forbidden, "forbidden");
         Assert.Empty(await api.BlobNamesAsync($"{tenantId}/"));
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not within 30 s: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>A chunked body of random bytes that sends <c>sent</c> of them, then dies when <c>drop</c> fails: a client that goes away mid-upload.</summary>
+    private sealed class DroppingContent(long sent, Task drop) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var chunk = new byte[64 * 1024];
+            for (long written = 0; written < sent; written += chunk.Length)
+            {
+                Random.Shared.NextBytes(chunk);
+                await stream.WriteAsync(chunk);
+            }
+            await stream.FlushAsync();
+            await drop;
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     private async Task<long> CountRecordingsAsync(Guid tenantId)

@@ -74,8 +74,7 @@ public sealed class ReferringInputTests : IAsyncLifetime
             Assert.True(error.Kind == MediaErrorKind.Unreadable, $"{input.Name}: {error.Kind} {error.Message}");
         }
 
-        await Task.Delay(500); // anything still in flight would land now
-        Assert.Empty(_corpus.Canary.Hits);
+        Assert.Empty(await _corpus.Canary.SettledHitsAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -103,8 +102,7 @@ public sealed class ReferringInputTests : IAsyncLifetime
             Assert.Equal(before, FfmpegProcess.LiveCount);
         }
 
-        await Task.Delay(500); // anything still in flight would land now
-        Assert.Empty(_corpus.Canary.Hits);
+        Assert.Empty(await _corpus.Canary.SettledHitsAsync(TimeSpan.FromSeconds(10)));
         Assert.Empty(ChildProcesses.FfmpegChildren());
     }
 

@@ -60,7 +60,8 @@ public sealed class JobRunner(
         var job = await store.ClaimAsync(jobId, identity.Name, settings.LeaseDuration, messageCancellation);
         if (job is null)
         {
-            logger.LogDebug("Job {JobId} is not queued any more; message dropped", jobId);
+            // Information, not Debug: a redelivery that did nothing is what an operator (and the tests) look for after a fault.
+            logger.LogInformation("Job {JobId} is not queued any more; message dropped", jobId);
             return JobOutcome.NotClaimed;
         }
         span.Claimed(job);

@@ -71,6 +71,54 @@ public sealed class Canary : IAsyncDisposable
 
     public void Clear() => _hits.Clear();
 
+    /// <summary>
+    /// Every hit that reached the canary before this call, once all of them are recorded: a connection on each socket and
+    /// a datagram of its own queue behind whatever arrived earlier (the kernel hands them out in order), so once those
+    /// are recorded, so is everything before them. They are not in the answer.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SettledHitsAsync(TimeSpan timeout)
+    {
+        using var tcp = new TcpClient(AddressFamily.InterNetwork);
+        await tcp.ConnectAsync(IPAddress.Loopback, Port);
+        using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await unix.ConnectAsync(new UnixDomainSocketEndPoint(UnixPath));
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await udp.SendAsync(new byte[1], new IPEndPoint(IPAddress.Loopback, Port));
+        string[] own = [TcpHit(tcp.Client.LocalEndPoint), UdpHit(1, udp.Client.LocalEndPoint), UnixHit];
+
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            // The canary closes a connection right after recording it.
+            await tcp.Client.ReceiveAsync(new byte[1], SocketFlags.None, cancel.Token);
+            await unix.ReceiveAsync(new byte[1], SocketFlags.None, cancel.Token);
+            while (!_hits.Contains(own[1]))
+            {
+                await Task.Delay(20, cancel.Token);
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the canary did not record its own connections within {timeout.TotalSeconds} s: {string.Join("; ", Hits)}");
+        }
+        // A unix connection carries no address: one of them is this call's, whichever.
+        var others = Hits.ToList();
+        foreach (var hit in own)
+        {
+            if (!others.Remove(hit))
+            {
+                throw new InvalidOperationException($"the canary recorded its own connection under another name than \"{hit}\": {string.Join("; ", others)}");
+            }
+        }
+        return others;
+    }
+
+    private const string UnixHit = "unix socket connection";
+
+    private static string TcpHit(EndPoint? from) => $"tcp connection from {from}";
+
+    private static string UdpHit(int bytes, EndPoint? from) => $"udp datagram of {bytes} bytes from {from}";
+
     private async Task AcceptTcpAsync()
     {
         try
@@ -78,7 +126,7 @@ public sealed class Canary : IAsyncDisposable
             while (true)
             {
                 using var client = await _tcp.AcceptTcpClientAsync(_stop.Token);
-                _hits.Enqueue($"tcp connection from {client.Client.RemoteEndPoint}");
+                _hits.Enqueue(TcpHit(client.Client.RemoteEndPoint));
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -93,7 +141,7 @@ public sealed class Canary : IAsyncDisposable
             while (true)
             {
                 var datagram = await _udp.ReceiveAsync(_stop.Token);
-                _hits.Enqueue($"udp datagram of {datagram.Buffer.Length} bytes from {datagram.RemoteEndPoint}");
+                _hits.Enqueue(UdpHit(datagram.Buffer.Length, datagram.RemoteEndPoint));
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -108,7 +156,7 @@ public sealed class Canary : IAsyncDisposable
             while (true)
             {
                 using var client = await _unix.AcceptAsync(_stop.Token);
-                _hits.Enqueue("unix socket connection");
+                _hits.Enqueue(UnixHit);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
