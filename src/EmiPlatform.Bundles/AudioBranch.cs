@@ -31,6 +31,9 @@ public sealed record AudioBranch
 
     public required AudioOutputs Outputs { get; init; }
 
+    /// <summary>Null: no speech stage, no <c>speech_coverage</c>, and every step counts in the fusion.</summary>
+    public SpeechStage? Speech { get; init; }
+
     /// <summary>The hyperparameters the graph was built with; recorded for people, not read by the engine.</summary>
     public System.Text.Json.JsonElement? Architecture { get; init; }
 }

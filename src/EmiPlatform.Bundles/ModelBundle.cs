@@ -60,6 +60,9 @@ public sealed record ModelBundle
     public string? FaceDetectorPath => Visual?.Face is { } face ? Path.Combine(Directory, face.Detector) : null;
 
     [JsonIgnore]
+    public string? SpeechModelPath => Audio?.Speech is { } speech ? Path.Combine(Directory, speech.File) : null;
+
+    [JsonIgnore]
     public string? ActionUnitModelPath => Visual?.Face?.ActionUnitModel is { } au ? Path.Combine(Directory, au.Onnx) : null;
 
     /// <summary>Fusion weight of a branch ("audio" / "visual"); a branch without a weight counts 1.</summary>
@@ -118,6 +121,10 @@ public sealed record ModelBundle
             RequirePositive(Audio.SampleRate, "audio.sample_rate");
             RequirePositive(Audio.OutputRateHz, "audio.output_rate_hz");
             RequireSegment(Audio.SegmentSeconds, Audio.OverlapSeconds, "audio");
+            if (Audio.Speech is { } speech)
+            {
+                ValidateSpeech(speech, Audio);
+            }
         }
 
         if (Visual is not null)
@@ -187,6 +194,25 @@ public sealed record ModelBundle
             throw new ModelBundleException(
                 $"Bundle '{Name}': {key}.output gives {width?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no fixed number of"} action units per face crop, " +
                 $"but the visual branch's AU input (visual.action_units) takes {visual.ActionUnits}; the output shape must be [\"batch\", {visual.ActionUnits}].");
+        }
+    }
+
+    private void ValidateSpeech(SpeechStage speech, AudioBranch audio)
+    {
+        RequireFile(speech.File, speech.Sha256);
+        if (audio.SampleRate != SpeechStage.SampleRate)
+        {
+            throw new ModelBundleException($"Bundle '{Name}': audio.speech needs the audio branch at {SpeechStage.SampleRate} Hz; audio.sample_rate is {audio.SampleRate}.");
+        }
+
+        if (!(speech.Threshold > 0 && speech.Threshold < 1))
+        {
+            throw new ModelBundleException($"Bundle '{Name}': audio.speech.threshold must be in (0, 1).");
+        }
+
+        if (speech.Mask is not (SpeechStage.Keep or SpeechStage.Drop))
+        {
+            throw new ModelBundleException($"Bundle '{Name}': audio.speech.mask '{speech.Mask}' is not supported ({SpeechStage.Keep} or {SpeechStage.Drop}).");
         }
     }
 

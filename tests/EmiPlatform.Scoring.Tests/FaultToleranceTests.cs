@@ -1,11 +1,11 @@
-using EmiPlatform.Contracts.Transport;
-using EmiPlatform.Abstractions.Jobs;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Contracts;
+using EmiPlatform.Contracts.Transport;
 using EmiPlatform.Scoring.Tests.Infrastructure;
 using EmiPlatform.Storage;
 using EmiPlatform.Testing;
@@ -151,8 +151,8 @@ public sealed class FaultToleranceTests(ScoringCluster cluster) : IClassFixture<
             "SELECT count(*) FROM study_runs WHERE study_id = $1 AND completed_at IS NOT NULL", lab.StudyId) >= 1, TimeSpan.FromSeconds(30), "the run to complete");
         // The study grain has reconciled since (a report of a job it does not hold makes it read the run again and end
         // it if it can): whatever the owner would do after the run's end, it has done.
-        await lab.StudyGrain.JobChangedAsync(Guid.NewGuid());
-        Assert.NotNull((await lab.StudyGrain.GetProgressAsync()).CompletedAt);
+        await cluster.StudyGrain(lab).JobChangedAsync(Guid.NewGuid());
+        Assert.NotNull((await cluster.StudyGrain(lab).GetProgressAsync()).CompletedAt);
         Assert.Equal(0L, await cluster.ScalarAsync<long>("SELECT count(*) FROM study_runs WHERE study_id = $1 AND completed_at IS NULL", lab.StudyId));
         var runs = await cluster.ScalarAsync<long>("SELECT count(*) FROM study_runs WHERE study_id = $1", lab.StudyId);
         Assert.Equal(runs, await cluster.ScalarAsync<long>(
