@@ -40,7 +40,11 @@ internal sealed class FaceTrack(FaceStage stage)
                     (a * previous.CenterY) + ((1 - a) * m.CenterY),
                     (a * previous.Width) + ((1 - a) * m.Width),
                     (a * previous.Height) + ((1 - a) * m.Height),
-                    m.Score);
+                    m.Score)
+                {
+                    // The keypoints are the detection's own: only their relative positions (FaceMesh's roll) are used.
+                    Keypoints = m.Keypoints,
+                };
                 _lastSeen = seconds;
                 return _box;
             }
