@@ -142,6 +142,35 @@ public sealed class FacePerceptionTests(PerceptionFaces faces) : IClassFixture<P
     }
 
     [Fact]
+    public void Between_detections_the_crop_follows_the_landmarks_and_the_detector_runs_again_when_the_face_is_lost()
+    {
+        var astronaut = faces.Frame("astronaut");
+        using var detector = new BlazeFaceDetector(_detectorModel, Stage);
+        using var perceiver = new FacePerceiver(_mesh, _emotion);
+        var tracker = new LandmarkFaceTracker(detector, new FaceTrack(Stage), perceiver, PerceptionFaces.Size, redetectFrames: 30);
+        var first = tracker.Next(astronaut, 0).Perception!;
+        FacePerception? held = null;
+        for (var i = 1; i < 10; i++)
+        {
+            held = tracker.Next(astronaut, i / 5.0).Perception;
+            Assert.NotNull(held);
+        }
+
+        Assert.Equal(1, tracker.Detections);
+        Assert.InRange(held!["au12_lip_corner_pull"] - first["au12_lip_corner_pull"], -0.05, 0.05);
+        Assert.InRange(held["au26_jaw_drop"] - first["au26_jaw_drop"], -0.05, 0.05);
+        Assert.InRange(held["head_roll_deg"] - first["head_roll_deg"], -2, 2);
+        Assert.Equal(held.Expressions.Max(), held["expr_happy"]);
+
+        var (box, lost) = tracker.Next(faces.Frame("faceless"), 2.0);
+        Assert.Null(box);
+        Assert.Null(lost);
+        Assert.Equal(2, tracker.Detections);
+        Assert.NotNull(tracker.Next(astronaut, 2.2).Perception);
+        Assert.Equal(3, tracker.Detections);
+    }
+
+    [Fact]
     public void Face_confidence_is_the_detector_score_times_the_face_flag()
     {
         Assert.Equal(0.45, FacePerceiver.FaceConfidence(0.9, 0.5), 1e-12);

@@ -73,4 +73,14 @@ internal sealed class FaceTrack(FaceStage stage)
         _lastSeen = seconds;
         return _box;
     }
+
+    /// <summary>
+    /// Continues the track with a box found without the detector (from the previous frame's landmarks), so that the
+    /// next detection is matched against where the face is now.
+    /// </summary>
+    public void Continue(FaceBox box, double seconds)
+    {
+        _box = box;
+        _lastSeen = seconds;
+    }
 }

@@ -79,6 +79,41 @@ public sealed class FacePerceiver : IDisposable
     }
 
     /// <summary>
+    /// The box the next frame's crop can come from instead of the detector (MediaPipe's and human's tracking
+    /// shortcut), after a frame that was perceived in <paramref name="box"/>: centred on the bounding box of the last
+    /// landmarks (as human's calculateFaceBox), the size and score of <paramref name="box"/>, and keypoints from the
+    /// mesh (eye centres 33/133 and 263/362, nose tip 1, lip centre 13/14, face sides 234 and 454), so the next crop is
+    /// levelled by the mesh's eye line.
+    /// </summary>
+    public FaceBox NextBox(FaceBox box, int frameSize)
+    {
+        var mesh = _landmarker.Landmarks;
+        float minX = float.MaxValue, minY = float.MaxValue, maxX = float.MinValue, maxY = float.MinValue;
+        for (var i = 0; i < FaceMeshLandmarker.Points; i++)
+        {
+            minX = Math.Min(minX, mesh[3 * i]);
+            maxX = Math.Max(maxX, mesh[3 * i]);
+            minY = Math.Min(minY, mesh[(3 * i) + 1]);
+            maxY = Math.Max(maxY, mesh[(3 * i) + 1]);
+        }
+
+        var keypoints = new float[2 * FaceBox.KeypointCount];
+        ReadOnlySpan<(int A, int B)> pairs = [(33, 133), (263, 362), (1, 1), (13, 14), (234, 234), (454, 454)];
+        for (var k = 0; k < pairs.Length; k++)
+        {
+            keypoints[2 * k] = (mesh[3 * pairs[k].A] + mesh[3 * pairs[k].B]) / (2f * frameSize);
+            keypoints[(2 * k) + 1] = (mesh[(3 * pairs[k].A) + 1] + mesh[(3 * pairs[k].B) + 1]) / (2f * frameSize);
+        }
+
+        return box with
+        {
+            CenterX = (minX + maxX) / (2.0 * frameSize),
+            CenterY = (minY + maxY) / (2.0 * frameSize),
+            Keypoints = keypoints,
+        };
+    }
+
+    /// <summary>
     /// The detector's score times FaceMesh's face flag: both models must take the crop for a face, and either's
     /// doubt lowers it (two independent checks, so the product rather than the minimum).
     /// </summary>
