@@ -5,6 +5,7 @@
 #   bench/run.sh                 # throughput on 60 s + memory on 10 and 60 minutes
 #   BENCH_LONG_MINUTES=20 bench/run.sh
 #   bench/run.sh face            # only the face-stage throughput (builds its bundle and recording if missing)
+#   bench/run.sh perception      # the face stage part by part (detector, landmarks, expression), one thread
 # Then the same throughput with the face stage (issue 15): the base bundle plus the reference bundle's BlazeFace
 # detector, on a 60 s recording of a moving face (Debian python3-skimage's public-domain astronaut.png).
 set -euo pipefail
@@ -12,6 +13,15 @@ only_face=false
 [ "${1:-}" = face ] && only_face=true
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+if [ "${1:-}" = perception ]; then
+  faces=.local/bench/perception-faces
+  [ -f "$faces/astronaut.rgb" ] || /usr/bin/python3 tools/perception-faces/make_faces.py "$faces"
+  dotnet build bench/FaceStageBench -c Release -v q -nologo >&2
+  uptime
+  bench/FaceStageBench/bin/Release/net10.0/FaceStageBench "$faces" "${BENCH_FRAMES:-300}"
+  uptime
+  exit 0
+fi
 bundle=.local/bundles/base
 media=.local/bench
 long_minutes="${BENCH_LONG_MINUTES:-60}"

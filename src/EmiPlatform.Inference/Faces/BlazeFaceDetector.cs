@@ -13,12 +13,17 @@ namespace EmiPlatform.Inference.Faces;
 /// </summary>
 internal sealed class BlazeFaceDetector : IDisposable
 {
+    // Box (centre x, centre y, width, height) then the six keypoints' x, y offsets: MediaPipe's 16 regressors.
+    private const int Regressors = 4 + (2 * FaceBox.KeypointCount);
+
     private readonly FaceStage _stage;
     private readonly OnnxRunner _runner;
     private readonly (float X, float Y)[] _anchors;
     private readonly float[] _input;
     private readonly float[] _scores;
     private readonly float[] _boxes;
+    private readonly float _logitThreshold;
+    private int _regressors;
 
     public BlazeFaceDetector(OnnxModel model, FaceStage stage)
     {
@@ -27,36 +32,56 @@ internal sealed class BlazeFaceDetector : IDisposable
         _anchors = BlazeFaceAnchors.Create(stage.InputSize, stage.AnchorStrides);
         _input = new float[stage.InputSize * stage.InputSize * 3];
         _scores = new float[_anchors.Length];
-        _boxes = new float[_anchors.Length * 4];
+        _boxes = new float[_anchors.Length * Regressors];
+        // sigmoid(raw) >= threshold <=> raw >= logit(threshold): only the anchors above it are decoded, and the
+        // sigmoid is taken for those alone.
+        var t = Math.Clamp(stage.ScoreThreshold, 1e-7, 1 - 1e-7);
+        _logitThreshold = (float)Math.Log(t / (1 - t));
     }
 
     /// <summary>The faces in an rgb24 frame of side <paramref name="frameSize"/>, best first.</summary>
     public List<FaceBox> Detect(ReadOnlySpan<byte> frame, int frameSize, CancellationToken cancellationToken = default)
     {
         var size = _stage.InputSize;
-        var writer = new SignedUnitWriter(_input);
-        Bilinear.Sample(frame, frameSize, 0, 0, frameSize, frameSize, size, size, ref writer);
+        Bilinear.SampleSignedUnit(frame, frameSize, size, _input);
         Run(cancellationToken);
 
-        var candidates = new List<FaceBox>();
+        List<FaceBox>? candidates = null;
+        var scale = 1f / size;
         for (var i = 0; i < _anchors.Length; i++)
         {
+            if (!(_scores[i] >= _logitThreshold))
+            {
+                continue;
+            }
+
             var score = 1.0 / (1.0 + Math.Exp(-Math.Clamp(_scores[i], -100f, 100f)));
             if (score < _stage.ScoreThreshold)
             {
                 continue;
             }
 
-            var b = _boxes.AsSpan(i * 4, 4);
-            candidates.Add(new FaceBox(
+            var b = _boxes.AsSpan(i * Regressors, Regressors);
+            float[]? keypoints = null;
+            if (_regressors >= Regressors)
+            {
+                keypoints = new float[2 * FaceBox.KeypointCount];
+                for (var k = 0; k < FaceBox.KeypointCount; k++)
+                {
+                    keypoints[2 * k] = (b[4 + (2 * k)] * scale) + _anchors[i].X;
+                    keypoints[(2 * k) + 1] = (b[5 + (2 * k)] * scale) + _anchors[i].Y;
+                }
+            }
+
+            (candidates ??= []).Add(new FaceBox(
                 (b[0] / (double)size) + _anchors[i].X,
                 (b[1] / (double)size) + _anchors[i].Y,
                 b[2] / (double)size,
                 b[3] / (double)size,
-                score));
+                score) { Keypoints = keypoints });
         }
 
-        return WeightedSuppression(candidates, _stage.IouThreshold);
+        return candidates is null ? [] : WeightedSuppression(candidates, _stage.IouThreshold);
     }
 
     private void Run(CancellationToken cancellationToken)
@@ -77,9 +102,18 @@ internal sealed class BlazeFaceDetector : IDisposable
             }
 
             scores.CopyTo(_scores.AsSpan(offset, count));
-            for (var i = 0; i < count; i++)
+            var kept = Math.Min(regressors, Regressors);
+            _regressors = g == 0 ? kept : Math.Min(_regressors, kept);
+            if (regressors == Regressors)
             {
-                boxes.Slice(i * regressors, 4).CopyTo(_boxes.AsSpan((offset + i) * 4, 4));
+                boxes.CopyTo(_boxes.AsSpan(offset * Regressors, count * Regressors));
+            }
+            else
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    boxes.Slice(i * regressors, kept).CopyTo(_boxes.AsSpan((offset + i) * Regressors, kept));
+                }
             }
 
             offset += count;
@@ -99,6 +133,8 @@ internal sealed class BlazeFaceDetector : IDisposable
         {
             var best = remaining[0];
             double x = 0, y = 0, w = 0, h = 0, total = 0;
+            // Keypoints are averaged with the same weights, as MediaPipe's weighted NMS does.
+            var keypoints = best.Keypoints is null ? null : new double[best.Keypoints.Length];
             var rest = new List<FaceBox>(remaining.Count);
             foreach (var c in remaining)
             {
@@ -109,6 +145,13 @@ internal sealed class BlazeFaceDetector : IDisposable
                     w += c.Width * c.Score;
                     h += c.Height * c.Score;
                     total += c.Score;
+                    if (keypoints is not null && c.Keypoints is { } k)
+                    {
+                        for (var j = 0; j < keypoints.Length; j++)
+                        {
+                            keypoints[j] += k[j] * c.Score;
+                        }
+                    }
                 }
                 else
                 {
@@ -116,7 +159,10 @@ internal sealed class BlazeFaceDetector : IDisposable
                 }
             }
 
-            merged.Add(new FaceBox(x / total, y / total, w / total, h / total, best.Score));
+            merged.Add(new FaceBox(x / total, y / total, w / total, h / total, best.Score)
+            {
+                Keypoints = keypoints?.Select(k => (float)(k / total)).ToArray(),
+            });
             remaining = rest;
         }
 
@@ -124,9 +170,4 @@ internal sealed class BlazeFaceDetector : IDisposable
     }
 
     public void Dispose() => _runner.Dispose();
-
-    private readonly struct SignedUnitWriter(float[] input) : IPixelWriter
-    {
-        public void Write(int pixel, int channel, float value) => input[(pixel * 3) + channel] = (value / 127.5f) - 1f;
-    }
 }

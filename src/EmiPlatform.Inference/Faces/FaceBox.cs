@@ -3,6 +3,16 @@ namespace EmiPlatform.Inference.Faces;
 /// <summary>A face box in coordinates normalised to the letterboxed square frame (0..1 on both axes).</summary>
 public readonly record struct FaceBox(double CenterX, double CenterY, double Width, double Height, double Score)
 {
+    /// <summary>BlazeFace's keypoints in the box's coordinates.</summary>
+    public const int KeypointCount = 6;
+
+    /// <summary>
+    /// BlazeFace's six keypoints as x, y pairs in the same normalised coordinates as the box, in the model's order:
+    /// the subject's right eye (left in the picture), left eye, nose tip, mouth centre, right ear tragion, left ear
+    /// tragion; null where the detector gave none. FaceMesh's crop is levelled by the first two.
+    /// </summary>
+    public float[]? Keypoints { get; init; }
+
     public double Area => Math.Max(0, Width) * Math.Max(0, Height);
 
     public double IntersectionOverUnion(FaceBox other)

@@ -40,7 +40,11 @@ internal sealed class FaceTrack(FaceStage stage)
                     (a * previous.CenterY) + ((1 - a) * m.CenterY),
                     (a * previous.Width) + ((1 - a) * m.Width),
                     (a * previous.Height) + ((1 - a) * m.Height),
-                    m.Score);
+                    m.Score)
+                {
+                    // The keypoints are the detection's own: only their relative positions (FaceMesh's roll) are used.
+                    Keypoints = m.Keypoints,
+                };
                 _lastSeen = seconds;
                 return _box;
             }
@@ -68,5 +72,15 @@ internal sealed class FaceTrack(FaceStage stage)
         _box = largest;
         _lastSeen = seconds;
         return _box;
+    }
+
+    /// <summary>
+    /// Continues the track with a box found without the detector (from the previous frame's landmarks), so that the
+    /// next detection is matched against where the face is now.
+    /// </summary>
+    public void Continue(FaceBox box, double seconds)
+    {
+        _box = box;
+        _lastSeen = seconds;
     }
 }
