@@ -16,7 +16,7 @@ public sealed class PerceptionFaces : IDisposable
     public PerceptionFaces()
     {
         _ = TestEnvironment.AstronautPng; // names the missing package when skimage is absent
-        var script = Path.Combine(TestEnvironment.RepoRoot, "tools", "perception-faces", "make_faces.py");
+        var script = Path.Combine(RepoRoot.Path, "tools", "perception-faces", "make_faces.py");
         var start = new ProcessStartInfo("/usr/bin/python3", [script, _directory]) { RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEnd();
