@@ -29,6 +29,7 @@ from . import faces
 from . import fixtures
 from . import manifest as mf
 from . import ort
+from . import stages
 from . import visual as visual_mod
 from . import weights
 from .config import preset as get_preset
@@ -36,10 +37,6 @@ from .config import preset as get_preset
 OPSET = 14
 DEFAULT_SEED = 1234
 PARITY_TOLERANCE = 1e-4
-# What infra/fetch-perception-models.sh writes next to the detector (FaceMesh and the expression CNN,
-# converted from TensorFlow.js). The manifest does not name them yet: --perception carries them over.
-PERCEPTION_FILES = ("facemesh.onnx", "facemesh.onnx.LICENSE", "emotion.onnx", "emotion.onnx.LICENSE",
-                    "perception-models.PROVENANCE.md")
 REFERENCE = ["--preset", "tiny", "--name", "reference-tiny", "--version", "0.1.0", "--seed", str(DEFAULT_SEED),
              "--face-detector", "models/reference-tiny/" + faces.DETECTOR_FILE, "--perception", "models/reference-tiny",
              "--out", "models/reference-tiny", "--fixtures", "tests/fixtures/reference-tiny", "--force"]
@@ -109,8 +106,9 @@ def main(argv=None) -> int:
                     help="BlazeFace ONNX file for the visual branch's face stage (infra/fetch-face-detector.sh fetches it); "
                          "copied into the bundle with its .LICENSE file; without it the branch sees whole frames")
     ap.add_argument("--perception", type=Path, metavar="DIR",
-                    help="copy the perception models infra/fetch-perception-models.sh wrote to DIR (FaceMesh, the "
-                         "expression CNN, their licences and provenance) into the bundle")
+                    help="copy the pretrained stages infra/fetch-speech-model.sh and infra/fetch-perception-models.sh "
+                         "wrote to DIR (Silero VAD, FaceMesh, the expression CNN, their licences and provenance) into the "
+                         "bundle and declare them: audio.speech, visual.face.landmarks and visual.face.expressions")
     ap.add_argument("--fusion", type=parse_fusion, help="late-fusion weights, e.g. audio=0.6,visual=0.4")
     ap.add_argument("--fixtures", type=Path, help="also write parity fixtures (inputs + PyTorch outputs) here")
     ap.add_argument("--no-verify", action="store_true", help="skip the ONNX Runtime parity check")
@@ -169,12 +167,17 @@ def main(argv=None) -> int:
                 extra["face"] = faces.face_section(args.face_detector, mf.sha256_file(args.face_detector))
             sections[branch] = section(cfg, onnx_path.name, mf.sha256_file(onnx_path), OPSET, meta[branch]["trained"], **extra)
 
-        for perception_file in PERCEPTION_FILES if args.perception is not None else ():
-            source = args.perception / perception_file
+        for stage_file in stages.FILES if args.perception is not None else ():
+            source = args.perception / stage_file
             if not source.is_file():
-                print(f"error: {source} is not a file (infra/fetch-perception-models.sh fetches it)", file=sys.stderr)
+                print(f"error: {source} is not a file (make models fetches it)", file=sys.stderr)
                 return 2
-            shutil.copyfile(source, staging / perception_file)
+            shutil.copyfile(source, staging / stage_file)
+        if args.perception is not None:
+            if "audio" in sections:
+                sections["audio"]["speech"] = stages.speech_section(staging)
+            if "face" in sections.get("visual", {}):
+                sections["visual"]["face"].update(stages.perception_sections(staging))
 
         untrained = f"deterministic random initialisation, seed {args.seed}, preset {preset.name}"
         described = {

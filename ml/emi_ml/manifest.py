@@ -162,6 +162,16 @@ def read(bundle_dir: Path, verify_hashes: bool = True) -> dict:
                     raise ManifestError(f"{path}: visual.face.action_unit_model.onnx names {au['onnx']}, which is not in the bundle")
                 if verify_hashes and sha256_file(au_path) != au["sha256"]:
                     raise ManifestError(f"{au_path}: sha256 differs from the manifest's; the bundle was modified")
+            for key in ("landmarks", "expressions"):
+                model = face.get(key)
+                if model is None:
+                    continue
+                model_path = Path(bundle_dir) / model["file"]
+                if not model_path.is_file():
+                    raise ManifestError(f"{path}: visual.face.{key}.file names {model['file']}, which is not in the bundle"
+                                        " (infra/fetch-perception-models.sh fetches the reference bundle's)")
+                if verify_hashes and sha256_file(model_path) != model["sha256"]:
+                    raise ManifestError(f"{model_path}: sha256 differs from the manifest's; the bundle was modified")
         speech = section.get("speech")
         if speech is not None:
             speech_path = Path(bundle_dir) / speech["file"]

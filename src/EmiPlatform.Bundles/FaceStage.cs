@@ -61,6 +61,19 @@ public sealed record FaceStage
     /// <summary>What a frame without the tracked face does: only <c>mask</c> (no visual prediction there).</summary>
     public string WithoutFace { get; init; } = Mask;
 
-    /// <summary>Null: the branch's AU input is zeros.</summary>
+    /// <summary>Null: the branch's AU input is zeros, or the landmark descriptors when <see cref="Landmarks"/> is set.</summary>
     public ActionUnitModel? ActionUnitModel { get; init; }
+
+    /// <summary>
+    /// MediaPipe FaceMesh: 468 landmarks of the tracked face per frame, from which the facial action descriptors and
+    /// head pose are measured. With it, the detector runs only when the face is lost or every
+    /// <see cref="RedetectFrames"/> frames (MediaPipe's tracking shortcut). Null: no landmarks, no descriptors.
+    /// </summary>
+    public PerceptionModel? Landmarks { get; init; }
+
+    /// <summary>The 7-class expression classifier, run on FaceMesh's crop (needs <see cref="Landmarks"/>). Null: none.</summary>
+    public PerceptionModel? Expressions { get; init; }
+
+    /// <summary>With <see cref="Landmarks"/>: frames between two detector runs while FaceMesh holds the face.</summary>
+    public int RedetectFrames { get; init; } = 10;
 }

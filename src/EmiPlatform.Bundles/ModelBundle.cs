@@ -63,6 +63,12 @@ public sealed record ModelBundle
     public string? SpeechModelPath => Audio?.Speech is { } speech ? Path.Combine(Directory, speech.File) : null;
 
     [JsonIgnore]
+    public string? LandmarkModelPath => Visual?.Face?.Landmarks is { } model ? Path.Combine(Directory, model.File) : null;
+
+    [JsonIgnore]
+    public string? ExpressionModelPath => Visual?.Face?.Expressions is { } model ? Path.Combine(Directory, model.File) : null;
+
+    [JsonIgnore]
     public string? ActionUnitModelPath => Visual?.Face?.ActionUnitModel is { } au ? Path.Combine(Directory, au.Onnx) : null;
 
     /// <summary>Fusion weight of a branch ("audio" / "visual"); a branch without a weight counts 1.</summary>
@@ -165,6 +171,8 @@ public sealed record ModelBundle
                 {
                     ValidateActionUnitModel(au, Visual);
                 }
+
+                ValidatePerception(face);
             }
         }
     }
@@ -194,6 +202,25 @@ public sealed record ModelBundle
             throw new ModelBundleException(
                 $"Bundle '{Name}': {key}.output gives {width?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no fixed number of"} action units per face crop, " +
                 $"but the visual branch's AU input (visual.action_units) takes {visual.ActionUnits}; the output shape must be [\"batch\", {visual.ActionUnits}].");
+        }
+    }
+
+    private void ValidatePerception(FaceStage face)
+    {
+        if (face.Landmarks is { } landmarks)
+        {
+            RequireFile(landmarks.File, landmarks.Sha256);
+            RequirePositive(face.RedetectFrames, "visual.face.redetect_frames");
+        }
+
+        if (face.Expressions is { } expressions)
+        {
+            if (face.Landmarks is null)
+            {
+                throw new ModelBundleException($"Bundle '{Name}': visual.face.expressions reads FaceMesh's crop; it needs visual.face.landmarks.");
+            }
+
+            RequireFile(expressions.File, expressions.Sha256);
         }
     }
 

@@ -1,4 +1,5 @@
 using EmiPlatform.Bundles;
+using EmiPlatform.Inference.Perception;
 using EmiPlatform.Inference.Scoring;
 using EmiPlatform.Results;
 
@@ -27,6 +28,7 @@ public sealed class BundleColumnMap
         {
             ScoreSource.Emotion => emotionNames.IndexOf(c.Name),
             ScoreSource.Vad => vadNames.IndexOf(c.Name),
+            ScoreSource.Descriptor or ScoreSource.Expression => PerceptionIndex(c.Name),
             _ => -1,
         }).ToArray();
         var missing = ScoreColumns.All.Where((c, i) => c.Source == ScoreSource.Emotion && index[i] < 0).Select(c => c.Name).ToList();
@@ -48,12 +50,29 @@ public sealed class BundleColumnMap
         ScoreSource.HasAudio => result.HasAudio,
         ScoreSource.HasVideo => result.HasVideo,
         ScoreSource.FaceCoverage => (float?)window.FaceCoverage,
+        ScoreSource.SpeechCoverage => (float?)window.SpeechCoverage,
+        ScoreSource.FaceConfidence => (float?)window.FaceConfidence,
+        ScoreSource.Descriptor or ScoreSource.Expression => Pick(window.Perception, _index[column]) is { } value && float.IsFinite(value) ? value : null,
         var source => throw new InvalidOperationException($"No value for {source}."),
     };
 
     /// <summary>A branch's own prediction for an emotion column (null without that branch).</summary>
     public float? BranchValue(int column, IReadOnlyList<float>? branch) =>
         ScoreColumns.All[column].Source == ScoreSource.Emotion ? Pick(branch, _index[column]) : null;
+
+    /// <summary>Where a perception column sits in a window's perception means; every such column is measured by the engine.</summary>
+    private static int PerceptionIndex(string name)
+    {
+        for (var i = 0; i < FacePerception.Columns.Count; i++)
+        {
+            if (FacePerception.Columns[i] == name)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"Score column {name} is not one of the face perception's columns ({string.Join(", ", FacePerception.Columns)}).");
+    }
 
     private static float? Pick(IReadOnlyList<float>? values, int index) => values is not null && index >= 0 ? values[index] : null;
 

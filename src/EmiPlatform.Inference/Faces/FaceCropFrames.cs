@@ -1,4 +1,5 @@
 using EmiPlatform.Bundles;
+using EmiPlatform.Inference.Perception;
 using EmiPlatform.Media;
 
 namespace EmiPlatform.Inference.Faces;
@@ -9,7 +10,9 @@ namespace EmiPlatform.Inference.Faces;
 /// find the participant's face in it, and the tracked box, widened by the crop margin to the image size's aspect
 /// ratio, is resampled to the branch's image size and normalised. A frame without the tracked face becomes zeros
 /// (the normalised mean colour) and is recorded as unseen, so its steps are masked out of the branch. Only one
-/// letterboxed frame is held at a time: decoding stays streamed.
+/// letterboxed frame is held at a time: decoding stays streamed. With a perceiver (the face stage's landmarks), the
+/// face is followed by <see cref="LandmarkFaceTracker"/> (the detector only when FaceMesh loses it) and each frame's
+/// <see cref="FacePerception"/> is handed to <see cref="Perceived"/>.
 /// </summary>
 internal sealed class FaceCropFrames : IFrameShaper, IDisposable
 {
@@ -23,11 +26,20 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
     private readonly float[] _std;
     private readonly List<bool> _seen = [];
     private readonly ActionUnitExtractor? _actionUnits;
+    private readonly LandmarkFaceTracker? _tracker;
+
+    // Per AU input channel, the descriptor that fills it when the bundle has no AU model (-1: zero); null: no descriptors.
+    private readonly int[]? _descriptorAus;
+    private readonly int _auWidth;
     private readonly List<float> _aus = [];
     private readonly object _gate = new();
 
-    /// <param name="actionUnits">The face stage's action-unit model, when the bundle ships one (null: AU input stays zeros).</param>
-    public FaceCropFrames(Onnx.OnnxModel detector, VisualBranch branch, Onnx.OnnxModel? actionUnits = null)
+    /// <param name="actionUnits">The face stage's action-unit model, when the bundle ships one.</param>
+    /// <param name="perceiver">
+    /// The face stage's landmarks (and expressions), when the bundle declares them; without an AU model, their
+    /// descriptors fill the AU input channels they are named for. Owned by the caller.
+    /// </param>
+    public FaceCropFrames(Onnx.OnnxModel detector, VisualBranch branch, Onnx.OnnxModel? actionUnits = null, FacePerceiver? perceiver = null)
     {
         _stage = branch.Face ?? throw new ArgumentException("The visual branch has no face stage.", nameof(branch));
         _detector = new BlazeFaceDetector(detector, _stage);
@@ -38,6 +50,16 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
         }
 
         _track = new FaceTrack(_stage);
+        if (perceiver is not null)
+        {
+            _tracker = new LandmarkFaceTracker(_detector, _track, perceiver, _stage.FrameSize, _stage.RedetectFrames);
+            if (_actionUnits is null && branch.ActionUnitNames.Count == branch.ActionUnits)
+            {
+                _descriptorAus = FacialActionDescriptors.ForActionUnits(branch.ActionUnitNames);
+            }
+        }
+
+        _auWidth = _actionUnits?.Count ?? (_descriptorAus is null ? 0 : branch.ActionUnits);
         _height = branch.Height;
         _width = branch.Width;
         _frameRate = branch.FrameRate;
@@ -59,6 +81,9 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
     /// <summary>Called with each frame's index and tracked box (null: no face), in decoding order.</summary>
     public Action<long, FaceBox?>? Tracked { get; init; }
 
+    /// <summary>Called with each frame's index and what the perceiver measured of the face (null: nothing), in decoding order.</summary>
+    public Action<long, FacePerception?>? Perceived { get; init; }
+
     /// <summary>Whether frame <paramref name="index"/> (of the decoded stream) showed the tracked face.</summary>
     public bool Seen(long index)
     {
@@ -68,22 +93,22 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
         }
     }
 
-    /// <summary>Whether frames get action units from a model (otherwise <see cref="FillActionUnits"/> writes zeros).</summary>
-    public bool HasActionUnits => _actionUnits is not null;
+    /// <summary>Whether frames get action units, from a model or the landmark descriptors (otherwise <see cref="FillActionUnits"/> writes zeros).</summary>
+    public bool HasActionUnits => _auWidth > 0;
 
     /// <summary>
     /// The AU rows of <paramref name="destination"/>.Length / action_units frames from <paramref name="firstFrame"/>
-    /// on: the model's output for frames with the tracked face, zeros for the others and for frames not decoded.
+    /// on: the model's output (or the descriptors) for frames with the tracked face, zeros for the others and for frames not decoded.
     /// </summary>
     public void FillActionUnits(long firstFrame, Span<float> destination)
     {
         destination.Clear();
-        if (_actionUnits is null)
+        if (_auWidth == 0)
         {
             return;
         }
 
-        var width = _actionUnits.Count;
+        var width = _auWidth;
         lock (_gate)
         {
             var from = (int)Math.Min(firstFrame * width, _aus.Count);
@@ -112,7 +137,17 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
         }
 
         var size = _stage.FrameSize;
-        var box = _track.Update(_detector.Detect(frame, size), index / _frameRate);
+        FaceBox? box;
+        FacePerception? perception = null;
+        if (_tracker is not null)
+        {
+            (box, perception) = _tracker.Next(frame, index / _frameRate);
+        }
+        else
+        {
+            box = _track.Update(_detector.Detect(frame, size), index / _frameRate);
+        }
+
         if (box is { } b)
         {
             var (left, top, width, height) = CropRectangle(b, _stage.CropMargin, _height, _width);
@@ -124,10 +159,18 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
             destination.Clear();
         }
 
-        Span<float> aus = _actionUnits is null ? [] : stackalloc float[_actionUnits.Count];
+        Span<float> aus = _auWidth == 0 ? [] : stackalloc float[_auWidth];
         if (_actionUnits is not null && box is { } face)
         {
             _actionUnits.Extract(frame, size, face, _stage.CropMargin, aus);
+        }
+        else if (_descriptorAus is not null && perception is not null)
+        {
+            for (var i = 0; i < aus.Length; i++)
+            {
+                var descriptor = _descriptorAus[i] >= 0 ? perception.Descriptors[_descriptorAus[i]] : 0f;
+                aus[i] = float.IsFinite(descriptor) ? descriptor : 0f;
+            }
         }
 
         lock (_gate)
@@ -140,6 +183,7 @@ internal sealed class FaceCropFrames : IFrameShaper, IDisposable
         }
 
         Tracked?.Invoke(index, box);
+        Perceived?.Invoke(index, perception);
     }
 
     /// <summary>The crop around a box (normalised): the box plus the margin on each side, widened to the output's aspect ratio.</summary>

@@ -18,19 +18,19 @@ public sealed class FacePerceiver : IDisposable
     public const float MinFaceFlag = 0.2f;
 
     private readonly FaceMeshLandmarker _landmarker;
-    private readonly ExpressionClassifier _expressions;
+    private readonly ExpressionClassifier? _expressions;
     private long _landmarkTicks;
     private long _expressionTicks;
     private int _frames;
 
     /// <param name="faceMesh">facemesh.onnx (input_1 [N,192,192,3] → output_mesh, output_faceflag).</param>
-    /// <param name="expression">emotion.onnx (input_1 [N,64,64,1] → Identity [N,7]).</param>
-    public FacePerceiver(OnnxModel faceMesh, OnnxModel expression)
+    /// <param name="expression">emotion.onnx (input_1 [N,64,64,1] → Identity [N,7]); null: the expressions are NaN (not measured).</param>
+    public FacePerceiver(OnnxModel faceMesh, OnnxModel? expression)
     {
         _landmarker = new FaceMeshLandmarker(faceMesh);
         try
         {
-            _expressions = new ExpressionClassifier(expression);
+            _expressions = expression is null ? null : new ExpressionClassifier(expression);
         }
         catch
         {
@@ -70,7 +70,14 @@ public sealed class FacePerceiver : IDisposable
         FacialActionDescriptors.Compute(_landmarker.Landmarks, descriptors);
         var middle = Stopwatch.GetTimestamp();
         var expressions = new float[ExpressionClassifier.Classes.Count];
-        _expressions.Classify(frame, frameSize, _landmarker.Crop, expressions, cancellationToken);
+        if (_expressions is null)
+        {
+            expressions.AsSpan().Fill(float.NaN);
+        }
+        else
+        {
+            _expressions.Classify(frame, frameSize, _landmarker.Crop, expressions, cancellationToken);
+        }
         var end = Stopwatch.GetTimestamp();
         _landmarkTicks += middle - start;
         _expressionTicks += end - middle;
@@ -122,6 +129,6 @@ public sealed class FacePerceiver : IDisposable
     public void Dispose()
     {
         _landmarker.Dispose();
-        _expressions.Dispose();
+        _expressions?.Dispose();
     }
 }

@@ -13,6 +13,12 @@ public sealed record FacePerception(float[] Descriptors, float[] Expressions, do
     /// <summary>Column names of <see cref="Expressions"/>, in order.</summary>
     public static IReadOnlyList<string> ExpressionColumns { get; } = [.. ExpressionClassifier.Classes.Select(c => "expr_" + c)];
 
+    /// <summary>Both lists, descriptors first: the order of <see cref="Values"/> and of a timeline window's perception means.</summary>
+    public static IReadOnlyList<string> Columns { get; } = [.. DescriptorColumns, .. ExpressionColumns];
+
+    /// <summary>The descriptors then the expressions (<see cref="Columns"/> order); NaN where a value was not measured.</summary>
+    public IEnumerable<float> Values => Descriptors.Concat(Expressions);
+
     /// <summary>The value of a column of either list by name.</summary>
     public float this[string column]
     {

@@ -18,6 +18,28 @@ public static class FacialActionDescriptors
         "head_yaw_deg", "head_pitch_deg", "head_roll_deg",
     ];
 
+    /// <summary>
+    /// For each of a visual branch's action-unit names (<c>AU01</c>, <c>AU12</c>, …), the index of the descriptor
+    /// measured for that action (<c>au01_…</c>, <c>au12_…</c>), or -1 where none is: how descriptors fill the branch's
+    /// AU input when the bundle ships no AU model. An index into <see cref="Names"/>.
+    /// </summary>
+    public static int[] ForActionUnits(IReadOnlyList<string> actionUnitNames) =>
+    [
+        .. actionUnitNames.Select(au =>
+        {
+            var prefix = au.Trim().ToLowerInvariant() + "_";
+            for (var i = 0; i < Names.Count; i++)
+            {
+                if (Names[i].StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }),
+    ];
+
     // Mesh indices (subject's right = the picture's left on a frontal face).
     internal const int RightEyeOuter = 33, LeftEyeOuter = 263, RightEyeInner = 133, LeftEyeInner = 362;
     internal const int RightUpperLid = 159, RightLowerLid = 145, LeftUpperLid = 386, LeftLowerLid = 374;

@@ -35,47 +35,40 @@ internal sealed class ModelCache : IDisposable
     {
         int?[] devices = _placement.UsesCuda ? _placement.CudaDevices.Select(d => (int?)d).ToArray() : [null];
         var loaded = new List<BundleModels>(devices.Length);
+        // Everything opened so far, closed again when a later session fails to open.
+        var opened = new List<IDisposable>();
+        T? Keep<T>(T? item) where T : class, IDisposable
+        {
+            if (item is not null)
+            {
+                opened.Add(item);
+            }
+
+            return item;
+        }
+
         try
         {
             foreach (var device in devices)
             {
-                var audio = bundle.Audio is { } a ? Open(bundle.AudioModelPath!, device, [a.Outputs.EmiSteps.Name, a.Outputs.VadSteps.Name]) : null;
-                BranchModel? visual = null;
-                try
-                {
-                    visual = bundle.Visual is { } v ? Open(bundle.VisualModelPath!, device, [v.Outputs.EmiSteps.Name]) : null;
-                }
-                catch
-                {
-                    audio?.Dispose();
-                    throw;
-                }
-
-                OnnxModel? face = null;
-                OnnxModel? actionUnits = null;
-                try
-                {
-                    face = bundle.FaceDetectorPath is { } detector ? OnnxModel.Open(detector, _sessionOptions, device) : null;
-                    actionUnits = bundle.ActionUnitModelPath is { } au ? OpenActionUnitModel(bundle, au, device) : null;
-                }
-                catch
-                {
-                    audio?.Dispose();
-                    visual?.Dispose();
-                    face?.Dispose();
-                    throw;
-                }
-
-                loaded.Add(new BundleModels(audio, visual, face, actionUnits));
+                OnnxModel? OpenFile(string? path) => path is null ? null : Keep(OnnxModel.Open(path, _sessionOptions, device));
+                loaded.Add(new BundleModels(
+                    bundle.Audio is { } a ? Keep(Open(bundle.AudioModelPath!, device, [a.Outputs.EmiSteps.Name, a.Outputs.VadSteps.Name])) : null,
+                    bundle.Visual is { } v ? Keep(Open(bundle.VisualModelPath!, device, [v.Outputs.EmiSteps.Name])) : null,
+                    OpenFile(bundle.FaceDetectorPath),
+                    bundle.ActionUnitModelPath is { } au ? Keep(OpenActionUnitModel(bundle, au, device)) : null,
+                    OpenFile(bundle.SpeechModelPath),
+                    OpenFile(bundle.LandmarkModelPath),
+                    OpenFile(bundle.ExpressionModelPath)));
             }
 
             return [.. loaded];
         }
         catch
         {
-            foreach (var models in loaded)
+            foreach (var item in opened)
             {
-                models.Dispose();
+                item.Dispose();
             }
 
             throw;

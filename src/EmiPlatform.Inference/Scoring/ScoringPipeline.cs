@@ -116,8 +116,12 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         var audioVad = new WindowAccumulator(window, hop, bundle.Vad.Count);
         var visualEmi = new WindowAccumulator(window, hop, emotionCount);
         var faceCoverage = useVisual && bundle.Visual!.Face is not null ? new WindowAccumulator(window, hop, 1) : null;
+        var perception = faceCoverage is not null && bundle.Visual!.Face!.Landmarks is not null
+            ? new WindowAccumulator(window, hop, Perception.FacePerception.Columns.Count + 1)
+            : null;
 
         (int Frames, int WithFace)? faceFrames = null;
+        Speech.SpeechTrack? speech = null;
         var scored = new double[2];
         var branches = (useAudio ? 1 : 0) + (useVisual ? 1 : 0);
         void Report(int branch, double seconds)
@@ -131,12 +135,12 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         var tasks = new List<Task>(2);
         if (useAudio)
         {
-            tasks.Add(RunGuardedAsync(() => BranchRuns.AudioAsync(media, bundle.Audio!, models.Audio!, audioEmi, audioVad, batchSize, gate, _tools, s => Report(0, s), failFast.Token), failFast));
+            tasks.Add(RunGuardedAsync(async () => speech = await BranchRuns.AudioAsync(media, bundle.Audio!, models, audioEmi, audioVad, batchSize, gate, _tools, s => Report(0, s), failFast.Token).ConfigureAwait(false), failFast));
         }
 
         if (useVisual)
         {
-            tasks.Add(RunGuardedAsync(async () => faceFrames = await BranchRuns.VisualAsync(media, bundle.Visual!, models, visualEmi, faceCoverage, batchSize, gate, _tools, s => Report(useAudio ? 1 : 0, s), failFast.Token).ConfigureAwait(false), failFast));
+            tasks.Add(RunGuardedAsync(async () => faceFrames = await BranchRuns.VisualAsync(media, bundle.Visual!, models, visualEmi, faceCoverage, perception, batchSize, gate, _tools, s => Report(useAudio ? 1 : 0, s), failFast.Token).ConfigureAwait(false), failFast));
         }
 
         try
@@ -156,7 +160,18 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             throw;
         }
 
-        var timeline = TimelineFusion.Fuse(bundle, media.Duration, window, hop, useAudio ? audioEmi : null, useAudio ? audioVad : null, useVisual ? visualEmi : null, faceCoverage);
+        var signals = new RecordingSignals
+        {
+            AudioEmi = useAudio ? audioEmi : null,
+            Vad = useAudio ? audioVad : null,
+            VisualEmi = useVisual ? visualEmi : null,
+            FaceCoverage = faceCoverage,
+            Perception = perception,
+            Speech = speech,
+            SpeechOffsetSeconds = media.Audio?.StartTime ?? 0,
+            FaceFrames = faceFrames,
+        };
+        var timeline = TimelineFusion.Fuse(bundle, media.Duration, window, hop, signals);
         if (!useAudio && faceFrames is { WithFace: 0 } frames)
         {
             // Masked frames leave a face-only recording with no window at all: say why rather than succeed empty.
@@ -178,7 +193,7 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             bundle.Emotions,
             bundle.Vad,
             timeline,
-            TimelineFusion.Aggregate(timeline, media.Duration, faceFrames));
+            TimelineFusion.Aggregate(timeline, media.Duration, signals));
     }
 
     private static async Task RunGuardedAsync(Func<Task> run, CancellationTokenSource failFast)

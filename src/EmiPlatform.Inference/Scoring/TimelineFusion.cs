@@ -11,9 +11,11 @@ internal static class TimelineFusion
     private const string AudioBranchName = "audio";
     private const string VisualBranchName = "visual";
 
-    /// <summary>The timeline's windows; a null accumulator is a branch that did not run.</summary>
-    public static List<TimelineWindow> Fuse(ModelBundle bundle, double duration, double window, double hop, WindowAccumulator? audio, WindowAccumulator? vad, WindowAccumulator? visual, WindowAccumulator? coverage)
+    /// <summary>The timeline's windows; a null accumulator is a part that did not run.</summary>
+    public static List<TimelineWindow> Fuse(ModelBundle bundle, double duration, double window, double hop, RecordingSignals signals)
     {
+        var (audio, vad, visual, coverage, perception) = (signals.AudioEmi, signals.Vad, signals.VisualEmi, signals.FaceCoverage, signals.Perception);
+        var perceptionColumns = Perception.FacePerception.Columns.Count;
         var audioWeight = bundle.FusionWeight(AudioBranchName);
         var visualWeight = bundle.FusionWeight(VisualBranchName);
         var count = Math.Max(Math.Max(audio?.WindowCount ?? 0, visual?.WindowCount ?? 0), coverage?.WindowCount ?? 0);
@@ -49,15 +51,23 @@ internal static class TimelineFusion
                 end = duration;
             }
 
-            windows.Add(new TimelineWindow(start, end, fused, vad is not null && vad.Has(k) ? vad.Mean(k) : null, a, v, seen));
+            var perceived = perception is not null && perception.Has(k) ? perception.Mean(k) : null;
+            windows.Add(new TimelineWindow(start, end, fused, vad is not null && vad.Has(k) ? vad.Mean(k) : null, a, v, seen,
+                signals.Speech?.Coverage(start - signals.SpeechOffsetSeconds, end - signals.SpeechOffsetSeconds),
+                perceived?[perceptionColumns],
+                perceived?[..perceptionColumns]));
         }
 
         return windows;
     }
 
-    /// <summary>The means of the windows (fused, VAD, per branch) and the face coverage of all frames; null without a window.</summary>
-    public static TimelineWindow? Aggregate(List<TimelineWindow> windows, double duration, (int Frames, int WithFace)? faceFrames)
+    /// <summary>
+    /// The means of the windows (fused, VAD, per branch, face confidence and perception), the face coverage of all
+    /// frames and the speech coverage of all steps; null without a window.
+    /// </summary>
+    public static TimelineWindow? Aggregate(List<TimelineWindow> windows, double duration, RecordingSignals signals)
     {
+        var faceFrames = signals.FaceFrames;
         if (windows.Count == 0)
         {
             return null;
@@ -99,6 +109,9 @@ internal static class TimelineFusion
             Mean(windows.Select(w => w.Vad)),
             Mean(windows.Select(w => w.AudioEmi)),
             Mean(windows.Select(w => w.VisualEmi)),
-            faceFrames is { Frames: > 0 } f ? f.WithFace / (double)f.Frames : faceFrames is null ? null : 0);
+            faceFrames is { Frames: > 0 } f ? f.WithFace / (double)f.Frames : faceFrames is null ? null : 0,
+            signals.Speech?.Overall(),
+            windows.Where(w => w.FaceConfidence is not null).Select(w => w.FaceConfidence!.Value).DefaultIfEmpty(double.NaN).Average() is var c && !double.IsNaN(c) ? c : null,
+            Mean(windows.Select(w => w.Perception)));
     }
 }

@@ -1,3 +1,6 @@
+using EmiPlatform.Inference.Onnx;
+using EmiPlatform.Media;
+
 namespace EmiPlatform.Inference.Speech;
 
 /// <summary>
@@ -7,6 +10,27 @@ namespace EmiPlatform.Inference.Speech;
 /// </summary>
 internal sealed class SpeechTrack(float[] probabilities, double threshold, double stepSeconds = SileroSpeechDetector.StepSeconds)
 {
+    /// <summary>
+    /// Runs the speech stage over a recording's audio: its own 16 kHz decode of the stream (audio decoding is cheap
+    /// beside the branch's inference, and the track is then whole before the branch's steps are masked by it).
+    /// </summary>
+    public static async Task<SpeechTrack> DetectAsync(MediaInfo media, OnnxModel model, double threshold, MediaTools tools, CancellationToken cancellationToken)
+    {
+        await using var decoder = AudioDecoder.Start(media, SileroSpeechDetector.SampleRate, tools, cancellationToken);
+        using var detector = new SileroSpeechDetector(model);
+        var probabilities = new List<float>();
+        var buffer = new float[16 * SileroSpeechDetector.StepSamples];
+        int read;
+        while ((read = await decoder.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            detector.Push(buffer.AsSpan(0, read), probabilities, cancellationToken);
+        }
+
+        await decoder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        detector.Flush(probabilities, cancellationToken);
+        return new SpeechTrack([.. probabilities], threshold);
+    }
+
     public IReadOnlyList<float> Probabilities => probabilities;
 
     public double Threshold => threshold;
