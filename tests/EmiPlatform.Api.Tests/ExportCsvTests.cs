@@ -14,12 +14,16 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
     private static readonly string[] LongHeader =
         ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial", "model_name",
          "model_version", "model_trained", "window", "start_s", "end_s", "admiration", "amusement", "determination", "empathic_pain",
-         "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video", "face_coverage"];
+         "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video", "face_coverage", "speech_coverage", "face_confidence", "au01_inner_brow_raise", "au02_outer_brow_raise", "au04_brow_lower", "au43_eye_closure",
+         "au12_lip_corner_pull", "au15_lip_corner_depress", "au25_lips_part", "au26_jaw_drop", "head_yaw_deg", "head_pitch_deg", "head_roll_deg",
+         "expr_angry", "expr_disgust", "expr_fear", "expr_happy", "expr_sad", "expr_surprise", "expr_neutral"];
 
     private static readonly string[] AggregateHeader =
         ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial", "model_name",
          "model_version", "model_trained", "duration_s", "window_count", "admiration", "amusement", "determination", "empathic_pain",
-         "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video", "face_coverage"];
+         "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video", "face_coverage", "speech_coverage", "face_confidence", "au01_inner_brow_raise", "au02_outer_brow_raise", "au04_brow_lower", "au43_eye_closure",
+         "au12_lip_corner_pull", "au15_lip_corner_depress", "au25_lips_part", "au26_jaw_drop", "head_yaw_deg", "head_pitch_deg", "head_roll_deg",
+         "expr_angry", "expr_disgust", "expr_fear", "expr_happy", "expr_sad", "expr_surprise", "expr_neutral"];
 
     // Names labs really type, and ones built to break a naive writer.
     private const string StudyName = "Mimicry, \"pilot\" — Zoë's lab";
@@ -90,12 +94,13 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
             {
                 Assert.Equal(TimelineSeeder.Value(7, i, c), float.Parse(row[14 + c], CultureInfo.InvariantCulture));
             }
-            Assert.Equal(["TRUE", "TRUE", ""], row[23..]); // no face stage: face_coverage is empty
+            Assert.Equal(["TRUE", "TRUE", ""], row[23..26]); // no face stage: face_coverage is empty
+            Assert.All(row[26..], value => Assert.Equal("", value)); // nor speech or face perception
         }
         var audioless = rows[^1];
         Assert.Equal("Q02", audioless[2]);
         Assert.Equal(["", "", ""], audioless[20..23]);
-        Assert.Equal(["FALSE", "TRUE", ""], audioless[23..]);
+        Assert.Equal(["FALSE", "TRUE", ""], audioless[23..26]);
         Assert.DoesNotContain(rows, r => r[4] == "not-scored.wav");
     }
 

@@ -28,7 +28,10 @@ public sealed class PerceptionFaces : IDisposable
     }
 
     /// <summary>astronaut, smile, jaw, roll15 or faceless.</summary>
-    public byte[] Frame(string name) => File.ReadAllBytes(Path.Combine(_directory, name + ".rgb"));
+    public byte[] Frame(string name) => File.ReadAllBytes(FramePath(name));
+
+    /// <summary>The raw frame's file (ffmpeg: <c>-f rawvideo -pixel_format rgb24 -video_size 512x512</c>).</summary>
+    public string FramePath(string name) => Path.Combine(_directory, name + ".rgb");
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

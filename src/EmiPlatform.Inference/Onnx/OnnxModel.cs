@@ -109,6 +109,9 @@ public sealed class OnnxModel : IDisposable
             InterOpNumThreads = 1,
             EnableCpuMemArena = options.CpuMemoryArena,
             EnableMemoryPattern = options.MemoryPattern,
+            // ONNX Runtime's graph warnings (unused initializers the TF.js conversion leaves) go to stderr on every
+            // session and mean nothing to a lab; its errors still surface as exceptions.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         try
         {

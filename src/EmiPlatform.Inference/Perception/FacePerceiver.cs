@@ -85,14 +85,8 @@ public sealed class FacePerceiver : IDisposable
         return new FacePerception(descriptors, expressions, FaceConfidence(face.Score, flag));
     }
 
-    /// <summary>
-    /// The box the next frame's crop can come from instead of the detector (MediaPipe's and human's tracking
-    /// shortcut), after a frame that was perceived in <paramref name="box"/>: centred on the bounding box of the last
-    /// landmarks (as human's calculateFaceBox), the size and score of <paramref name="box"/>, and keypoints from the
-    /// mesh (eye centres 33/133 and 263/362, nose tip 1, lip centre 13/14, face sides 234 and 454), so the next crop is
-    /// levelled by the mesh's eye line.
-    /// </summary>
-    public FaceBox NextBox(FaceBox box, int frameSize)
+    /// <summary>The bounding box of the last face's landmarks, normalised to the frame it was given.</summary>
+    public (double CenterX, double CenterY, double Width, double Height) MeshExtent(int frameSize)
     {
         var mesh = _landmarker.Landmarks;
         float minX = float.MaxValue, minY = float.MaxValue, maxX = float.MinValue, maxY = float.MinValue;
@@ -104,6 +98,21 @@ public sealed class FacePerceiver : IDisposable
             maxY = Math.Max(maxY, mesh[(3 * i) + 1]);
         }
 
+        return ((minX + maxX) / (2.0 * frameSize), (minY + maxY) / (2.0 * frameSize), (maxX - minX) / (double)frameSize, (maxY - minY) / (double)frameSize);
+    }
+
+    /// <summary>
+    /// The box the next frame's crop can come from instead of the detector (MediaPipe's and human's tracking
+    /// shortcut), after a frame that was perceived in <paramref name="box"/>: centred on the bounding box of the last
+    /// landmarks (as human's calculateFaceBox), that bounding box's size times <paramref name="scale"/> (the detector
+    /// box's size over the mesh's at the last detection, so the crop keeps the detector's framing while it follows a
+    /// face that grows, shrinks or drops its jaw), the score of <paramref name="box"/>, and keypoints from the mesh
+    /// (eye centres 33/133 and 263/362, nose tip 1, lip centre 13/14, face sides 234 and 454), so the next crop is
+    /// levelled by the mesh's eye line.
+    /// </summary>
+    public FaceBox NextBox(FaceBox box, int frameSize, (double Width, double Height) scale)
+    {
+        var mesh = _landmarker.Landmarks;
         var keypoints = new float[2 * FaceBox.KeypointCount];
         ReadOnlySpan<(int A, int B)> pairs = [(33, 133), (263, 362), (1, 1), (13, 14), (234, 234), (454, 454)];
         for (var k = 0; k < pairs.Length; k++)
@@ -112,10 +121,13 @@ public sealed class FacePerceiver : IDisposable
             keypoints[(2 * k) + 1] = (mesh[(3 * pairs[k].A) + 1] + mesh[(3 * pairs[k].B) + 1]) / (2f * frameSize);
         }
 
+        var extent = MeshExtent(frameSize);
         return box with
         {
-            CenterX = (minX + maxX) / (2.0 * frameSize),
-            CenterY = (minY + maxY) / (2.0 * frameSize),
+            CenterX = extent.CenterX,
+            CenterY = extent.CenterY,
+            Width = extent.Width * scale.Width,
+            Height = extent.Height * scale.Height,
             Keypoints = keypoints,
         };
     }
