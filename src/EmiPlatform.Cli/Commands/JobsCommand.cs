@@ -111,9 +111,9 @@ internal static class JobsCommand
         var bad = run.Jobs.Where(j => j.State is "failed" or "cancelled").ToList();
         if (!call.Output.IsJson && bad.Count > 0)
         {
-            call.Output.Table(["participant", "file", "state", "attempts", "error", "job"], bad.Select(j => new[]
+            call.Output.Table(["participant", "file", "state", "attempts", "job", "error"], bad.Select(j => new[]
             {
-                j.ParticipantCode, j.FileName, j.State, j.Attempts.ToString(CultureInfo.InvariantCulture), j.Error, j.Id.ToString(),
+                j.ParticipantCode, j.FileName, j.State, j.Attempts.ToString(CultureInfo.InvariantCulture), j.Id.ToString(), j.Error,
             }));
         }
         if (bad.Count > 0)
