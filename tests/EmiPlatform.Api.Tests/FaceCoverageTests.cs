@@ -34,6 +34,11 @@ public sealed class FaceCoverageTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.NotEmpty(late);
         Assert.All(early, w => Assert.True(w.GetProperty("face_coverage").GetDouble() >= 0.5, $"face not seen in the window at {w.GetProperty("start_s")} s"));
         Assert.All(late, w => Assert.Equal(0, w.GetProperty("face_coverage").GetDouble()));
+        // Each flag means one thing: a window had that branch's prediction. Without the face there is no visual one;
+        // the tone is heard throughout.
+        Assert.All(early, w => Assert.True(w.GetProperty("has_video").GetBoolean()));
+        Assert.All(late, w => Assert.False(w.GetProperty("has_video").GetBoolean(), $"has_video in the faceless window at {w.GetProperty("start_s")} s"));
+        Assert.All(windows, w => Assert.True(w.GetProperty("has_audio").GetBoolean()));
 
         var csv = await client.GetStringAsync($"/v1/studies/{studyId}/export?format=long");
         var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
@@ -46,6 +51,8 @@ public sealed class FaceCoverageTests(ApiFactory api) : IClassFixture<ApiFactory
             .Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
         var recordingCoverage = double.Parse(aggregate[1][Array.IndexOf(aggregate[0], "face_coverage")], CultureInfo.InvariantCulture);
         Assert.InRange(recordingCoverage, 0.3, 0.7);
+        // The recording had a visual prediction in some windows.
+        Assert.Equal("TRUE", aggregate[1][Array.IndexOf(aggregate[0], "has_video")]);
     }
 
     [Fact]
@@ -62,7 +69,10 @@ public sealed class FaceCoverageTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal(1, job.GetProperty("attempts").GetInt32());
         Assert.True(job.GetProperty("maxAttempts").GetInt32() > 1);
         var error = job.GetProperty("error").GetString()!;
-        Assert.Matches("^no-face-seen: the bundle's face stage found no face in 1[01] frames of '[^']+' and the recording has no audio; nothing was scored\\.$", error);
+        // In the lab's words: its own file name, never the worker's temporary copy.
+        Assert.Matches("^no-face-seen: the bundle's face stage found no face in 1[01] frames of 'P01_away\\.mp4' and the recording has no audio; nothing was scored\\.$", error);
+        Assert.DoesNotContain("emi-job-", error, StringComparison.Ordinal);
+        Assert.Equal("P01_away.mp4", job.GetProperty("fileName").GetString());
 
         // Nothing was written: no timeline and no aggregate row.
         var timeline = await client.GetAsync($"/v1/recordings/{recording.Id}/timeline");
@@ -70,5 +80,15 @@ public sealed class FaceCoverageTests(ApiFactory api) : IClassFixture<ApiFactory
         var aggregate = (await client.GetStringAsync($"/v1/studies/{studyId}/export?format=aggregate"))
             .Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(aggregate);
+
+        // The companion export names it, with its status and error.
+        var statuses = CsvTestReader.Parse(await client.GetStringAsync($"/v1/studies/{studyId}/export?format=recordings"));
+        var row = Assert.Single(statuses.Skip(1));
+        string Cell(string column) => row[Array.IndexOf(statuses[0], column)];
+        Assert.Equal("P01_away.mp4", Cell("recording"));
+        Assert.Equal(recording.Id.ToString(), Cell("recording_id"));
+        Assert.Equal("failed", Cell("status"));
+        Assert.Equal(error, Cell("error"));
+        Assert.Equal("0", Cell("window_count"));
     }
 }

@@ -156,6 +156,53 @@ public sealed class TimelineApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Empty(recordings[1].GetProperty("windows").EnumerateArray());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    public async Task A_participants_timelines_hold_each_scored_recordings_windows_whatever_their_number(int scoredCount)
+    {
+        var (tenant, key) = await api.CreateTenantAsync();
+        var study = await api.CreateStudyAsync(key);
+        var participant = await seed.ParticipantAsync(tenant.Id, study.Id, "P01");
+        var bundle = await seed.BundleAsync("model-" + Guid.NewGuid().ToString("N")[..8], "1.0.0", DateTimeOffset.UtcNow);
+        // Scored recordings with an unscored one after the first, so the windows of a scored recording follow an empty
+        // one; the last one is long enough (about 130 KiB of JSON) that the response is flushed in the middle of it.
+        var expected = new List<(Guid Id, int Windows, int Seed)>();
+        for (var i = 0; i < scoredCount; i++)
+        {
+            var recording = await seed.RecordingAsync(tenant.Id, study.Id, participant, $"r{i}.mp4");
+            var windows = i == scoredCount - 1 && scoredCount > 2 ? 500 : 3 + i;
+            await seed.TimelineAsync(tenant.Id, recording, bundle, windows, seed: 10 + i);
+            expected.Add((recording, windows, 10 + i));
+            if (i == 0)
+            {
+                expected.Add((await seed.RecordingAsync(tenant.Id, study.Id, participant, "unscored.mp4"), 0, -1));
+            }
+        }
+
+        var response = await api.Client(key).GetAsync($"/v1/studies/{study.Id}/participants/{participant}/timelines");
+        var json = await JsonAsync(response);
+
+        var recordings = json.GetProperty("recordings").EnumerateArray().ToList();
+        Assert.Equal(expected.Select(e => e.Id), recordings.Select(r => r.GetProperty("recordingId").GetGuid()));
+        foreach (var (recording, (_, count, valueSeed)) in recordings.Zip(expected))
+        {
+            var windows = recording.GetProperty("windows").EnumerateArray().ToList();
+            Assert.Equal(count, windows.Count);
+            Assert.Equal(count == 0 ? JsonValueKind.Null : JsonValueKind.Object, recording.GetProperty("model").ValueKind);
+            for (var w = 0; w < windows.Count; w++)
+            {
+                Assert.Equal(w, windows[w].GetProperty("index").GetInt32());
+                for (var c = 0; c < Scores.Length; c++)
+                {
+                    Assert.Equal(TimelineSeeder.Value(valueSeed, w, c), windows[w].GetProperty(Scores[c]).GetSingle());
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task A_studys_scores_are_the_per_recording_aggregates_of_the_chosen_bundle()
     {

@@ -91,6 +91,11 @@ public sealed class CliWatchTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains("-> cancelled", log.Error, StringComparison.Ordinal);
         Assert.Contains("1 succeeded, 0 failed, 1 cancelled of 2 job(s)", log.Out, StringComparison.Ordinal);
         Assert.Contains(slowJob, log.Out, StringComparison.Ordinal);
+        // Jobs are named as the lab knows them: participant code and file name, in the log and in the last word.
+        Assert.Contains("emi: P01/P01_tone.wav (job ", log.Error, StringComparison.Ordinal);
+        Assert.Contains("P01_slow.mp4", log.Out, StringComparison.Ordinal);
+        Assert.StartsWith("emi: error: 1 of 2 recording(s) not scored: P01/P01_slow.mp4 cancelled",
+            log.Error.TrimEnd().Split('\n')[^1], StringComparison.Ordinal);
 
         // The run is over: a new watch ends at once with the same outcome, from the snapshot alone.
         var again = (await lab.RunAsync([.. watch, "--json"])).AssertExit(3);
@@ -104,7 +109,44 @@ public sealed class CliWatchTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains("1 succeeded", view.Error, StringComparison.Ordinal);
         Assert.Contains("recording-s (0 %) · done", view.Error, StringComparison.Ordinal);
         Assert.Contains("…" + slowJob[^8..], view.Error, StringComparison.Ordinal);
+        Assert.Contains("P01_slow.mp4", view.Error, StringComparison.Ordinal);
         Assert.Contains("1 succeeded, 0 failed, 1 cancelled of 2 job(s)", view.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upload_with_wait_ends_naming_the_file_that_failed_to_score_and_jobs_list_names_jobs_by_file()
+    {
+        var created = await EmiRunner.For(api.Url, api.AdminKey).JsonAsync("admin", "tenants", "create", "Wait lab");
+        var lab = EmiRunner.For(api.Url, created.GetProperty("adminKey").GetProperty("secret").GetString()!);
+        var studyId = (await lab.JsonAsync("studies", "create", "Wait study")).GetProperty("id").GetGuid().ToString();
+        var folder = Directory.CreateTempSubdirectory("emi-wait-").FullName;
+        await TestMedia.WriteAsync(Path.Combine(folder, "P02_away.mp4"), TestMedia.FacelessSilentVideoAsync());
+        await TestMedia.WriteAsync(Path.Combine(folder, "P02_tone.wav"), TestMedia.SineAsync(440, 1));
+
+        // Without --wait, uploaded is said to mean stored, not scored.
+        var plain = (await lab.RunAsync("upload", Path.Combine(folder, "P02_tone.wav"), "--study", studyId, "--participant", "P02")).AssertExit(0);
+        Assert.Contains("uploaded means stored, not scored", plain.Error, StringComparison.Ordinal);
+        var upload = (await lab.RunAsync("upload", Path.Combine(folder, "P02_away.mp4"), "--study", studyId, "--participant", "P02", "--wait")).AssertExit(3);
+
+        Assert.Contains("1 uploaded", upload.Out, StringComparison.Ordinal);
+        Assert.Matches(@"Run [^:]+: [01] succeeded, 1 failed, 0 cancelled of [12] job\(s\)", upload.Out);
+        // The last word names the recording that did not score by participant and file, with the job's error in the
+        // lab's words: its own file name, not the worker's temporary copy.
+        var last = upload.Error.TrimEnd().Split('\n')[^1];
+        Assert.Matches(@"^emi: error: 1 of [12] recording\(s\) not scored: P02/P02_away\.mp4 failed \(no-face-seen: ", last);
+        Assert.Contains("'P02_away.mp4'", last, StringComparison.Ordinal);
+        Assert.DoesNotContain("emi-job-", upload.Error + upload.Out, StringComparison.Ordinal);
+
+        var list = (await lab.RunAsync("jobs", "list", "--study", studyId)).AssertExit(0);
+        Assert.Contains("participant", list.Out, StringComparison.Ordinal);
+        foreach (var file in new[] { "P02_away.mp4", "P02_tone.wav" })
+        {
+            var row = list.Out.Split('\n').Single(l => l.Contains(file, StringComparison.Ordinal));
+            Assert.Contains("P02", row.Replace(file, "", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+        var json = await lab.JsonAsync("jobs", "list", "--study", studyId);
+        Assert.Equal(["P02_away.mp4", "P02_tone.wav"], json.EnumerateArray().Select(j => j.GetProperty("fileName").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(json.EnumerateArray(), j => Assert.Equal("P02", j.GetProperty("participantCode").GetString()));
     }
 
     [Fact]

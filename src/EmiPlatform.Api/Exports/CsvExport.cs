@@ -21,6 +21,43 @@ public static class CsvExport
     public static readonly string[] AggregateColumns =
         [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names];
 
+    /// <summary>
+    /// The companion layout: one row per recording of the study whatever became of it, so a recording that has no rows
+    /// in the other two (failed, cancelled, still queued or running, never scored) is named with its status and error.
+    /// </summary>
+    public static readonly string[] RecordingsColumns =
+        ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial",
+         "status", "error", "model_name", "model_version", "window_count"];
+
+    /// <summary>The recordings layout; returns the number of data rows written.</summary>
+    public static async Task<long> WriteRecordingsAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
+        CsvFormulas formulas, CancellationToken cancellationToken)
+    {
+        var csv = new CsvWriter(output, formulas);
+        csv.Header(RecordingsColumns);
+        await using var reader = await ResultQueries.StatusesAsync(connection, tenantId, studyId, bundleId, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (r, status, error, windows) = ResultQueries.ReadStatus(reader);
+            csv.Text(r.StudyName);
+            csv.Id(r.StudyId);
+            csv.Text(r.ParticipantCode);
+            csv.Id(r.ParticipantId);
+            csv.Text(r.FileName);
+            csv.Id(r.RecordingId);
+            csv.Text(r.Stimulus);
+            csv.Text(r.Trial);
+            csv.Text(status);
+            csv.Text(error);
+            csv.Text(r.Bundle?.Name);
+            csv.Text(r.Bundle?.Version);
+            csv.Number(windows);
+            csv.EndRow();
+            await csv.FlushIfFullAsync(cancellationToken);
+        }
+        return csv.Rows;
+    }
+
     /// <summary>The long layout; returns the number of data rows written.</summary>
     public static async Task<long> WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
         CsvFormulas formulas, CancellationToken cancellationToken)

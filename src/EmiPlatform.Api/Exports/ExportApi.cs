@@ -15,7 +15,7 @@ namespace EmiPlatform.Api.Exports;
 /// </summary>
 public static class ExportApi
 {
-    private static readonly string[] Formats = ["long", "aggregate"];
+    private static readonly string[] Formats = ["long", "aggregate", "recordings"];
     private static readonly string[] FormulaModes = ["escaped", "raw"];
 
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder routes)
@@ -25,7 +25,9 @@ public static class ExportApi
             .WithName("exportStudyCsv").WithSummary("Export a study's results as CSV")
             .AddOpenApiOperationTransformer(StreamedResponses.CsvExport)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithDescription("Query: format = long (one row per window, the default) | aggregate (one row per recording); " +
+            .WithDescription("Query: format = long (one row per window, the default) | aggregate (one row per scored recording) | " +
+                             "recordings (one row per recording whatever became of it: status scored, failed, cancelled, queued, running or not-scored, " +
+                             "with the job's error; the companion that names what the other two leave out); " +
                              "model = name@version (default: per recording, the newest bundle that scored it); " +
                              "formulas = escaped (the default: a text cell starting with =, +, -, @, tab or CR is written as \"'…\" so a " +
                              "spreadsheet shows it as text instead of running it) | raw (text exactly as stored, for pipelines). Numbers are never changed.");
@@ -69,6 +71,12 @@ public static class ExportApi
         var mode = formulas == "raw" ? CsvFormulas.Raw : CsvFormulas.Escaped;
         var fileName = $"emi-study-{studyId}-{format}.csv";
         const string contentType = "text/csv; charset=utf-8; header=present";
+        if (format == "recordings")
+        {
+            return new StreamedResult(contentType, fileName,
+                async (output, token) => metrics.RecordExportRows(tenant.Id, format,
+                    await CsvExport.WriteRecordingsAsync(output, connection, tenant.Id, studyId, bundleId, mode, token)));
+        }
         if (format == "aggregate")
         {
             return new StreamedResult(contentType, fileName,

@@ -32,7 +32,7 @@ public static class JobsApi
 
         var studies = routes.MapGroup("/v1/studies/{studyId:guid}").WithTags("Scoring jobs").RequireAuthorization(Policies.TenantRead);
         studies.MapGet("/jobs", ListOfStudy).WithName("listStudyJobs").WithSummary("List a study's scoring jobs")
-            .WithDescription("Query: state (queued, running, succeeded, failed, cancelled), page, pageSize.")
+            .WithDescription("Oldest first. Query: state (queued, running, succeeded, failed, cancelled), recordingId (one recording's jobs), page, pageSize.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         studies.MapPost("/rescore", RescoreStudy).RequireAuthorization(Policies.TenantWrite)
             .WithName("rescoreStudy").WithSummary("Re-score every recording of a study")
@@ -51,20 +51,28 @@ public static class JobsApi
     {
         public required ScoringJob Job { get; init; }
         public required RegisteredBundle Bundle { get; init; }
+        public required Recording Recording { get; init; }
+        public required Participant Participant { get; init; }
+
+        public JobDto ToDto() => JobDto.From(Job, Bundle, Recording, Participant);
     }
 
-    private static IQueryable<JobRow> WithBundles(EmiDbContext db) =>
-        db.ScoringJobs.AsNoTracking()
-            .Join(db.ModelBundles.AsNoTracking(), j => j.BundleId, b => b.Id, (j, b) => new JobRow { Job = j, Bundle = b });
+    /// <summary>Jobs with what names them to a lab: the bundle, the recording's file name, the participant's code.</summary>
+    private static IQueryable<JobRow> WithNames(EmiDbContext db) =>
+        from j in db.ScoringJobs.AsNoTracking()
+        join b in db.ModelBundles.AsNoTracking() on j.BundleId equals b.Id
+        join r in db.Recordings.AsNoTracking() on j.RecordingId equals r.Id
+        join p in db.Participants.AsNoTracking() on r.ParticipantId equals p.Id
+        select new JobRow { Job = j, Bundle = b, Recording = r, Participant = p };
 
     private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CancellationToken ct)
     {
-        var found = await WithBundles(db).Where(x => x.Job.Id == id).ToListAsync(ct);
-        return found is [var row] ? TypedResults.Ok(JobDto.From(row.Job, row.Bundle)) : Problem.NotFound("job");
+        var found = await WithNames(db).Where(x => x.Job.Id == id).ToListAsync(ct);
+        return found is [var row] ? TypedResults.Ok(row.ToDto()) : Problem.NotFound("job");
     }
 
     private static async Task<Results<Ok<Page<JobDto>>, ProblemHttpResult>> ListOfStudy(
-        Guid studyId, string? state, [AsParameters] PageQuery page, EmiDbContext db, CancellationToken ct)
+        Guid studyId, string? state, Guid? recordingId, [AsParameters] PageQuery page, EmiDbContext db, CancellationToken ct)
     {
         JobState? filter = null;
         if (state is not null)
@@ -82,14 +90,18 @@ public static class JobsApi
         {
             return Problem.NotFound("study");
         }
-        var query = WithBundles(db).Where(x => x.Job.StudyId == studyId);
+        var query = WithNames(db).Where(x => x.Job.StudyId == studyId);
         if (filter is { } f)
         {
             query = query.Where(x => x.Job.State == f);
         }
+        if (recordingId is { } recording)
+        {
+            query = query.Where(x => x.Job.RecordingId == recording);
+        }
         var total = await query.LongCountAsync(ct);
         var items = await query.OrderBy(x => x.Job.CreatedAt).ThenBy(x => x.Job.Id).Skip(page.Skip).Take(page.Size).ToListAsync(ct);
-        return TypedResults.Ok(new Page<JobDto>([.. items.Select(x => JobDto.From(x.Job, x.Bundle))], page.Number, page.Size, total));
+        return TypedResults.Ok(new Page<JobDto>([.. items.Select(x => x.ToDto())], page.Number, page.Size, total));
     }
 
     private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Cancel(
@@ -101,11 +113,11 @@ public static class JobsApi
             return Problem.NotFound("job");
         }
         var outcome = await grains.GetGrain<IStudyGrain>(studyId.Value).CancelJobAsync(id);
-        var found = await WithBundles(db).Where(x => x.Job.Id == id).ToListAsync(ct);
+        var found = await WithNames(db).Where(x => x.Job.Id == id).ToListAsync(ct);
         return (outcome, found) switch
         {
             (CancelOutcome.NotFound, _) or (_, not [_]) => Problem.NotFound("job"),
-            (CancelOutcome.Cancelled or CancelOutcome.AlreadyCancelled, [var row]) => TypedResults.Ok(JobDto.From(row.Job, row.Bundle)),
+            (CancelOutcome.Cancelled or CancelOutcome.AlreadyCancelled, [var row]) => TypedResults.Ok(row.ToDto()),
             _ => Problem.Conflict($"The job already {(outcome == CancelOutcome.AlreadySucceeded ? "succeeded" : "failed")}; re-score the recording to score it again."),
         };
     }
@@ -131,12 +143,12 @@ public static class JobsApi
         }
         if (outcome.QueuedJobIds is [var queued])
         {
-            var job = await db.ScoringJobs.AsNoTracking().SingleAsync(j => j.Id == queued, ct);
-            return TypedResults.Accepted($"/v1/jobs/{job.Id}", JobDto.From(job, bundle));
+            var job = await WithNames(db).SingleAsync(x => x.Job.Id == queued, ct);
+            return TypedResults.Accepted($"/v1/jobs/{queued}", job.ToDto());
         }
         // Already queued or running with that bundle.
-        var active = await db.ScoringJobs.AsNoTracking().SingleAsync(j => j.Id == outcome.ActiveJobId, ct);
-        return TypedResults.Ok(JobDto.From(active, bundle));
+        var active = await WithNames(db).SingleAsync(x => x.Job.Id == outcome.ActiveJobId, ct);
+        return TypedResults.Ok(active.ToDto());
     }
 
     private static async Task<Results<Accepted<RescoreStudyDto>, ProblemHttpResult>> RescoreStudy(

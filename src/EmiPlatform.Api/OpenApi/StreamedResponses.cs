@@ -55,7 +55,7 @@ public static class StreamedResponses
         var progress = new StudyProgressDto(Guid.Parse("019ad4c4-8a00-7000-8000-000000000001"), 3, 1, 8, 0, 0, 12, 96.2, 149.8, 21.5,
             new DateTimeOffset(2026, 11, 30, 9, 15, 0, TimeSpan.Zero), null);
         var job = new StudyJobEventDto(Guid.Parse("019ad4c4-8a02-74b3-8f1d-2c6e9a0b5d71"), Guid.Parse("019ad4c4-7f10-7e65-9c28-d5a3b1f04e96"),
-            "running", 0.4f, 1, null);
+            "P017_clip-03.mp4", "P017", "running", 0.4f, 1, null);
         JsonObject Event(string type, string? id, StudyEventDto data)
         {
             var item = new JsonObject { ["data"] = JsonSerializer.SerializeToNode(data, json), ["eventType"] = type };

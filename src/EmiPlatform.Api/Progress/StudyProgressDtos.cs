@@ -14,9 +14,10 @@ public sealed record StudyProgressDto(
         p.StartedAt, p.CompletedAt);
 }
 
-public sealed record StudyJobEventDto(Guid Id, Guid RecordingId, string State, float Progress, int Attempts, string? Error)
+/// <summary>A job in a study's events, named by its recording's original file name and its participant's code.</summary>
+public sealed record StudyJobEventDto(Guid Id, Guid RecordingId, string FileName, string ParticipantCode, string State, float Progress, int Attempts, string? Error)
 {
-    public static StudyJobEventDto From(JobSnapshot j) => new(j.JobId, j.RecordingId, j.State.Name(), j.Progress, j.Attempts, j.Error);
+    public static StudyJobEventDto From(JobSnapshot j) => new(j.JobId, j.RecordingId, j.FileName, j.ParticipantCode, j.State.Name(), j.Progress, j.Attempts, j.Error);
 }
 
 /// <summary>

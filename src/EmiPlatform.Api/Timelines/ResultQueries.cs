@@ -47,6 +47,77 @@ public static class ResultQueries
          ORDER BY p.code, r.created_at, r.id
         """;
 
+    /// <summary>
+    /// Every recording of a study with what became of its scoring: the chosen bundle's result as in
+    /// <see cref="RecordingsSql"/> (its name, version, trained flag and window count), else the recording's latest job
+    /// (of that bundle when one is named): its state, error and bundle. Columns: 0–7 as in <see cref="RecordingsSql"/>,
+    /// 8 result bundle name, 9 version, 10 trained, 11 window count, 12 job state, 13 job error, 14 job bundle name,
+    /// 15 version, 16 trained.
+    /// </summary>
+    private const string StatusesSql = """
+        SELECT r.id, r.study_id, s.name, r.participant_id, p.code, r.original_file_name, r.stimulus, r.trial,
+               b.name, b.version, b.trained, b.window_count, j.state, j.error, jb.name, jb.version, jb.trained
+          FROM recordings r
+          JOIN studies s ON s.id = r.study_id AND s.tenant_id = @tenant
+          JOIN participants p ON p.id = r.participant_id AND p.tenant_id = @tenant
+          LEFT JOIN LATERAL (
+                SELECT rs.window_count, mb.name, mb.version, mb.trained
+                  FROM recording_scores rs
+                  JOIN model_bundles mb ON mb.id = rs.bundle_id
+                 WHERE rs.tenant_id = @tenant AND rs.recording_id = r.id AND (@bundle IS NULL OR rs.bundle_id = @bundle)
+                 ORDER BY mb.registered_at DESC, mb.name DESC, mb.version DESC
+                 LIMIT 1) b ON true
+          LEFT JOIN LATERAL (
+                SELECT sj.state, sj.error, sj.bundle_id
+                  FROM scoring_jobs sj
+                 WHERE sj.tenant_id = @tenant AND sj.recording_id = r.id AND (@bundle IS NULL OR sj.bundle_id = @bundle)
+                 ORDER BY sj.created_at DESC, sj.id DESC
+                 LIMIT 1) j ON true
+          LEFT JOIN model_bundles jb ON jb.id = j.bundle_id
+         WHERE r.tenant_id = @tenant AND r.study_id = @study
+         ORDER BY p.code, r.created_at, r.id
+        """;
+
+    /// <summary>A reader over <see cref="StatusesSql"/>: one row per recording of the study, read with <see cref="ReadStatus"/>.</summary>
+    public static async Task<NpgsqlDataReader> StatusesAsync(NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
+        CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(StatusesSql, connection);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        AddOptional(command, "study", studyId);
+        AddOptional(command, "bundle", bundleId);
+        return await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+    }
+
+    /// <summary>A <see cref="StatusesSql"/> row: the recording (its bundle: the result's, else the latest job's) and what became of it.</summary>
+    public static RecordingStatus ReadStatus(NpgsqlDataReader reader)
+    {
+        var id = reader.GetGuid(0);
+        var studyId = reader.GetGuid(1);
+        var studyName = reader.GetString(2);
+        var participantId = reader.GetGuid(3);
+        var code = reader.GetString(4);
+        var fileName = reader.GetString(5);
+        var stimulus = reader.IsDBNull(6) ? null : reader.GetString(6);
+        var trial = reader.IsDBNull(7) ? null : reader.GetString(7);
+        var scored = !reader.IsDBNull(8);
+        var resultName = scored ? reader.GetString(8) : null;
+        var resultVersion = scored ? reader.GetString(9) : null;
+        var resultTrained = scored && reader.GetBoolean(10);
+        var windowCount = scored ? reader.GetInt32(11) : 0;
+        var jobState = reader.IsDBNull(12) ? null : reader.GetString(12);
+        var jobError = reader.IsDBNull(13) ? null : reader.GetString(13);
+        var hasJobBundle = !reader.IsDBNull(14);
+        var jobName = hasJobBundle ? reader.GetString(14) : null;
+        var jobVersion = hasJobBundle ? reader.GetString(15) : null;
+        var jobTrained = hasJobBundle && reader.GetBoolean(16);
+        BundleInfo? bundle = scored ? new BundleInfo(Guid.Empty, resultName!, resultVersion!, resultTrained)
+            : hasJobBundle ? new BundleInfo(Guid.Empty, jobName!, jobVersion!, jobTrained) : null;
+        var recording = new ScoredRecording(id, studyId, studyName, participantId, code, fileName, stimulus, trial, bundle);
+        var status = scored ? RecordingStatus.Scored : jobState ?? RecordingStatus.NotScored;
+        return new RecordingStatus(recording, status, scored ? null : jobError, windowCount);
+    }
+
     /// <summary>Opens the request's connection (the tenant interceptor runs on open) for raw commands.</summary>
     public static async Task<NpgsqlConnection> OpenAsync(EmiDbContext db, CancellationToken cancellationToken)
     {

@@ -5,8 +5,10 @@ namespace EmiPlatform.Api.Timelines;
 
 /// <summary>
 /// A 200 whose body a callback writes straight to the response pipe (chunked, no Content-Length), so the response
-/// is never held in memory. Errors after the first flush cannot become a problem response any more: the exception
-/// propagates and Kestrel aborts the connection, so a client sees a broken transfer, never a short file that looks whole.
+/// is never held in memory. A failure once any of the body is written — sent, or still in the pipe — cannot become a
+/// problem response any more: the connection is aborted, so a client sees a broken transfer, never a short document
+/// that looks whole (nor half a document with a problem appended, which is what the exception handler would make of
+/// bytes still in the pipe).
 /// </summary>
 public sealed class StreamedResult(string contentType, string? attachmentName, Func<PipeWriter, CancellationToken, Task> write) : IResult
 {
@@ -21,7 +23,20 @@ public sealed class StreamedResult(string contentType, string? attachmentName, F
         }
         response.Headers.CacheControl = "no-store";
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await write(response.BodyWriter, httpContext.RequestAborted);
-        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        try
+        {
+            await write(response.BodyWriter, httpContext.RequestAborted);
+            await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        }
+        catch (Exception ex) when (!httpContext.RequestAborted.IsCancellationRequested && BodyBegun(response))
+        {
+            httpContext.RequestServices.GetRequiredService<ILogger<StreamedResult>>()
+                .LogError(ex, "Streamed response to {Method} {Path} failed after its body began; connection aborted", httpContext.Request.Method, httpContext.Request.Path);
+            httpContext.Abort();
+        }
     }
+
+    /// <summary>Some of the body is on its way: sent already, or written to the pipe and not yet flushed.</summary>
+    private static bool BodyBegun(HttpResponse response) =>
+        response.HasStarted || (response.BodyWriter.CanGetUnflushedBytes && response.BodyWriter.UnflushedBytes > 0);
 }

@@ -113,7 +113,9 @@ public static class TimelinesApi
                 : null;
             await using (reader)
             {
-                var hasRow = reader is not null && await reader.ReadAsync(token);
+                // The current row's position (column 0), read once per row: under SequentialAccess a column cannot be
+                // read twice, and the row that ends one recording's windows is looked at again for the next recording.
+                var rowOrdinal = reader is not null && await reader.ReadAsync(token) ? reader.GetInt64(0) : (long?)null;
                 var ordinal = 0L;
                 foreach (var recording in recordings)
                 {
@@ -124,11 +126,11 @@ public static class TimelinesApi
                     {
                         ordinal++;
                         // Rows come ordered by the scored recordings' position; this recording's are the next ones.
-                        while (hasRow && reader!.GetInt64(0) == ordinal)
+                        while (rowOrdinal == ordinal)
                         {
-                            timeline.Window(reader);
+                            timeline.Window(reader!);
                             await timeline.FlushIfFullAsync(token);
-                            hasRow = await reader.ReadAsync(token);
+                            rowOrdinal = await reader!.ReadAsync(token) ? reader.GetInt64(0) : null;
                         }
                     }
                     json.WriteEndArray();

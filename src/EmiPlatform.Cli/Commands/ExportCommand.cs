@@ -9,8 +9,13 @@ internal static class ExportCommand
     {
         var options = new ApiOptions();
         var study = ParticipantsCommand.StudyOption();
-        var format = new Option<string>("--format", "-f") { Description = "long (one row per window) | aggregate (one row per recording).", DefaultValueFactory = _ => "long" };
-        format.AcceptOnlyFromAmong("long", "aggregate");
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "long (one row per window) | aggregate (one row per scored recording) | recordings (one row per recording: "
+                + "its scoring status and error, naming what the other two leave out).",
+            DefaultValueFactory = _ => "long",
+        };
+        format.AcceptOnlyFromAmong("long", "aggregate", "recordings");
         var model = new Option<string?>("--model", "-m") { Description = "name@version of the bundle (default: per recording, the newest that scored it)." };
         var formulas = CommonOptions.Formulas();
         var output = new Option<string>("--output", "-o") { Description = "CSV file to write ('-' for stdout).", Required = true };

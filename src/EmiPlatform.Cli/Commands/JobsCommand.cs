@@ -54,7 +54,8 @@ internal static class JobsCommand
         return jobs;
     }
 
-    private static async Task<int> WatchAsync(ApiCall call, CliContext context, string study, string? timeoutText)
+    /// <summary>Follows the study's run to its end; also what <c>emi upload --wait</c> ends with.</summary>
+    internal static async Task<int> WatchAsync(ApiCall call, CliContext context, string study, string? timeoutText)
     {
         var limit = timeoutText is { } t ? Duration(t, "--timeout") : Timeout.InfiniteTimeSpan;
         var studyId = await Lookup.StudyAsync(call.Client, study, call.Cancellation).ConfigureAwait(false);
@@ -107,13 +108,19 @@ internal static class JobsCommand
         var elapsed = c is { StartedAt: { } started, CompletedAt: { } completed } ? $" in {RunText.Duration(completed - started)}" : "";
         call.Output.Line($"Run {c.RunId}: {c.Succeeded} succeeded, {c.Failed} failed, {c.Cancelled} cancelled of {c.Total} job(s); "
             + string.Create(CultureInfo.InvariantCulture, $"{c.SecondsDone:0.0} of {c.SecondsTotal:0.0} recording-s scored{elapsed}."));
-        var bad = run.Jobs.Where(j => j.State != "succeeded").ToList();
+        var bad = run.Jobs.Where(j => j.State is "failed" or "cancelled").ToList();
         if (!call.Output.IsJson && bad.Count > 0)
         {
-            call.Output.Table(["id", "recording", "state", "attempts", "error"], bad.Select(j => new[]
+            call.Output.Table(["participant", "file", "state", "attempts", "job", "error"], bad.Select(j => new[]
             {
-                j.Id.ToString(), j.RecordingId.ToString(), j.State, j.Attempts.ToString(CultureInfo.InvariantCulture), j.Error,
+                j.ParticipantCode, j.FileName, j.State, j.Attempts.ToString(CultureInfo.InvariantCulture), j.Id.ToString(), j.Error,
             }));
+        }
+        if (bad.Count > 0)
+        {
+            // The last word names what did not score, by the lab's own file names, whatever the output mode.
+            call.Output.Fail($"{bad.Count} of {c.Total} recording(s) not scored: "
+                + string.Join("; ", bad.Select(j => $"{j.Name} {j.State}" + (j.Error is { } e ? $" ({e})" : ""))));
         }
         return c.Failed + c.Cancelled == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
     }
@@ -142,11 +149,12 @@ internal static class JobsCommand
         {
             return;
         }
-        call.Output.Table(["id", "recording", "state", "progress", "attempts", "model", "error"], jobs.Select(j => new[]
+        call.Output.Table(["participant", "file", "state", "progress", "attempts", "model", "error", "id"], jobs.Select(j => new[]
         {
-            JsonText.Get(j, "id"), JsonText.Get(j, "recordingId"), JsonText.Get(j, "state"),
+            JsonText.Get(j, "participantCode"), JsonText.Get(j, "fileName"), JsonText.Get(j, "state"),
             $"{j.GetProperty("progress").GetDouble():P0}", JsonText.Get(j, "attempts"),
             $"{JsonText.Get(j.GetProperty("bundle"), "name")} {JsonText.Get(j.GetProperty("bundle"), "version")}", JsonText.Get(j, "error"),
+            JsonText.Get(j, "id"),
         }));
     }
 }

@@ -32,12 +32,17 @@ internal static class UploadCommand
         var trial = new Option<string?>("--trial") { Description = "Trial / session label for every file (a {trial} in the pattern wins)." };
         var parallel = new Option<int>("--parallel", "-j") { Description = "Files uploaded at once.", DefaultValueFactory = _ => 4 };
         var noProgress = new Option<bool>("--no-progress") { Description = "No progress bars (they are off anyway without a terminal or with --json)." };
+        var wait = new Option<bool>("--wait")
+        {
+            Description = "Then follow the study's scoring run to its end, as `emi jobs watch` does, and end with the recordings that did not score, by file name.",
+        };
 
         var command = options.AddTo(new Command("upload",
             "Upload recordings into a study. Files whose SHA-256 is already uploaded for their participant are skipped, so "
-            + "running the same command again resumes an interrupted upload. Exit code 3 when some files failed.")
+            + "running the same command again resumes an interrupted upload. Scoring runs afterwards, in the background: --wait "
+            + "follows it. Exit code 3 when some files failed to upload (or, with --wait, to score).")
         {
-            paths, study, participant, participantFrom, stimulus, trial, parallel, noProgress,
+            paths, study, participant, participantFrom, stimulus, trial, parallel, noProgress, wait,
         });
 
         ApiAction.Set(command, context, options, async call =>
@@ -96,12 +101,23 @@ internal static class UploadCommand
                     + $"{outcomes.Count(o => o.Status == UploadStatus.Exists)} already there, {outcomes.Count(o => o.Status == UploadStatus.Skipped)} skipped, "
                     + $"{failed} failed; {JsonText.Bytes(sentBytes)} sent in {clock.Elapsed.TotalSeconds:0.0} s"));
             }
+            var exit = ExitCodes.Ok;
             if (failed > 0)
             {
-                call.Output.Fail($"{failed} of {outcomes.Length} files failed (see above)");
-                return ExitCodes.PartialFailure;
+                call.Output.Fail($"{failed} of {outcomes.Length} files failed to upload: "
+                    + string.Join("; ", outcomes.Where(o => o.Status == UploadStatus.Failed).Select(o => $"{o.File} ({o.Error})")));
+                exit = ExitCodes.PartialFailure;
             }
-            return ExitCodes.Ok;
+            if (call.Get(wait))
+            {
+                var scored = await JobsCommand.WatchAsync(call, context, studyId.ToString(), null).ConfigureAwait(false);
+                exit = exit == ExitCodes.Ok ? scored : exit;
+            }
+            else if (!call.Output.IsJson && outcomes.Any(o => o.Status == UploadStatus.Uploaded))
+            {
+                call.Output.Warn($"uploaded means stored, not scored: `emi jobs watch --study {studyId}` follows the scoring (or add --wait)");
+            }
+            return exit;
         });
         return command;
     }

@@ -27,15 +27,15 @@ internal static class LiveWatchView
         if (jobs.Count > 0)
         {
             var table = new Table().Border(TableBorder.Simple);
-            foreach (var header in new[] { "job", "recording", "state", "progress", "attempts", "error" })
+            foreach (var header in new[] { "participant", "file", "state", "progress", "attempts", "job", "error" })
             {
                 table.AddColumn(header);
             }
             foreach (var job in jobs.Take(MaxRows))
             {
-                table.AddRow(new Text(RunText.Short(job.Id)), new Text(RunText.Short(job.RecordingId)), new Markup(State(job.State)),
+                table.AddRow(new Text(job.ParticipantCode), new Text(job.FileName), new Markup(State(job.State)),
                     new Text($"{job.Progress:P0}"), new Text(job.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new Text(job.Error ?? ""));
+                    new Text(RunText.Short(job.Id)), new Text(job.Error ?? ""));
             }
             if (jobs.Count > MaxRows)
             {

@@ -12,7 +12,7 @@ internal sealed class WatchLog(TextWriter error)
     {
         if (changed is var (job, before))
         {
-            error.WriteLine($"emi: job {job.Id} (recording {job.RecordingId}) {before ?? "new"} -> {job.State}"
+            error.WriteLine($"emi: {job.Name} (job {job.Id}) {before ?? "new"} -> {job.State}"
                 + (job.Error is { } message ? $": {message}" : ""));
         }
         if (e.Type is "progress" or "heartbeat")

@@ -193,8 +193,8 @@ public sealed class StudyStore(EmiDataSources database)
             ORDER BY completed_at IS NULL DESC, started_at DESC LIMIT 1
             """) { Parameters = { new() { Value = studyId } } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-            SELECT j.id, j.recording_id, j.state, j.progress, j.attempts, j.error, r.duration_seconds
-            FROM scoring_jobs j JOIN recordings r ON r.id = j.recording_id
+            SELECT j.id, j.recording_id, j.state, j.progress, j.attempts, j.error, r.original_file_name, p.code, r.duration_seconds
+            FROM scoring_jobs j JOIN recordings r ON r.id = j.recording_id JOIN participants p ON p.id = r.participant_id
             WHERE j.run_id = (SELECT id FROM study_runs WHERE study_id = $1 ORDER BY completed_at IS NULL DESC, started_at DESC LIMIT 1)
             ORDER BY j.created_at, j.id
             """) { Parameters = { new() { Value = studyId } } });
@@ -209,7 +209,7 @@ public sealed class StudyStore(EmiDataSources database)
         var jobs = new List<(JobSnapshot, double)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            jobs.Add((ReadJob(reader), reader.GetDouble(6)));
+            jobs.Add((ReadJob(reader), reader.GetDouble(8)));
         }
         return new RunView(run.Id, run.Started, run.Completed, jobs);
     }
@@ -217,7 +217,11 @@ public sealed class StudyStore(EmiDataSources database)
     public async Task<JobSnapshot?> JobAsync(Guid studyId, Guid jobId, CancellationToken cancellationToken)
     {
         await using var command = database.Admin.CreateCommand(
-            "SELECT id, recording_id, state, progress, attempts, error FROM scoring_jobs WHERE id = $1 AND study_id = $2");
+            """
+            SELECT j.id, j.recording_id, j.state, j.progress, j.attempts, j.error, r.original_file_name, p.code
+            FROM scoring_jobs j JOIN recordings r ON r.id = j.recording_id JOIN participants p ON p.id = r.participant_id
+            WHERE j.id = $1 AND j.study_id = $2
+            """);
         command.Parameters.Add(new() { Value = jobId });
         command.Parameters.Add(new() { Value = studyId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -258,7 +262,7 @@ public sealed class StudyStore(EmiDataSources database)
 
     private static JobSnapshot ReadJob(NpgsqlDataReader reader) => new(
         reader.GetGuid(0), reader.GetGuid(1), JobStates.Parse(reader.GetString(2)), reader.GetFloat(3), reader.GetInt32(4),
-        reader.IsDBNull(5) ? null : reader.GetString(5));
+        reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetString(6), reader.GetString(7));
 
     /// <summary>The study's open run, opened now if there is none (the unique index allows one open run per study).</summary>
     private static async Task<Guid> OpenRunAsync(EmiDbContext db, Guid tenantId, Guid studyId, DateTimeOffset now, CancellationToken cancellationToken)

@@ -47,8 +47,10 @@ public sealed class BundleColumnMap
     {
         ScoreSource.Emotion => window.Emi[_index[column]],
         ScoreSource.Vad => Pick(window.Vad, _index[column]),
-        ScoreSource.HasAudio => result.HasAudio,
-        ScoreSource.HasVideo => result.HasVideo,
+        // Per window (for the aggregate: any window), did that branch predict here; the recording's having the stream
+        // is not enough: a video whose face is not seen in a window has no visual prediction there (face_coverage 0).
+        ScoreSource.HasAudio => result.HasAudio && window.AudioEmi is not null,
+        ScoreSource.HasVideo => result.HasVideo && window.VisualEmi is not null,
         ScoreSource.FaceCoverage => (float?)window.FaceCoverage,
         ScoreSource.SpeechCoverage => (float?)window.SpeechCoverage,
         ScoreSource.FaceConfidence => (float?)window.FaceConfidence,

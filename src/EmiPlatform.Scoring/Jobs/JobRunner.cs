@@ -111,14 +111,16 @@ public sealed class JobRunner(
         catch (Exception ex) when (ex is RecordingChangedException or MediaDecodeException { Kind: MediaErrorKind.NoFaceSeen })
         {
             span.Failed(ex);
-            var finished = await store.FailPermanentlyAsync(job, ex.Message, CancellationToken.None);
-            logger.LogError("Job {JobId} failed without retry: {Error}", job.Id, ex.Message);
+            var error = JobErrors.InLabsWords(ex.Message, TempPath(job, settings), job.FileName);
+            var finished = await store.FailPermanentlyAsync(job, error, CancellationToken.None);
+            logger.LogError("Job {JobId} failed without retry: {Error}", job.Id, error);
             return new JobOutcome(JobOutcomeKind.AttemptFailed, finished);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             span.Failed(ex);
-            var error = ex is MediaDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            var error = JobErrors.InLabsWords(ex is MediaDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}",
+                TempPath(job, settings), job.FileName);
             var finished = await store.FailAttemptAsync(job, error, settings.RetryBackoff, CancellationToken.None);
             logger.LogWarning(ex, "Job {JobId} attempt {Attempt}/{Max} failed; job is now {State}", job.Id, job.Attempt, job.MaxAttempts, finished?.State ?? "not ours");
             return new JobOutcome(JobOutcomeKind.AttemptFailed, finished?.State == JobStates.Failed ? finished : null);
@@ -168,9 +170,8 @@ public sealed class JobRunner(
     private async Task<string> DownloadAsync(ClaimedJob job, ScoringWorkerOptions settings, CancellationToken cancellationToken)
     {
         // The pipeline needs a seekable local file (an mp4's index may sit at its end); streamed, never held in memory.
-        var folder = string.IsNullOrWhiteSpace(settings.TempDirectory) ? Path.GetTempPath() : settings.TempDirectory;
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"emi-job-{job.Id:N}-{job.Attempt}{SafeExtension(job.FileName)}");
+        var path = TempPath(job, settings);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         try
         {
             BlobHash hashed;
@@ -190,6 +191,13 @@ public sealed class JobRunner(
             throw;
         }
         return path;
+    }
+
+    /// <summary>Where an attempt's copy of the recording goes: a name of ours, never the lab's (which may be anything).</summary>
+    private static string TempPath(ClaimedJob job, ScoringWorkerOptions settings)
+    {
+        var folder = string.IsNullOrWhiteSpace(settings.TempDirectory) ? Path.GetTempPath() : settings.TempDirectory;
+        return Path.GetFullPath(Path.Combine(folder, $"emi-job-{job.Id:N}-{job.Attempt}{SafeExtension(job.FileName)}"));
     }
 
     private static string SafeExtension(string fileName)

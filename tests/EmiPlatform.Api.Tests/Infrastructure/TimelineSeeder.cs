@@ -57,6 +57,16 @@ public sealed class TimelineSeeder(ApiFactory api)
         return id;
     }
 
+    /// <summary>A finished scoring job (failed or cancelled: nothing the embedded worker would pick up), created at <paramref name="createdAt"/>.</summary>
+    public async Task JobAsync(Guid tenantId, Guid studyId, Guid recordingId, Guid bundleId, string state, string? error, DateTimeOffset createdAt)
+    {
+        await ExecuteAsync("""
+            INSERT INTO scoring_jobs (id, tenant_id, study_id, recording_id, bundle_id, state, attempts, max_attempts, error, created_at, finished_at, updated_at)
+            VALUES (@id, @tenant, @study, @recording, @bundle, @state, 1, 3, @error, @at, @at, @at)
+            """, ("id", Guid.CreateVersion7()), ("tenant", tenantId), ("study", studyId), ("recording", recordingId), ("bundle", bundleId),
+            ("state", state), ("error", (object?)error ?? DBNull.Value), ("at", createdAt));
+    }
+
     /// <summary>
     /// <paramref name="count"/> windows of <see cref="WindowSeconds"/> each, values from <see cref="Value"/> with
     /// <paramref name="seed"/>; without audio the VAD cells are null. Then the recording_scores row: the windows' mean.

@@ -34,6 +34,8 @@ export function createApi(key, base = '') {
     recordings: (studyId, participantId) => get(`/v1/studies/${studyId}/participants/${participantId}/recordings`),
     timeline: (recordingId) => get(`/v1/recordings/${recordingId}/timeline`),
     jobs: (studyId) => get(`/v1/studies/${studyId}/jobs?pageSize=200`),
+    // Oldest first: the last item is the recording's latest job.
+    recordingJobs: (studyId, recordingId) => get(`/v1/studies/${studyId}/jobs?recordingId=${recordingId}&pageSize=200`),
     events,
     exportUrl: (studyId) => `${base}/v1/studies/${studyId}/export?format=long`,
     key,

@@ -54,16 +54,31 @@ async function openParticipant(participant) {
 async function openRecording(recording) {
   current.recording = recording;
   $('timeline-title').textContent = `Timeline — ${recording.originalFileName}`;
+  const model = $('model');
   try {
     const timeline = await api.timeline(recording.id);
     current.windows = timeline.windows;
-    $('model').textContent = `model ${timeline.model.name} ${timeline.model.version}` +
+    model.textContent = `model ${timeline.model.name} ${timeline.model.version}` +
       (timeline.model.trained ? '' : ' — UNTRAINED reference model: the values exercise the pipeline and mean nothing');
+    model.dataset.scoring = 'scored';
+    model.classList.remove('error');
     render();
   } catch (e) {
     current.windows = [];
     $('chart').replaceChildren();
-    $('model').textContent = e.status === 404 ? 'Not scored yet.' : e.message;
+    if (e.status !== 404) throw e;
+    // No result: say what became of the recording's latest job, in the job's own words (they name the lab's file).
+    const page = await api.recordingJobs(current.study.id, recording.id);
+    const job = (page.items ?? []).at(-1);
+    const state = job?.state ?? 'not-scored';
+    model.dataset.scoring = state;
+    model.classList.toggle('error', state === 'failed');
+    model.textContent = {
+      failed: `Scoring ${recording.originalFileName} failed after ${job?.attempts} attempt(s): ${job?.error ?? 'no reason given'}`,
+      cancelled: `Scoring ${recording.originalFileName} was cancelled.`,
+      queued: `${recording.originalFileName} is queued for scoring.`,
+      running: `${recording.originalFileName} is being scored (${Math.round((job?.progress ?? 0) * 100)} %).`,
+    }[state] ?? `${recording.originalFileName} has not been scored.`;
   }
 }
 
@@ -96,8 +111,8 @@ function apply(type, data) {
     const before = live.jobs.get(job.id);
     live.jobs.set(job.id, job);
     if (!live.models.has(job.id)) loadModels();
-    // The open recording's score just landed: draw it.
-    if (job.state === 'succeeded' && before?.state !== 'succeeded' && current.recording?.id === job.recordingId) {
+    // The open recording's job just finished: draw its score, or say why there is none.
+    if (['succeeded', 'failed', 'cancelled'].includes(job.state) && before?.state !== job.state && current.recording?.id === job.recordingId) {
       openRecording(current.recording).catch((e) => notice(e.message, true));
     }
   }
@@ -140,7 +155,7 @@ function renderRun() {
   $('run-eta').textContent = !c || c.runId === null ? '' : complete ? 'done' : c.etaSeconds === null ? 'ETA after the first score' : `ETA ${duration(c.etaSeconds)}`;
   const rows = [...(live?.jobs.values() ?? [])].map((j) => {
     const tr = document.createElement('tr');
-    for (const value of [j.recordingId, j.state, `${Math.round((j.progress ?? 0) * 100)} %`, live.models.get(j.id) ?? '', j.error ?? '']) {
+    for (const value of [j.participantCode, j.fileName, j.state, `${Math.round((j.progress ?? 0) * 100)} %`, live.models.get(j.id) ?? '', j.error ?? '']) {
       const td = document.createElement('td'); td.textContent = value ?? ''; tr.append(td);
     }
     tr.dataset.id = j.id;

@@ -43,7 +43,7 @@ try {
   const bar = await page.locator('#run-bar').evaluate((p) => p.value);
   const eta = await page.locator('#run-eta').textContent();
   const seen = await page.evaluate(() => window.seenStates);
-  const rows = await page.locator('#jobs tbody tr').evaluateAll((trs) => trs.map((tr) => ({ id: tr.dataset.id, state: tr.dataset.state, model: tr.cells[3].textContent })));
+  const rows = await page.locator('#jobs tbody tr').evaluateAll((trs) => trs.map((tr) => ({ id: tr.dataset.id, state: tr.dataset.state, participant: tr.cells[0].textContent, file: tr.cells[1].textContent, model: tr.cells[4].textContent })));
 
   await page.locator('#participants li').first().click();
   await page.locator('#recordings li').first().click();
