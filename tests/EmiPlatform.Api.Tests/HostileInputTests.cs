@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Participants;
 using EmiPlatform.Api.Recordings;
@@ -122,6 +123,39 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
         var (_, key) = await api.CreateTenantAsync();
         var problem = await ProblemAssert.IsProblem(await api.Client(key).GetAsync("/v1/studies" + query), (HttpStatusCode)422, "validation");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
+    }
+
+    [Fact]
+    public async Task A_page_far_beyond_the_last_is_an_empty_200_on_every_paged_list_and_a_page_past_int_is_a_400()
+    {
+        var (key, _, studyId, _) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        var webhook = await client.PostAsJsonAsync("/v1/webhooks", new { url = "https://93.184.215.14/emi/hooks" });
+        Assert.Equal(HttpStatusCode.Created, webhook.StatusCode);
+        var webhookId = (await webhook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("webhook").GetProperty("id").GetGuid();
+        // Every list that takes ?page=, and who may read it.
+        var lists = new (HttpClient Client, string Path)[]
+        {
+            (client, "/v1/studies"),
+            (client, $"/v1/studies/{studyId}/participants"),
+            (client, $"/v1/studies/{studyId}/jobs"),
+            (client, $"/v1/webhooks/{webhookId}/deliveries"),
+            (api.Admin(), "/v1/admin/tenants"),
+        };
+        foreach (var (reader, path) in lists)
+        {
+            foreach (var query in new[] { "?page=2147483647", "?page=2147483647&pageSize=200", "?page=10737419&pageSize=200" })
+            {
+                var response = await reader.GetAsync(path + query);
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}{query}: {(int)response.StatusCode} {body}");
+                var page = JsonDocument.Parse(body).RootElement;
+                Assert.Equal(0, page.GetProperty("items").GetArrayLength());
+                Assert.True(page.GetProperty("total").GetInt64() >= 0);
+            }
+            // Not an int at all: the query cannot bind, which is a malformed request, not a server error.
+            await ProblemAssert.IsProblem(await reader.GetAsync(path + "?page=2147483648"), HttpStatusCode.BadRequest, "malformed-request");
+        }
     }
 
     [Fact]
