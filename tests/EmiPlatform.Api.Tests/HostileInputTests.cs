@@ -158,6 +158,44 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
         }
     }
 
+    /// <summary>Characters that change how text reads without being seen: direction overrides and isolates, zero-width ones, line and paragraph separators.</summary>
+    public static TheoryData<string> InvisibleCharacters => new() { "\u202E", "\u2066", "\u200F", "\u200B", "\u200D", "\uFEFF", "\u2028", "\u2029" };
+
+    [Theory]
+    [MemberData(nameof(InvisibleCharacters))]
+    public async Task Direction_and_invisible_characters_in_study_names_participant_codes_and_upload_labels_are_a_422_naming_the_field(string character)
+    {
+        var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+
+        var study = await client.PostAsJsonAsync("/v1/studies", new { name = $"pilot{character}gpj.exe" });
+        Assert.True((await ProblemAssert.IsProblem(study, (HttpStatusCode)422, "validation")).GetProperty("errors").TryGetProperty("name", out _));
+        var participant = await client.PostAsJsonAsync($"/v1/studies/{studyId}/participants", new { code = $"P{character}02" });
+        Assert.True((await ProblemAssert.IsProblem(participant, (HttpStatusCode)422, "validation")).GetProperty("errors").TryGetProperty("code", out _));
+        var renamed = await client.PutAsJsonAsync($"/v1/studies/{studyId}", new { name = $"renamed{character}" });
+        Assert.True((await ProblemAssert.IsProblem(renamed, (HttpStatusCode)422, "validation")).GetProperty("errors").TryGetProperty("name", out _));
+        var upload = await Uploads.PostAsync(client, studyId, participantId, await TestMedia.WavAsync(), "audio/wav",
+            $"?stimulus=joy{Uri.EscapeDataString(character)}01&fileName=a.wav");
+        Assert.True((await ProblemAssert.IsProblem(upload, (HttpStatusCode)422, "validation")).GetProperty("errors").TryGetProperty("stimulus", out _));
+
+        Assert.Equal(1, (await client.GetFromJsonAsync<Page<StudyDto>>("/v1/studies", Json.Options))!.Total);
+        Assert.Equal(1, (await client.GetFromJsonAsync<Page<ParticipantDto>>($"/v1/studies/{studyId}/participants", Json.Options))!.Total);
+        Assert.Empty(await api.BlobNamesAsync($"{tenantId}/"));
+    }
+
+    [Fact]
+    public async Task A_file_name_with_direction_or_invisible_characters_is_kept_without_them()
+    {
+        var (key, _, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        // Everything after U+202E is shown right to left, so a name can show another extension than it has.
+        var fileName = "pass\u200Bwd\u2028\u2066\u202E4pm.mp4";
+        var response = await Uploads.PostAsync(client, studyId, participantId, await TestMedia.WavAsync(), "audio/wav",
+            "?fileName=" + Uri.EscapeDataString(fileName));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("passwd4pm.mp4", (await response.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!.OriginalFileName);
+    }
+
     [Fact]
     public async Task Unknown_routes_and_non_guid_ids_are_problem_404s()
     {
