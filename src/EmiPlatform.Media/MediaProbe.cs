@@ -37,7 +37,7 @@ public static class MediaProbe
     private const string Entries =
         "format=format_name,start_time,duration"
         + ":stream=index,codec_type,codec_name,sample_rate,channels,width,height,avg_frame_rate,r_frame_rate,start_time,duration"
-        + ":stream_disposition=attached_pic:stream_tags=rotate:stream_side_data=rotation";
+        + ":stream_disposition=attached_pic:stream_tags=rotate,DURATION:stream_side_data=rotation";
 
     /// <summary>Probes <paramref name="source"/>; the returned <see cref="MediaInfo.Path"/> is its display name.</summary>
     public static async Task<MediaInfo> ProbeAsync(MediaSource source, MediaTools tools, CancellationToken cancellationToken)
@@ -132,7 +132,7 @@ public static class MediaProbe
                         (int)(Num(s, "sample_rate") ?? 0),
                         s.TryGetProperty("channels", out var ch) ? ch.GetInt32() : 0,
                         (Num(s, "start_time") ?? containerStart) - containerStart,
-                        Num(s, "duration"));
+                        StreamDuration(s));
                 }
                 else if (type == "video" && video is null && !IsAttachedPicture(s))
                 {
@@ -145,7 +145,7 @@ public static class MediaProbe
                         Rate(Str(s, "r_frame_rate")),
                         Rotation(s),
                         (Num(s, "start_time") ?? containerStart) - containerStart,
-                        Num(s, "duration"));
+                        StreamDuration(s));
                 }
             }
         }
@@ -164,7 +164,7 @@ public static class MediaProbe
     // Every stream, not only the first of each kind: the others are demuxed too.
     private static void CheckBounds(string fileName, string? type, JsonElement stream, MediaLimits limits)
     {
-        MediaBounds.CheckDuration(fileName, Num(stream, "duration"), limits);
+        MediaBounds.CheckDuration(fileName, StreamDuration(stream), limits);
         if (type == "video")
         {
             // Cover art is one picture: its nominal rate is the container's clock (90000 in an mp3), not frames.
@@ -181,6 +181,29 @@ public static class MediaProbe
         {
             MediaBounds.CheckAudio(fileName, (int)Math.Min(int.MaxValue, Num(stream, "sample_rate") ?? 0), limits);
         }
+    }
+
+    /// <summary>
+    /// The length a stream declares for itself: its own duration field, else (Matroska has no such field) the DURATION
+    /// tag that ffmpeg, mkvmerge and OBS write for each track ("00:00:04.521000000"); null when it declares none.
+    /// </summary>
+    private static double? StreamDuration(JsonElement stream)
+    {
+        if (Num(stream, "duration") is { } duration)
+        {
+            return duration;
+        }
+        if (!stream.TryGetProperty("tags", out var tags) || Str(tags, "DURATION") is not { } tag)
+        {
+            return null;
+        }
+        var parts = tag.Split(':');
+        return parts.Length == 3
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var hours)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var minutes)
+            && double.TryParse(parts[2], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+            ? (hours * 3600.0) + (minutes * 60.0) + seconds
+            : null;
     }
 
     // Cover art in audio files shows up as a one-frame video stream; it is not a video of the participant.
