@@ -141,7 +141,8 @@ public static class RecordingsApi
         {
             return RecordingProblems.TooLarge(max);
         }
-        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, uploaded.Length, uploaded.Sha256, metadata, ct));
+        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, uploaded.Length, uploaded.Sha256, metadata,
+            BlobOnFailure.Delete, ct));
     }
 
     private static async Task<Results<Ok<DirectUploadDto>, ProblemHttpResult>> StartDirectUpload(
@@ -209,8 +210,10 @@ public static class RecordingsApi
                 return RecordingProblems.TooLarge(options.Value.MaxUploadBytes);
         }
         var hashed = promotion.Hash!;
+        // Kept when this request fails or is abandoned: the promoted blob is the upload's only copy, and a repeat of
+        // complete carries on from it.
         return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, hashed.Length, hashed.Sha256,
-            metadata with { ContentType = metadata.ContentType ?? promotion.ContentType }, ct));
+            metadata with { ContentType = metadata.ContentType ?? promotion.ContentType }, BlobOnFailure.Keep, ct));
     }
 
     private static async Task<Results<Ok<RecordingDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CancellationToken ct) =>
