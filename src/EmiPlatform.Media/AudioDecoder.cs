@@ -22,7 +22,7 @@ internal sealed class AudioDecoder : FfmpegDecoder
             ],
             tools,
             cancellationToken);
-        return new AudioDecoder(process, Path.GetFileName(media.Path), sampleRate, audio.Duration ?? media.Duration);
+        return new AudioDecoder(process, Path.GetFileName(media.Path), sampleRate, DeclaredSeconds(media, audio.Duration));
     }
 
     protected override void Convert(ReadOnlySpan<byte> source, Span<float> destination) =>

@@ -10,7 +10,7 @@ internal abstract class FfmpegDecoder : IAsyncDisposable
 {
     private readonly FfmpegProcess _process;
     private readonly string _fileName;
-    private readonly double _expectedSeconds;
+    private readonly double _expectedSeconds; // what the stream declares (DeclaredSeconds); 0 when nothing
     private byte[] _bytes = [];
 
     protected FfmpegDecoder(FfmpegProcess process, string fileName, int unitBytes, int unitFloats, double unitsPerSecond, double expectedSeconds)
@@ -87,6 +87,15 @@ internal abstract class FfmpegDecoder : IAsyncDisposable
             cancellationToken);
     }
 
+    /// <summary>
+    /// How long a stream must decode to, to count as whole: the length it declares itself. Tracks rarely end together (a
+    /// lab recorder's microphone stops before its camera), so a stream is never held to the container's length, which
+    /// is its longest stream's — except where it is the file's only stream, or declares nothing and is the only one
+    /// of audio and video (0: nothing to compare, so only ffmpeg's own errors count).
+    /// </summary>
+    protected static double DeclaredSeconds(MediaInfo media, double? streamSeconds) =>
+        streamSeconds ?? (media.Audio is null || media.Video is null ? media.Duration : 0);
+
     protected abstract void Convert(ReadOnlySpan<byte> source, Span<float> destination);
 
     /// <summary>After the last read: turns ffmpeg's exit status and a short stream into typed errors.</summary>
@@ -107,7 +116,7 @@ internal abstract class FfmpegDecoder : IAsyncDisposable
             throw new MediaDecodeException(
                 MediaErrorKind.Truncated,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"'{_fileName}' is truncated: {decoded:0.##} s decoded of the {_expectedSeconds:0.##} s its header announces."));
+                    $"'{_fileName}' is truncated: {decoded:0.##} s decoded of the {_expectedSeconds:0.##} s its stream declares."));
         }
     }
 

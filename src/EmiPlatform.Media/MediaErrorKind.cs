@@ -10,7 +10,7 @@ public enum MediaErrorKind
     Unreadable,
     /// <summary>A readable container with neither an audio nor a video stream.</summary>
     NoStreams,
-    /// <summary>The file ends before the duration its header announces.</summary>
+    /// <summary>A stream ends before the length it declares itself (or its last seconds cannot be decoded).</summary>
     Truncated,
     /// <summary>ffmpeg failed while decoding.</summary>
     DecodeFailed,

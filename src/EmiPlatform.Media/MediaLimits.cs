@@ -61,6 +61,14 @@ public sealed class MediaLimits
     [Range(32L * 1024 * 1024, long.MaxValue)]
     public long MaxMemoryBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// What ffprobe may answer about one file (JSON of the few fields the platform reads): a few KiB for any real
+    /// recording, so a file whose answer is longer (megabytes of a tag the probe reads) is refused before the API host
+    /// holds it.
+    /// </summary>
+    [Range(4 * 1024, 64 * 1024 * 1024)]
+    public int MaxProbeOutputBytes { get; set; } = 1024 * 1024;
+
     internal ProcessBudget ProbeBudget => new(ProbeTimeout, ProbeCpuTime, MaxMemoryBytes);
 
     internal ProcessBudget DecodeBudget(double mediaSeconds)

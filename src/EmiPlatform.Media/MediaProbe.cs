@@ -30,21 +30,29 @@ public static class MediaProbe
     public static Task<MediaInfo> ProbeAsync(Uri url, string displayName, MediaTools tools, CancellationToken cancellationToken) =>
         ProbeAsync(MediaSource.Http(url, displayName), tools, cancellationToken);
 
+    /// <summary>
+    /// Only the fields <see cref="Parse"/> reads. Without this ffprobe prints every tag, and a file's tags can be
+    /// megabytes each (a 4 MB tag of 0x01 bytes is 24 MB of JSON escapes), all of it read by the API host.
+    /// </summary>
+    private const string Entries =
+        "format=format_name,start_time,duration"
+        + ":stream=index,codec_type,codec_name,sample_rate,channels,width,height,avg_frame_rate,r_frame_rate,start_time,duration"
+        + ":stream_disposition=attached_pic:stream_tags=rotate,DURATION:stream_side_data=rotation";
+
     /// <summary>Probes <paramref name="source"/>; the returned <see cref="MediaInfo.Path"/> is its display name.</summary>
     public static async Task<MediaInfo> ProbeAsync(MediaSource source, MediaTools tools, CancellationToken cancellationToken)
     {
-        string json;
+        byte[] json;
         await using (var process = FfmpegProcess.Start(
             tools.Ffprobe,
-            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams"],
+            ["-v", "error", "-print_format", "json", "-show_entries", Entries],
             source,
             demuxer: null,
             [],
             tools.Limits.ProbeBudget,
             cancellationToken))
         {
-            using var reader = new StreamReader(process.Stdout);
-            json = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            json = await ReadCappedAsync(process.Stdout, source.DisplayName, tools.Limits.MaxProbeOutputBytes, cancellationToken).ConfigureAwait(false);
             var (exitCode, stderr) = await process.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (exitCode != 0)
             {
@@ -53,6 +61,28 @@ public static class MediaProbe
         }
 
         return Parse(source.DisplayName, json, tools.Limits);
+    }
+
+    // Even the fields asked for can be long (a stream's rotate tag is free text): past the cap the probe stops, and the
+    // disposal of the process kills ffprobe.
+    private static async Task<byte[]> ReadCappedAsync(Stream stdout, string displayName, int cap, CancellationToken cancellationToken)
+    {
+        using var json = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await stdout.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (json.Length + read > cap)
+            {
+                throw new MediaDecodeException(
+                    MediaErrorKind.OutOfBounds,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"'{displayName}' describes its streams in more than {cap / 1024} KiB (ffprobe's answer for the fields the platform reads, " +
+                        $"Media:MaxProbeOutputBytes): no recording needs that much, so its metadata is refused (docs/api.md, media limits)."));
+            }
+            json.Write(buffer, 0, read);
+        }
+        return json.ToArray();
     }
 
     // ffmpeg names the demuxer it refused ("[hls @ 0x…] Format not on whitelist"): say what the file is and why it is refused.
@@ -70,7 +100,7 @@ public static class MediaProbe
         return $"'{displayName}' is not a readable audio or video file (ffprobe: {LastLine(stderr)}).";
     }
 
-    internal static MediaInfo Parse(string path, string json, MediaLimits limits)
+    internal static MediaInfo Parse(string path, ReadOnlyMemory<byte> json, MediaLimits limits)
     {
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
@@ -102,7 +132,7 @@ public static class MediaProbe
                         (int)(Num(s, "sample_rate") ?? 0),
                         s.TryGetProperty("channels", out var ch) ? ch.GetInt32() : 0,
                         (Num(s, "start_time") ?? containerStart) - containerStart,
-                        Num(s, "duration"));
+                        StreamDuration(s));
                 }
                 else if (type == "video" && video is null && !IsAttachedPicture(s))
                 {
@@ -115,7 +145,7 @@ public static class MediaProbe
                         Rate(Str(s, "r_frame_rate")),
                         Rotation(s),
                         (Num(s, "start_time") ?? containerStart) - containerStart,
-                        Num(s, "duration"));
+                        StreamDuration(s));
                 }
             }
         }
@@ -134,7 +164,7 @@ public static class MediaProbe
     // Every stream, not only the first of each kind: the others are demuxed too.
     private static void CheckBounds(string fileName, string? type, JsonElement stream, MediaLimits limits)
     {
-        MediaBounds.CheckDuration(fileName, Num(stream, "duration"), limits);
+        MediaBounds.CheckDuration(fileName, StreamDuration(stream), limits);
         if (type == "video")
         {
             // Cover art is one picture: its nominal rate is the container's clock (90000 in an mp3), not frames.
@@ -151,6 +181,29 @@ public static class MediaProbe
         {
             MediaBounds.CheckAudio(fileName, (int)Math.Min(int.MaxValue, Num(stream, "sample_rate") ?? 0), limits);
         }
+    }
+
+    /// <summary>
+    /// The length a stream declares for itself: its own duration field, else (Matroska has no such field) the DURATION
+    /// tag that ffmpeg, mkvmerge and OBS write for each track ("00:00:04.521000000"); null when it declares none.
+    /// </summary>
+    private static double? StreamDuration(JsonElement stream)
+    {
+        if (Num(stream, "duration") is { } duration)
+        {
+            return duration;
+        }
+        if (!stream.TryGetProperty("tags", out var tags) || Str(tags, "DURATION") is not { } tag)
+        {
+            return null;
+        }
+        var parts = tag.Split(':');
+        return parts.Length == 3
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var hours)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var minutes)
+            && double.TryParse(parts[2], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+            ? (hours * 3600.0) + (minutes * 60.0) + seconds
+            : null;
     }
 
     // Cover art in audio files shows up as a one-frame video stream; it is not a video of the participant.

@@ -30,7 +30,7 @@ internal sealed class VideoDecoder : FfmpegDecoder
             ],
             tools,
             cancellationToken);
-        return new VideoDecoder(process, Path.GetFileName(media.Path), shaper, frameRate, video.Duration ?? media.Duration);
+        return new VideoDecoder(process, Path.GetFileName(media.Path), shaper, frameRate, DeclaredSeconds(media, video.Duration));
     }
 
     // About 4 MB of decoded frames per read, at least one frame.

@@ -91,6 +91,34 @@ public sealed class ConcurrentUploadLimitTests(UploadLimitedApi fixture) : IClas
         Assert.Equal(0, await tenant.UploadsInProgressAsync());
     }
 
+    [Fact]
+    public async Task A_complete_of_an_upload_that_another_complete_is_working_on_is_a_409_that_copies_nothing()
+    {
+        var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        var tenant = api.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>(tenantId);
+        var start = await client.PostAsync(Uploads.Path(studyId, participantId) + "/uploads", null);
+        var direct = (await start.Content.ReadFromJsonAsync<DirectUploadDto>(Json.Options))!;
+        using var put = new HttpRequestMessage(HttpMethod.Put, direct.UploadUrl) { Content = new ByteArrayContent(await TestMedia.VideoAsync()) };
+        put.Headers.Add("x-ms-blob-type", "BlockBlob");
+        using var storage = new HttpClient();
+        (await storage.SendAsync(put)).EnsureSuccessStatusCode();
+        var staging = RecordingBlobs.StagingName(tenantId, studyId, participantId, direct.RecordingId);
+        var body = new { fileName = "direct.mp4", contentType = "video/mp4" };
+
+        // A complete of this very upload holds its slot (on another API host, say): a repeat waits its turn, one slot in all.
+        Assert.True(await tenant.TryTakeUploadSlotAsync(direct.RecordingId));
+        var repeat = await client.PostAsJsonAsync(direct.CompleteUrl, body);
+        await ProblemAssert.IsProblem(repeat, HttpStatusCode.Conflict, "complete-in-progress");
+        Assert.Equal(TimeSpan.FromSeconds(5), repeat.Headers.RetryAfter?.Delta);
+        Assert.Equal([staging], await api.BlobNamesAsync($"{tenantId}/"));
+        Assert.Equal(1, await tenant.UploadsInProgressAsync());
+
+        await tenant.ReleaseUploadSlotAsync(direct.RecordingId);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync(direct.CompleteUrl, body)).StatusCode);
+        Assert.Equal(0, await tenant.UploadsInProgressAsync());
+    }
+
     private static HttpContent Video(HttpContent content)
     {
         content.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Participants;
 using EmiPlatform.Api.Recordings;
@@ -122,6 +123,77 @@ public sealed class HostileInputTests(ApiFactory api) : IClassFixture<ApiFactory
         var (_, key) = await api.CreateTenantAsync();
         var problem = await ProblemAssert.IsProblem(await api.Client(key).GetAsync("/v1/studies" + query), (HttpStatusCode)422, "validation");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
+    }
+
+    [Fact]
+    public async Task A_page_far_beyond_the_last_is_an_empty_200_on_every_paged_list_and_a_page_past_int_is_a_400()
+    {
+        var (key, _, studyId, _) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        var webhook = await client.PostAsJsonAsync("/v1/webhooks", new { url = "https://93.184.215.14/emi/hooks" });
+        Assert.Equal(HttpStatusCode.Created, webhook.StatusCode);
+        var webhookId = (await webhook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("webhook").GetProperty("id").GetGuid();
+        // Every list that takes ?page=, and who may read it.
+        var lists = new (HttpClient Client, string Path)[]
+        {
+            (client, "/v1/studies"),
+            (client, $"/v1/studies/{studyId}/participants"),
+            (client, $"/v1/studies/{studyId}/jobs"),
+            (client, $"/v1/webhooks/{webhookId}/deliveries"),
+            (api.Admin(), "/v1/admin/tenants"),
+        };
+        foreach (var (reader, path) in lists)
+        {
+            foreach (var query in new[] { "?page=2147483647", "?page=2147483647&pageSize=200", "?page=10737419&pageSize=200" })
+            {
+                var response = await reader.GetAsync(path + query);
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}{query}: {(int)response.StatusCode} {body}");
+                var page = JsonDocument.Parse(body).RootElement;
+                Assert.Equal(0, page.GetProperty("items").GetArrayLength());
+                Assert.True(page.GetProperty("total").GetInt64() >= 0);
+            }
+            // Not an int at all: the query cannot bind, which is a malformed request, not a server error.
+            await ProblemAssert.IsProblem(await reader.GetAsync(path + "?page=2147483648"), HttpStatusCode.BadRequest, "malformed-request");
+        }
+    }
+
+    /// <summary>Characters that change how text reads without being seen: direction overrides and isolates, zero-width ones, line and paragraph separators.</summary>
+    public static TheoryData<string> InvisibleCharacters => new() { "\u202E", "\u2066", "\u200F", "\u200B", "\u200D", "\uFEFF", "\u2028", "\u2029" };
+
+    [Theory]
+    [MemberData(nameof(InvisibleCharacters))]
+    public async Task Direction_and_invisible_characters_in_study_names_participant_codes_and_upload_labels_are_a_422_naming_the_field(string character)
+    {
+        var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+
+        var study = await client.PostAsJsonAsync("/v1/studies", new { name = $"pilot{character}gpj.exe" });
+        Assert.True((await ProblemAssert.IsProblem(study, (HttpStatusCode)422, "validation")).GetProperty("errors").TryGetProperty("name", out _));
+        var participant = await client.PostAsJsonAsync($"/v1/studies/{studyId}/participants", new { code = $"P{character}02" });
+        Assert.True((await ProblemAssert.IsProblem(participant, (HttpStatusCode)422, "validation")).GetProperty("errors").TryGetProperty("code", out _));
+        var renamed = await client.PutAsJsonAsync($"/v1/studies/{studyId}", new { name = $"renamed{character}" });
+        Assert.True((await ProblemAssert.IsProblem(renamed, (HttpStatusCode)422, "validation")).GetProperty("errors").TryGetProperty("name", out _));
+        var upload = await Uploads.PostAsync(client, studyId, participantId, await TestMedia.WavAsync(), "audio/wav",
+            $"?stimulus=joy{Uri.EscapeDataString(character)}01&fileName=a.wav");
+        Assert.True((await ProblemAssert.IsProblem(upload, (HttpStatusCode)422, "validation")).GetProperty("errors").TryGetProperty("stimulus", out _));
+
+        Assert.Equal(1, (await client.GetFromJsonAsync<Page<StudyDto>>("/v1/studies", Json.Options))!.Total);
+        Assert.Equal(1, (await client.GetFromJsonAsync<Page<ParticipantDto>>($"/v1/studies/{studyId}/participants", Json.Options))!.Total);
+        Assert.Empty(await api.BlobNamesAsync($"{tenantId}/"));
+    }
+
+    [Fact]
+    public async Task A_file_name_with_direction_or_invisible_characters_is_kept_without_them()
+    {
+        var (key, _, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        // Everything after U+202E is shown right to left, so a name can show another extension than it has.
+        var fileName = "pass\u200Bwd\u2028\u2066\u202E4pm.mp4";
+        var response = await Uploads.PostAsync(client, studyId, participantId, await TestMedia.WavAsync(), "audio/wav",
+            "?fileName=" + Uri.EscapeDataString(fileName));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("passwd4pm.mp4", (await response.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!.OriginalFileName);
     }
 
     [Fact]

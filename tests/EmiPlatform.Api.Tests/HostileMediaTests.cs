@@ -76,6 +76,25 @@ public sealed class HostileMediaTests(ApiFactory api) : IClassFixture<ApiFactory
         }
     }
 
+    [Fact]
+    public async Task Megabytes_of_tags_are_accepted_unread_and_a_probe_answer_over_its_cap_is_a_422_storing_nothing()
+    {
+        var (key, tenantId, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        // 7 MB of container tags (42 MB of JSON had ffprobe been asked for every field), under the test host's 8 MB limit.
+        var tagged = TaggedMedia.WithContainerTags(_corpus.Folder, "tagged.mkv", count: 7, bytes: 1 << 20);
+        var accepted = await Uploads.PostAsync(client, studyId, participantId, await File.ReadAllBytesAsync(tagged), "video/x-matroska", "?fileName=tagged.mkv");
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        Assert.InRange((await accepted.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!.DurationSeconds, 1.9, 2.2);
+
+        var bomb = TaggedMedia.WithHugeRotateTag(_corpus.Folder, "rotate-bomb.mkv", bytes: 1 << 20);
+        var refused = await Uploads.PostAsync(client, studyId, participantId, await File.ReadAllBytesAsync(bomb), "video/x-matroska", "?fileName=rotate-bomb.mkv");
+        var problem = await ProblemAssert.IsProblem(refused, (HttpStatusCode)422, "media-out-of-bounds");
+        Assert.Contains("rotate-bomb.mkv", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Media:MaxProbeOutputBytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Single(await api.BlobNamesAsync($"{tenantId}/"));
+    }
+
     [Theory]
     [InlineData("hls-http", true)]
     [InlineData("hls-file", false)]

@@ -8,6 +8,7 @@ using EmiPlatform.Api.Tenants;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Media;
 using EmiPlatform.Testing;
+using EmiPlatform.Testing.Media;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -73,6 +74,29 @@ public sealed class RecordingUploadTests(ApiFactory api) : IClassFixture<ApiFact
         finally
         {
             File.Delete(local);
+        }
+    }
+
+    [Fact]
+    public async Task A_lab_mkv_whose_audio_ends_before_its_video_is_accepted_and_scored()
+    {
+        var (key, _, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        var folder = Directory.CreateTempSubdirectory("emi-lab-mkv-");
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(LabMedia.AudioEndsEarlyMkv(folder.FullName));
+            var response = await Uploads.PostAsync(client, studyId, participantId, bytes, "video/x-matroska", "?fileName=obs-session.mkv");
+            Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+            var recording = (await response.Content.ReadFromJsonAsync<RecordingDto>(Json.Options))!;
+            Assert.InRange(recording.DurationSeconds, LabMedia.VideoSeconds - 0.1, LabMedia.VideoSeconds + 0.1);
+
+            var job = await WebhookDeliveryTests.WaitForJobAsync(client, studyId);
+            Assert.True(job.GetProperty("state").GetString() == "succeeded", job.GetRawText());
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
         }
     }
 

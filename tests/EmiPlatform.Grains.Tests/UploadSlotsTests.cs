@@ -1,3 +1,4 @@
+using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Grains.Tenants;
 using Microsoft.Extensions.Time.Testing;
 
@@ -14,15 +15,16 @@ public sealed class UploadSlotsTests
     {
         var slots = new UploadSlots(2, Lease, clock);
         var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
-        Assert.True(slots.TryTake(a));
-        Assert.True(slots.TryTake(b));
-        Assert.False(slots.TryTake(Guid.NewGuid()));
-        Assert.True(slots.TryTake(a)); // the same upload asking again holds one slot, not two
+        Assert.Equal(UploadSlotGrant.Taken, slots.Take(a));
+        Assert.Equal(UploadSlotGrant.Taken, slots.Take(b));
+        Assert.Equal(UploadSlotGrant.AllHeld, slots.Take(Guid.NewGuid()));
+        // The same upload asking again is told another request holds it (one at a time), and holds one slot, not two.
+        Assert.Equal(UploadSlotGrant.AlreadyHeld, slots.Take(a));
         Assert.Equal(2, slots.Count);
 
         slots.Release(a);
-        Assert.True(slots.TryTake(Guid.NewGuid()));
-        Assert.False(slots.TryTake(Guid.NewGuid()));
+        Assert.Equal(UploadSlotGrant.Taken, slots.Take(Guid.NewGuid()));
+        Assert.Equal(UploadSlotGrant.AllHeld, slots.Take(Guid.NewGuid()));
     }
 
     [Fact]
@@ -30,25 +32,25 @@ public sealed class UploadSlotsTests
     {
         var slots = new UploadSlots(2, Lease, clock);
         var (renewed, abandoned) = (Guid.NewGuid(), Guid.NewGuid());
-        slots.TryTake(renewed);
-        slots.TryTake(abandoned);
+        slots.Take(renewed);
+        slots.Take(abandoned);
         for (var i = 0; i < 10; i++)
         {
             clock.Advance(TimeSpan.FromSeconds(10));
             slots.Keep(renewed);
         }
         Assert.Equal(1, slots.Count); // the abandoned one (its API host died) lapsed after 60 s
-        Assert.True(slots.TryTake(Guid.NewGuid()));
-        Assert.False(slots.TryTake(abandoned));
+        Assert.Equal(UploadSlotGrant.Taken, slots.Take(Guid.NewGuid()));
+        Assert.Equal(UploadSlotGrant.AllHeld, slots.Take(abandoned));
     }
 
     [Fact]
     public void A_fresh_activation_learns_uploads_in_flight_from_their_renewals_even_over_the_limit()
     {
         var slots = new UploadSlots(1, Lease, clock);
-        Assert.True(slots.TryTake(Guid.NewGuid()));
+        Assert.Equal(UploadSlotGrant.Taken, slots.Take(Guid.NewGuid()));
         slots.Keep(Guid.NewGuid()); // an upload admitted by the grain's previous activation
         Assert.Equal(2, slots.Count);
-        Assert.False(slots.TryTake(Guid.NewGuid()));
+        Assert.Equal(UploadSlotGrant.AllHeld, slots.Take(Guid.NewGuid()));
     }
 }

@@ -117,6 +117,28 @@ public sealed class MediaLimitsTests : IDisposable
         Assert.Empty(ChildProcesses.FfmpegChildren());
     }
 
+    [Fact]
+    public async Task Megabytes_of_tags_the_probe_does_not_ask_for_are_never_read_and_a_probe_answer_over_its_cap_is_refused()
+    {
+        // 32 MB of container tags, 200 MB as ffprobe's JSON of every field: under a cap of 16 KiB on what ffprobe may
+        // answer, the probe still works, so it never asked for them.
+        var tagged = TaggedMedia.WithContainerTags(_folder, "tagged.mkv", count: 8, bytes: 4 << 20);
+        var capped = MediaTools.FromEnvironment(new MediaLimits { MaxProbeOutputBytes = 16 << 10 });
+        var info = await MediaProbe.ProbeAsync(tagged, capped, CancellationToken.None);
+        Assert.True(info.HasAudio && info.HasVideo);
+        Assert.InRange(info.Duration, 1.9, 2.2);
+
+        // A field it does ask for (a stream's rotate tag) made 1 MB long, 6 MB as JSON: refused at the default cap (1 MiB).
+        var bomb = TaggedMedia.WithHugeRotateTag(_folder, "rotate-bomb.mkv", bytes: 1 << 20);
+        var before = FfmpegProcess.LiveCount;
+        var error = await Assert.ThrowsAsync<MediaDecodeException>(() => MediaProbe.ProbeAsync(bomb, MediaTools.FromEnvironment(), CancellationToken.None));
+        Assert.Equal(MediaErrorKind.OutOfBounds, error.Kind);
+        Assert.Contains("rotate-bomb.mkv", error.Message, StringComparison.Ordinal);
+        Assert.Contains("1024 KiB", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, FfmpegProcess.LiveCount);
+        Assert.Empty(ChildProcesses.FfmpegChildren());
+    }
+
     // Gone, or a zombie waiting to be reaped.
     private static bool IsRunning(int pid)
     {

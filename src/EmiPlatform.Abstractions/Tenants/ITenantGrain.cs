@@ -15,9 +15,14 @@ public interface ITenantGrain : IGrainWithGuidKey
     Task<UploadAdmission> AdmitUploadAsync(long declaredBytes);
 
     /// <summary>
-    /// Takes one of the tenant's concurrent-upload slots for <paramref name="uploadId"/>; false when all are held. A slot
-    /// lapses unless <see cref="KeepUploadSlotAsync"/> renews it, so an API host that dies mid-upload frees its slots.
+    /// Takes one of the tenant's concurrent-upload slots for <paramref name="uploadId"/>, unless all are held or this
+    /// upload holds one already (one request at a time per upload, across every API host). A slot lapses unless
+    /// <see cref="KeepUploadSlotAsync"/> renews it, so an API host that dies mid-upload frees its slots.
     /// </summary>
+    [Alias("TakeUploadSlotGrant")]
+    Task<UploadSlotGrant> TakeUploadSlotAsync(Guid uploadId);
+
+    /// <summary><see cref="TakeUploadSlotAsync"/>, true only when it took the slot now.</summary>
     [Alias("TakeUploadSlot")]
     Task<bool> TryTakeUploadSlotAsync(Guid uploadId);
 

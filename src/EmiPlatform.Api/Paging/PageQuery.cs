@@ -21,5 +21,9 @@ public sealed record PageQuery
 
     public int Number => Page ?? 1;
     public int Size => PageSize ?? DefaultPageSize;
-    public int Skip => (Number - 1) * Size;
+    /// <summary>
+    /// Rows before this page, computed in 64 bits: page 2147483647 of 200 is 429 billion rows on, which no list holds, so
+    /// it is an empty page (200) rather than an int overflow into a negative OFFSET (500).
+    /// </summary>
+    public int Skip => (int)Math.Min((long)(Number - 1) * Size, int.MaxValue);
 }

@@ -21,6 +21,7 @@ public static class ProblemTypes
     public const string CorruptMedia = Base + "corrupt-media";
     public const string MediaOutOfBounds = Base + "media-out-of-bounds";
     public const string UploadIncomplete = Base + "upload-incomplete";
+    public const string CompleteInProgress = Base + "complete-in-progress";
     public const string CoordinationUnavailable = Base + "coordination-unavailable";
     public const string RateLimited = Base + "rate-limited";
     public const string TooManyUploads = Base + "too-many-uploads";

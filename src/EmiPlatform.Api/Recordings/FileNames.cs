@@ -1,8 +1,14 @@
+using System.Text;
+using EmiPlatform.Api.Validation;
 using EmiPlatform.Data;
 
 namespace EmiPlatform.Api.Recordings;
 
-/// <summary>Keeps a client's file name as a label only: no directories, no control or shell-special characters, bounded length.</summary>
+/// <summary>
+/// Keeps a client's file name as a label only: no directories, no control or shell-special characters, none of the
+/// invisible ones that change how a name reads (after a right-to-left override, "gpj.exe" shows as "exe.jpg"), bounded
+/// length. Stripped rather than refused: clients send whatever their file system had.
+/// </summary>
 public static class FileNames
 {
     private const string Fallback = "recording";
@@ -14,7 +20,7 @@ public static class FileNames
             return Fallback;
         }
         var name = raw[(raw.LastIndexOfAny(['/', '\\']) + 1)..];
-        var kept = new string([.. name.Where(c => !char.IsControl(c) && !char.IsSurrogate(c) && "<>:\"|?*".IndexOf(c) < 0)]);
+        var kept = new string([.. name.Where(c => !char.IsSurrogate(c) && !NoControlCharactersAttribute.IsHidden(new Rune(c)) && "<>:\"|?*".IndexOf(c) < 0)]);
         kept = kept.Trim().Trim('.').Trim();
         if (kept.Length > Limits.FileNameLength)
         {

@@ -22,6 +22,14 @@ public static class RecordingProblems
             "This tenant already has as many uploads in progress as it may (Coordination:MaxConcurrentUploads); nothing was stored. Retry after 5 s.");
     }
 
+    /// <summary>Another request is completing this very upload; its answer (or a repeat after it) is the one to use.</summary>
+    public static ProblemHttpResult CompleteInProgress(HttpResponse response)
+    {
+        response.Headers.RetryAfter = "5";
+        return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.CompleteInProgress, "Complete in progress",
+            "Another request is completing this upload now; nothing was done. Retry after 5 s: a complete that finished answers 200 with the recording.");
+    }
+
     public static ProblemHttpResult Empty() =>
         Problem.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.EmptyRecording, "Empty recording", "The upload has no bytes.");
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using EmiPlatform.Abstractions.Studies;
@@ -9,14 +10,19 @@ using EmiPlatform.Storage;
 using EmiPlatform.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Orleans.Runtime;
 
 namespace EmiPlatform.Api.Recordings;
 
 /// <summary>
 /// Turns a committed blob into a recording row: probe it, check it decodes to its end, register it (the database
-/// enforces quota and per-participant uniqueness). On every path that does not end in a row the blob is deleted,
-/// so a refused or failed upload leaves nothing behind. The study's grain inserts the row and its scoring job
-/// (default bundle) in one transaction: a recording is never without its job, and no job exists for a refused upload.
+/// enforces quota and per-participant uniqueness). The study's grain inserts the row and its scoring job (default
+/// bundle) in one transaction: a recording is never without its job, and no job exists for a refused upload.
+/// A blob is deleted only when the platform knows no row refers to it: on a refusal (after checking that no row names
+/// the blob), and on a failure before the grain was asked when nothing could register it later
+/// (<see cref="BlobOnFailure"/>). When the grain was asked and its answer was lost (a timeout, a lost silo), the row is
+/// read: there, the upload succeeded; not there, the outcome is unknown (the grain may still commit), so the blob is
+/// left for its row or for the storage sweep.
 /// </summary>
 public sealed class RecordingRegistrar(
     EmiDbContext db, IBlobStore blobs, MediaTools tools, DefaultBundle defaultBundle, IGrainFactory grains, EmiMetrics metrics, ILogger<RecordingRegistrar> logger)
@@ -28,21 +34,37 @@ public sealed class RecordingRegistrar(
 
     public sealed record RecordingDtoResult(Recording Row, bool Created);
 
+    private enum Fate
+    {
+        /// <summary>Refused, or a duplicate of another blob: no row refers to this one.</summary>
+        Refused,
+
+        /// <summary>A row refers to it.</summary>
+        Kept,
+
+        /// <summary>Not answered (an exception): <see cref="BlobOnFailure"/> decides.</summary>
+        Failed,
+
+        /// <summary>The grain was asked and its answer lost: a row may yet refer to it.</summary>
+        Unknown,
+    }
+
     public async Task<Outcome> RegisterAsync(
         Participant participant, Guid recordingId, string blobName, long length, string sha256, RecordingMetadata metadata,
-        CancellationToken cancellationToken)
+        BlobOnFailure onFailure, CancellationToken cancellationToken)
     {
-        var keep = false;
+        var fate = Fate.Failed;
         try
         {
             if (length == 0)
             {
+                fate = Fate.Refused;
                 return Refuse(RecordingProblems.Empty());
             }
             if (await FindAsync(participant.Id, sha256, cancellationToken) is { } existing)
             {
                 // Another registration of this very blob (a racing complete) must not delete what its row points at.
-                keep = existing.BlobName == blobName;
+                fate = existing.BlobName == blobName ? Fate.Kept : Fate.Refused;
                 return new Outcome(new RecordingDtoResult(existing, Created: false), null);
             }
 
@@ -58,6 +80,7 @@ public sealed class RecordingRegistrar(
             }
             catch (MediaDecodeException ex) when (ex.Kind is not MediaErrorKind.ToolMissing)
             {
+                fate = Fate.Refused;
                 return Refuse(ex.Kind switch
                 {
                     MediaErrorKind.Unreadable or MediaErrorKind.NoStreams => RecordingProblems.NotMedia(ex.Message),
@@ -73,27 +96,43 @@ public sealed class RecordingRegistrar(
                 new RecordingMedia(info.Duration, info.FormatName, info.Audio?.Codec, info.Audio?.SampleRate, info.Audio?.Channels,
                     info.Video?.Codec, info.Video?.Width, info.Video?.Height, info.Video?.AverageFrameRate, info.Video?.Rotation,
                     StoredMediaInfo.Serialize(info)));
-            // Not the request's token: once asked, the study grain finishes the registration even if the client hangs up.
-            var outcome = await grains.GetGrain<IStudyGrain>(participant.StudyId).RegisterRecordingAsync(registration);
+            RegistrationOutcome outcome;
+            fate = Fate.Unknown;
+            try
+            {
+                // Not the request's token: once asked, the study grain finishes the registration even if the client hangs up.
+                outcome = await grains.GetGrain<IStudyGrain>(participant.StudyId).RegisterRecordingAsync(registration);
+            }
+            catch (Exception ex) when (ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+            {
+                // The grain may have committed before its answer was lost: the row says whether it did.
+                if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordingId, CancellationToken.None) is not { } committed)
+                {
+                    logger.LogWarning(ex, "Registration of {BlobName} has no answer and no row yet; its blob is left for the row or the storage sweep", blobName);
+                    throw;
+                }
+                outcome = new RegistrationOutcome(RegistrationResult.Created, committed.Id, null);
+            }
             switch (outcome.Result)
             {
                 case RegistrationResult.QuotaExceeded:
+                    fate = Fate.Refused;
                     return Refuse(RecordingProblems.QuotaExceeded());
                 case RegistrationResult.Duplicate:
                     var winner = await db.Recordings.AsNoTracking().SingleAsync(r => r.Id == outcome.RecordingId, CancellationToken.None);
-                    keep = winner.BlobName == blobName;
+                    fate = winner.BlobName == blobName ? Fate.Kept : Fate.Refused;
                     return new Outcome(new RecordingDtoResult(winner, Created: false), null);
             }
             var row = await db.Recordings.AsNoTracking().SingleAsync(r => r.Id == recordingId, CancellationToken.None);
-            keep = true;
+            fate = Fate.Kept;
             metrics.RecordUpload(participant.TenantId, length);
             return new Outcome(new RecordingDtoResult(row, Created: true), null);
         }
         finally
         {
-            if (!keep)
+            if (fate is Fate.Refused || (fate is Fate.Failed && onFailure is BlobOnFailure.Delete))
             {
-                await DeleteQuietlyAsync(blobName);
+                await DeleteUnlessReferencedAsync(blobName);
             }
         }
     }
@@ -103,14 +142,19 @@ public sealed class RecordingRegistrar(
     private Task<Recording?> FindAsync(Guid participantId, string sha256, CancellationToken cancellationToken) =>
         db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.ParticipantId == participantId && r.Sha256 == sha256, cancellationToken);
 
-    private async Task DeleteQuietlyAsync(string blobName)
+    private async Task DeleteUnlessReferencedAsync(string blobName)
     {
         try
         {
-            // Not the request's token: a client that hung up must still not leave its blob behind.
+            // Not the request's token: a client that hung up must still not leave its blob behind. The row is read first:
+            // a concurrent registration of this very blob (a repeat of complete) may have written one.
+            if (await db.Recordings.AsNoTracking().AnyAsync(r => r.BlobName == blobName, CancellationToken.None))
+            {
+                return;
+            }
             await blobs.Container.GetBlobClient(blobName).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or IOException or DbException or TimeoutException)
         {
             // The sweep (POST /v1/admin/storage/sweep) finds blobs without rows; log so operators know to run it.
             logger.LogError(ex, "Could not delete refused upload blob {BlobName}; the storage sweep will find it", blobName);

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using EmiPlatform.Abstractions.Studies;
@@ -120,10 +121,11 @@ public static class RecordingsApi
         }
         var recordingId = Guid.CreateVersion7(clock.GetUtcNow());
         // Held until the row is written or the upload failed; taken before the body is read, so a refused upload stores nothing.
-        await using var slot = await UploadSlot.TryTakeAsync(grains, tenant.Id, recordingId);
+        var (slot, _) = await UploadSlot.TryTakeAsync(grains, tenant.Id, recordingId);
+        await using var held = slot;
         if (slot is null)
         {
-            return RecordingProblems.TooManyUploads(request.HttpContext.Response);
+            return RecordingProblems.TooManyUploads(request.HttpContext.Response); // the id is new: only the limit refuses it
         }
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -141,7 +143,8 @@ public static class RecordingsApi
         {
             return RecordingProblems.TooLarge(max);
         }
-        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, uploaded.Length, uploaded.Sha256, metadata, ct));
+        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, uploaded.Length, uploaded.Sha256, metadata,
+            BlobOnFailure.Delete, ct));
     }
 
     private static async Task<Results<Ok<DirectUploadDto>, ProblemHttpResult>> StartDirectUpload(
@@ -183,23 +186,37 @@ public static class RecordingsApi
         {
             return TypedResults.Ok(RecordingDto.From(done)); // completing twice is harmless
         }
-        // Completing copies, hashes and probes the whole file: it counts as an upload in progress. Refused, the staging
-        // blob stays for a later complete.
-        await using var slot = await UploadSlot.TryTakeAsync(grains, tenant.Id, recordingId);
-        if (slot is null)
+        // Completing copies, hashes and probes the whole file: it counts as an upload in progress, and the slot is the
+        // upload's own, so repeats of one complete run one at a time (across API hosts) instead of each doing it all.
+        // Refused, the staging blob stays for a later complete.
+        var (slot, grant) = await UploadSlot.TryTakeAsync(grains, tenant.Id, recordingId);
+        await using var held = slot;
+        switch (grant)
         {
-            return RecordingProblems.TooManyUploads(response);
+            case UploadSlotGrant.AllHeld:
+                return RecordingProblems.TooManyUploads(response);
+            case UploadSlotGrant.AlreadyHeld:
+                return RecordingProblems.CompleteInProgress(response);
+        }
+        // A complete that held the slot until just now may have written the row.
+        if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordingId, ct) is { } finished)
+        {
+            return TypedResults.Ok(RecordingDto.From(finished));
         }
         var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);
-        var promotion = await blobs.PromoteAsync(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId),
-            blobName, options.Value.MaxUploadBytes, ct);
-        // Only where the staging blob was gone: the row is read once more only when another complete may have written it.
-        if (promotion.StagingWasGone && await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordingId, ct) is { } raced)
+        BlobPromotion promotion;
+        try
         {
-            return TypedResults.Ok(RecordingDto.From(raced)); // a concurrent complete promoted it first
+            promotion = await blobs.PromoteAsync(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId),
+                blobName, options.Value.MaxUploadBytes, ct);
         }
-        // Otherwise, with the staging blob gone, an earlier complete promoted it and stopped before its row (the client
-        // hung up): the store carried on from there.
+        catch (RequestFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
+        {
+            // Storage saw another promotion of these blobs (a complete whose slot lapsed in a silo failover): it wins.
+            return RecordingProblems.CompleteInProgress(response);
+        }
+        // With the staging blob gone, an earlier complete promoted it and stopped before its row (the client hung up):
+        // the store carried on from there.
         switch (promotion.Status)
         {
             case BlobPromotionStatus.NotStaged:
@@ -209,8 +226,10 @@ public static class RecordingsApi
                 return RecordingProblems.TooLarge(options.Value.MaxUploadBytes);
         }
         var hashed = promotion.Hash!;
+        // Kept when this request fails or is abandoned: the promoted blob is the upload's only copy, and a repeat of
+        // complete carries on from it.
         return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, hashed.Length, hashed.Sha256,
-            metadata with { ContentType = metadata.ContentType ?? promotion.ContentType }, ct));
+            metadata with { ContentType = metadata.ContentType ?? promotion.ContentType }, BlobOnFailure.Keep, ct));
     }
 
     private static async Task<Results<Ok<RecordingDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CancellationToken ct) =>

@@ -25,11 +25,15 @@ public sealed class UploadSlot : IAsyncDisposable
         _renewing = RenewAsync();
     }
 
-    /// <summary>The slot, or null when the tenant's uploads in progress are at the limit.</summary>
-    public static async Task<UploadSlot?> TryTakeAsync(IGrainFactory grains, Guid tenantId, Guid uploadId)
+    /// <summary>
+    /// The slot, or null with why not: the tenant's uploads in progress are at the limit, or this upload is already in
+    /// progress (another request holds its slot).
+    /// </summary>
+    public static async Task<(UploadSlot? Slot, UploadSlotGrant Grant)> TryTakeAsync(IGrainFactory grains, Guid tenantId, Guid uploadId)
     {
         var tenant = grains.GetGrain<ITenantGrain>(tenantId);
-        return await tenant.TryTakeUploadSlotAsync(uploadId) ? new UploadSlot(tenant, uploadId) : null;
+        var grant = await tenant.TakeUploadSlotAsync(uploadId);
+        return (grant == UploadSlotGrant.Taken ? new UploadSlot(tenant, uploadId) : null, grant);
     }
 
     public async ValueTask DisposeAsync()

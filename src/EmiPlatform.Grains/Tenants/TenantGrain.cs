@@ -59,7 +59,9 @@ public sealed class TenantGrain(
         return current.WouldExceed(Math.Max(declaredBytes, 0)) ? new UploadAdmission(UploadRefusal.QuotaExceeded) : UploadAdmission.Admitted;
     }
 
-    public Task<bool> TryTakeUploadSlotAsync(Guid uploadId) => Task.FromResult(_uploads.TryTake(uploadId));
+    public Task<UploadSlotGrant> TakeUploadSlotAsync(Guid uploadId) => Task.FromResult(_uploads.Take(uploadId));
+
+    public Task<bool> TryTakeUploadSlotAsync(Guid uploadId) => Task.FromResult(_uploads.Take(uploadId) == UploadSlotGrant.Taken);
 
     public Task KeepUploadSlotAsync(Guid uploadId)
     {

@@ -1,3 +1,5 @@
+using EmiPlatform.Abstractions.Tenants;
+
 namespace EmiPlatform.Grains.Tenants;
 
 /// <summary>
@@ -17,15 +19,24 @@ public sealed class UploadSlots(int limit, TimeSpan lease, TimeProvider clock)
         }
     }
 
-    public bool TryTake(Guid uploadId)
+    /// <summary>
+    /// A slot for <paramref name="uploadId"/>, unless all are held or that upload holds one already: its holder is
+    /// working on it, and a repeat of the same upload (a second <c>complete</c>) must wait for it rather than pass the
+    /// limit and do the same work beside it.
+    /// </summary>
+    public UploadSlotGrant Take(Guid uploadId)
     {
         Prune();
-        if (!_expiresAt.ContainsKey(uploadId) && _expiresAt.Count >= limit)
+        if (_expiresAt.ContainsKey(uploadId))
         {
-            return false;
+            return UploadSlotGrant.AlreadyHeld;
+        }
+        if (_expiresAt.Count >= limit)
+        {
+            return UploadSlotGrant.AllHeld;
         }
         _expiresAt[uploadId] = Deadline();
-        return true;
+        return UploadSlotGrant.Taken;
     }
 
     /// <summary>Renews a slot, or takes it back whatever the count: its upload is already streaming.</summary>
