@@ -43,9 +43,22 @@ public sealed class FaceCoverageTests(ApiFactory api) : IClassFixture<ApiFactory
         var csv = await client.GetStringAsync($"/v1/studies/{studyId}/export?format=long");
         var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
         var column = Array.IndexOf(rows[0], "face_coverage");
-        Assert.Equal(rows[0].Length - 1, column); // appended: earlier columns keep their places
+        Assert.Equal(Array.IndexOf(rows[0], "has_video") + 1, column); // appended after the flags: earlier columns keep their places
         Assert.Equal(windows.Select(w => w.GetProperty("face_coverage").GetDouble()),
             rows.Skip(1).Select(r => double.Parse(r[column], CultureInfo.InvariantCulture)));
+
+        // The face stage's perception travels the same way: measured where the face was, null where it was not, and
+        // the JSON and the CSV say the same. (The clip's audio is a tone: the speech stage hears no speech in it.)
+        foreach (var name in (string[])["face_confidence", "au12_lip_corner_pull", "head_roll_deg", "expr_happy", "expr_neutral"])
+        {
+            var at = Array.IndexOf(rows[0], name);
+            Assert.True(at > column, $"{name} is not among the CSV's columns after face_coverage");
+            Assert.All(early, w => Assert.Equal(JsonValueKind.Number, w.GetProperty(name).ValueKind));
+            Assert.All(late, w => Assert.Equal(JsonValueKind.Null, w.GetProperty(name).ValueKind));
+            Assert.Equal(windows.Select(w => w.GetProperty(name).ValueKind == JsonValueKind.Null ? "" : w.GetProperty(name).GetDouble().ToString("R", CultureInfo.InvariantCulture)),
+                rows.Skip(1).Select(r => r[at] == "" ? "" : double.Parse(r[at], CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture)));
+        }
+        Assert.All(windows, w => Assert.True(w.GetProperty("speech_coverage").GetDouble() < 0.2, $"a tone heard as speech at {w.GetProperty("start_s")} s"));
 
         var aggregate = (await client.GetStringAsync($"/v1/studies/{studyId}/export?format=aggregate"))
             .Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();

@@ -34,8 +34,10 @@ internal static class BranchRuns
             OutputRateHz = spec.OutputRateHz,
             Inputs = (data, _, count, units) => [new OnnxInput(spec.Input.Name, data, [count, units])],
             StepOutputs = [(spec.Outputs.EmiSteps.Name, emi), (spec.Outputs.VadSteps.Name, vad)],
-            // mask: drop leaves the steps of non-speech 32 ms steps out of the branch (decoded samples count from 0).
-            UnitSeen = spec.Speech is { Mask: SpeechStage.Drop } ? sample => speech!.IsSpeechAt(sample / (double)spec.SampleRate) : null,
+            // mask: drop leaves out the steps whose receptive field's centre is in a non-speech 32 ms step.
+            UnitSeen = spec.Speech is { Mask: SpeechStage.Drop }
+                ? sample => speech!.IsSpeechAt((sample + (spec.ReceptiveFieldSamples / 2.0)) / spec.SampleRate)
+                : null,
             Scored = scored,
             InferenceGate = gate,
         };
