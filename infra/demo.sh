@@ -76,18 +76,23 @@ echo "API:              $url  (platform admin key in .local/demo-admin-key)"
 echo "OpenAPI document: $url/openapi/v1.json"
 echo "health:           $url/healthz   readiness: $url/readyz"
 
-# Sample recordings: ffmpeg's test pattern with synthetic speech (espeak-ng), made once per checkout.
+# Sample recordings: skimage's public-domain astronaut photo (NASA; Debian python3-skimage) as the participant's face,
+# then ffmpeg's test pattern (the face leaves for the last two seconds), with synthetic speech (espeak-ng) followed by
+# silence; made once per checkout.
+astronaut=/usr/lib/python3/dist-packages/skimage/data/astronaut.png
 media=.local/demo-media
 mkdir -p "$media"
 lines=("I really admire how calmly you handled that." "Ha, that was funny, let us do it again!" "We will finish this, no matter what it takes.")
 i=0
 for code in P01 P02 P03; do
   for take in 1 2; do
-    f="$media/$code-take$take.mp4"
+    f="$media/$code-take$take-face.mp4"
     if [ ! -s "$f" ]; then
       espeak-ng -s 150 -w "$media/$code-$take.wav" "${lines[$i]}" 2>/dev/null
-      ffmpeg -nostdin -v error -y -f lavfi -i "testsrc=size=320x240:rate=25" -i "$media/$code-$take.wav" \
-        -filter_complex "[1:a]aresample=16000,apad[a]" -map 0:v -map "[a]" -t $((5 + take)) \
+      ffmpeg -nostdin -v error -y -loop 1 -t $((3 + take)) -i "$astronaut" -f lavfi -t 2 -i "testsrc=size=512x512:rate=25" \
+        -i "$media/$code-$take.wav" \
+        -filter_complex "[0:v]fps=25,format=yuv420p[f];[1:v]format=yuv420p[t];[f][t]concat=n=2:v=1[v];[2:a]aresample=16000,apad[a]" \
+        -map "[v]" -map "[a]" -t $((5 + take)) \
         -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -movflags +faststart "$f"
     fi
   done
@@ -104,12 +109,12 @@ curl -sS -N "$url/v1/studies/$study_id/events" -H "Authorization: Bearer $upload
 sse_pid=$!
 
 echo
-echo "5. uploading 6 sample recordings (test pattern + synthetic speech); each upload queues a scoring job in the same transaction"
+echo "5. uploading 6 sample recordings (a face, then a test pattern, + synthetic speech); each upload queues a scoring job in the same transaction"
 declare -a recording_ids
 for code in P01 P02 P03; do
   for take in 1 2; do
     out=$(curl -sS -X POST "$url/v1/studies/$study_id/participants/${participant_ids[$code]}/recordings?stimulus=joy-0$take&trial=$take&fileName=$code-take$take.mp4" \
-      -H "Authorization: Bearer $uploader_key" -H 'Content-Type: video/mp4' --data-binary "@$media/$code-take$take.mp4" -w '\n%{http_code}')
+      -H "Authorization: Bearer $uploader_key" -H 'Content-Type: video/mp4' --data-binary "@$media/$code-take$take-face.mp4" -w '\n%{http_code}')
     code_=${out##*$'\n'}; body=${out%$'\n'*}
     [ "${code_:0:1}" = 2 ] || { echo "demo: upload of $code take $take answered $code_: $body" >&2; exit 1; }
     recording_ids+=("$(jq -r .id <<<"$body")")
@@ -139,6 +144,13 @@ call GET "/v1/recordings/${recording_ids[0]}/timeline" "$uploader_key" | jq -r '
   (["start_s","end_s","admiration","amusement","determination","empathic_pain","excitement","joy"] | @tsv),
   (.windows[] | [.start_s, .end_s, .admiration, .amusement, .determination, .empathic_pain, .excitement, .joy]
      | map(if type == "number" then (. * 1000 | round / 1000) else . end) | @tsv)' | column -t
+echo
+echo "what the pretrained stages measured in the same windows (speech: Silero VAD; face: BlazeFace, FaceMesh landmark"
+echo "descriptors - not FACS-coded AUs - and a FER-2013 expression classifier; empty where the face left; docs/results.md):"
+call GET "/v1/recordings/${recording_ids[0]}/timeline" "$uploader_key" | jq -r '
+  (["start_s","speech_coverage","face_coverage","face_confidence","au12_lip_corner_pull","au26_jaw_drop","head_yaw_deg","expr_happy","expr_neutral"] | @tsv),
+  (.windows[] | [.start_s, .speech_coverage, .face_coverage, .face_confidence, .au12_lip_corner_pull, .au26_jaw_drop, .head_yaw_deg, .expr_happy, .expr_neutral]
+     | map(if type == "number" then (. * 1000 | round / 1000) elif . == null then "-" else . end) | @tsv)' | column -t
 
 csv="$root/.local/demo-study-long.csv"
 curl -sS -f "$url/v1/studies/$study_id/export?format=long" -H "Authorization: Bearer $uploader_key" -o "$csv"

@@ -3,7 +3,9 @@ using System.Threading.Channels;
 using EmiPlatform.Bundles;
 using EmiPlatform.Inference.Faces;
 using EmiPlatform.Inference.Onnx;
+using EmiPlatform.Inference.Perception;
 using EmiPlatform.Inference.Scoring;
+using EmiPlatform.Inference.Speech;
 using EmiPlatform.Media;
 
 namespace EmiPlatform.Cli.Bench;
@@ -12,20 +14,38 @@ namespace EmiPlatform.Cli.Bench;
 /// The denominator of the pipeline-efficiency ratio: the same segments the pipeline feeds the model, decoded into
 /// memory beforehand, run through the same sessions (both branches concurrently, as the pipeline does) with no
 /// decoding in the way. With a face stage, the decoded letterboxed frames are kept instead, and each run does
-/// the face stage's work on them (detector, track, crop) before the visual sessions: raw includes the detector.
+/// the face stage's work on them (detector, track, crop, and with perception FaceMesh and the expressions) before the
+/// visual sessions; with a speech stage, the whole 16 kHz stream is kept and the speech detector runs over it before
+/// the audio sessions. Raw includes every model the pipeline runs.
 /// </summary>
-internal sealed class RawSessionTimer
+internal sealed class RawSessionTimer((OnnxModel? Speech, OnnxModel? Landmarks, OnnxModel? Expressions) stages)
 {
     private readonly List<Segment> _audio = [];
     private readonly List<Segment> _visual = [];
     private LetterboxedFrames? _letterboxed;
+    private float[]? _speechSamples;
 
-    public static async Task<RawSessionTimer> DecodeAsync(string recording, ModelBundle bundle, CancellationToken cancellationToken)
+    public static async Task<RawSessionTimer> DecodeAsync(string recording, ModelBundle bundle, (OnnxModel? Speech, OnnxModel? Landmarks, OnnxModel? Expressions) stages, CancellationToken cancellationToken)
     {
         var tools = MediaTools.FromEnvironment();
         var childCpuBefore = ChildCpuTime.Total;
         var media = await MediaProbe.ProbeAsync(recording, tools, cancellationToken);
-        var timer = new RawSessionTimer();
+        var timer = new RawSessionTimer(stages);
+        if (media.HasAudio && bundle.Audio is { Speech: not null } && stages.Speech is not null)
+        {
+            await using var decoder = AudioDecoder.Start(media, SileroSpeechDetector.SampleRate, tools, cancellationToken);
+            var samples = new List<float>();
+            var buffer = new float[16384];
+            int read;
+            while ((read = await decoder.ReadAsync(buffer, 0, buffer.Length, cancellationToken)) > 0)
+            {
+                samples.AddRange(buffer.AsSpan(0, read));
+            }
+
+            await decoder.CompleteAsync(cancellationToken);
+            timer._speechSamples = [.. samples];
+        }
+
         if (media.HasAudio && bundle.Audio is { } a)
         {
             await using var decoder = AudioDecoder.Start(media, a.SampleRate, tools, cancellationToken);
@@ -84,6 +104,12 @@ internal sealed class RawSessionTimer
         {
             tasks.Add(Task.Run(() =>
             {
+                if (_speechSamples is not null)
+                {
+                    using var detector = new SileroSpeechDetector(stages.Speech!);
+                    detector.Detect(_speechSamples, cancellationToken);
+                }
+
                 using var runner = audio.CreateRunner([a.Outputs.EmiSteps.Name, a.Outputs.VadSteps.Name]);
                 foreach (var s in _audio)
                 {
@@ -123,7 +149,8 @@ internal sealed class RawSessionTimer
         }
 
         _visual.Clear();
-        using var frames = new FaceCropFrames(face, v);
+        using var perceiver = stages.Landmarks is null ? null : new FacePerceiver(stages.Landmarks, stages.Expressions);
+        using var frames = new FaceCropFrames(face, v, perceiver: perceiver);
         var crops = new float[_letterboxed!.Frames.Count * frames.FrameFloats];
         for (var i = 0; i < _letterboxed.Frames.Count; i++)
         {

@@ -51,7 +51,7 @@ internal static class BenchCommand
             Console.WriteLine($"bundle {bundle.Name} {bundle.Version} (trained: {bundle.Trained}); recording {Path.GetFileName(file)}: {media.Duration:0.0} s, audio {media.HasAudio}, video {media.HasVideo} {media.Video?.Width}x{media.Video?.Height}");
             Console.WriteLine($"ONNX Runtime {OnnxEnvironment.Version}, {Environment.ProcessorCount} cores, intra-op threads {(parse.GetValue(threads) == 0 ? "default" : parse.GetValue(threads))}, provider {audio?.ExecutionProvider ?? visual?.ExecutionProvider}");
 
-            var raw = await RawSessionTimer.DecodeAsync(file, bundle, ct);
+            var raw = await RawSessionTimer.DecodeAsync(file, bundle, pipeline.StagesForBenchmark(bundle), ct);
             raw.WarmUp(bundle, audio, visual, face);
             var (audioBytes, visualBytes) = raw.AllocatedBytesPerRun(bundle, audio, visual, 10);
             Console.WriteLine($"managed bytes allocated per session run (first segment, 10 runs): audio {audioBytes:0}, visual {visualBytes:0}");
@@ -71,7 +71,7 @@ internal static class BenchCommand
                 if (raw.FaceStage is { Frames: > 0 } stage)
                 {
                     faceMsPerFrame = Math.Min(faceMsPerFrame, stage.Time.TotalMilliseconds / stage.Frames);
-                    Console.WriteLine($"round {round} face stage   : {stage.Frames} frames in {stage.Time.TotalSeconds:0.00} s -> {stage.Time.TotalMilliseconds / stage.Frames:0.00} ms per frame (detector, track, crop)");
+                    Console.WriteLine($"round {round} face stage   : {stage.Frames} frames in {stage.Time.TotalSeconds:0.00} s -> {stage.Time.TotalMilliseconds / stage.Frames:0.00} ms per frame (detector, track, crop{(bundle.Visual!.Face!.Landmarks is null ? "" : ", landmarks, expressions")})");
                 }
 
                 Console.WriteLine($"round {round} raw sessions : {raw.AudioSegments} audio + {raw.VisualSegments} visual segments in {rawTime.TotalSeconds:0.00} s -> {media.Duration / rawTime.TotalSeconds:0.00} s of recording per s");

@@ -219,6 +219,13 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
         return (models.Audio?.Model, models.Visual?.Model, models.Face);
     }
 
+    /// <summary>The speech stage's and the face perception's models on the first device (the benchmark's raw run includes them).</summary>
+    internal (OnnxModel? Speech, OnnxModel? Landmarks, OnnxModel? Expressions) StagesForBenchmark(ModelBundle bundle)
+    {
+        var models = _models.For(bundle)[0];
+        return (models.Speech, models.Landmarks, models.Expressions);
+    }
+
     /// <summary>Calls and segments of the bundle's batchers on the first device (the tests check that batches were shared).</summary>
     internal ((int Calls, int Segments) Audio, (int Calls, int Segments) Visual) BatchCounts(ModelBundle bundle)
     {
