@@ -6,8 +6,9 @@
 #   BENCH_LONG_MINUTES=20 bench/run.sh
 #   bench/run.sh face            # only the face-stage throughput (builds its bundle and recording if missing)
 #   bench/run.sh perception      # the face stage part by part (detector, landmarks, expression), one thread
-# Then the same throughput with the face stage (issue 15): the base bundle plus the reference bundle's BlazeFace
-# detector, on a 60 s recording of a moving face (Debian python3-skimage's public-domain astronaut.png).
+# Then the same throughput with every pretrained stage (issues 15 and 22): the base bundle plus the reference bundle's
+# BlazeFace detector, Silero VAD speech stage, FaceMesh and expression classifier, on a 60 s recording of a moving
+# face (Debian python3-skimage's public-domain astronaut.png).
 set -euo pipefail
 only_face=false
 [ "${1:-}" = face ] && only_face=true
@@ -33,11 +34,12 @@ if ! $only_face && [ ! -f "$bundle/manifest.json" ]; then
   PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name bench-base --version 0.0.0 --out "$bundle" --force >&2
 fi
 
-face_bundle=.local/bundles/base-face
+face_bundle=.local/bundles/base-perception
 if [ ! -f "$face_bundle/manifest.json" ]; then
-  infra/fetch-face-detector.sh >&2
-  PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name bench-base-face --version 0.0.0 \
-    --face-detector models/reference-tiny/face_detection_back_256x256.onnx --out "$face_bundle" --force >&2
+  make --no-print-directory models >&2
+  PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name bench-base-perception --version 0.0.0 \
+    --face-detector models/reference-tiny/face_detection_back_256x256.onnx --perception models/reference-tiny \
+    --out "$face_bundle" --force >&2
 fi
 
 ff() { ffmpeg -nostdin -y -hide_banner -loglevel error "$@"; }
