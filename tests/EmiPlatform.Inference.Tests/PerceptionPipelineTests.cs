@@ -112,4 +112,23 @@ public sealed class PerceptionPipelineTests(PerceptionFaces faces) : IClassFixtu
 
         Assert.Contains(aus, value => value != 0);
     }
+
+    [Theory]
+    [InlineData("facemesh.onnx")]
+    [InlineData("emotion.onnx")]
+    public void A_missing_or_modified_perception_model_is_refused_naming_the_file(string file)
+    {
+        var dir = TestEnvironment.ReferenceBundleCopy("perception-refused");
+        try
+        {
+            File.AppendAllText(Path.Combine(dir, file), "x");
+            Assert.Contains(file, Assert.Throws<ModelBundleException>(() => ModelBundle.Load(dir)).Message, StringComparison.Ordinal);
+            File.Delete(Path.Combine(dir, file));
+            Assert.Contains(file, Assert.Throws<ModelBundleException>(() => ModelBundle.Load(dir)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
