@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -114,11 +115,20 @@ public sealed class DashboardTests(ApiFactory api) : IClassFixture<ApiFactory>
             await TestMedia.FacelessSilentVideoAsync(), "video/mp4", "?fileName=P01_away.mp4")).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await Uploads.PostAsync(client, studyId, participantId,
             await TestMedia.FaceThenNoFaceVideoAsync(), "video/mp4", "?fileName=P01_face.mp4")).StatusCode);
+        // The faceless job can fail before the second upload, which then starts a run of its own.
+        await Eventually.WaitAsync(async () =>
+        {
+            var jobs = (await client.GetFromJsonAsync<JsonElement>($"/v1/studies/{studyId}/jobs")).GetProperty("items").EnumerateArray().ToList();
+            return jobs.Count == 2 && jobs.All(j => j.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled");
+        }, Generous, "both uploads' jobs to finish");
+        // The page's job table is the latest run's: re-scoring the study puts both recordings into one run.
+        var rescore = await client.PostAsJsonAsync($"/v1/studies/{studyId}/rescore", new { });
+        Assert.Equal(2, (await rescore.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("queued").GetInt32());
         await Eventually.WaitAsync(async () =>
         {
             var progress = await client.GetFromJsonAsync<StudyProgressDto>($"/v1/studies/{studyId}/progress", Json.Options);
             return progress is { Total: 2, Queued: 0, Running: 0, CompletedAt: not null };
-        }, Generous, "both jobs to finish");
+        }, Generous, "both jobs of the re-scoring run to finish");
         var prefix = Path.Combine(RepoRoot.Path, "artifacts", "dashboard");
         Directory.CreateDirectory(Path.GetDirectoryName(prefix)!);
 
@@ -165,6 +175,92 @@ public sealed class DashboardTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.True(chart.GetProperty("gaps").GetInt32() >= chart.GetProperty("faceless").GetInt32(), chart.ToString());
         Assert.Equal(0, result.GetProperty("errors").GetArrayLength());
         Assert.True(new FileInfo(prefix + "-failed.png").Length > 10_000 && new FileInfo(prefix + "-gaps.png").Length > 10_000);
+    }
+
+    [Fact]
+    public async Task The_recording_plays_beside_its_plot_with_a_cursor_linked_both_ways_and_the_perception_curves_selectable()
+    {
+        var dashboard = Path.Combine(RepoRoot.Path, "web", "dashboard");
+        var (key, _, studyId, participantId) = await Uploads.ParticipantAsync(api);
+        var client = api.Client(key);
+        // The public-domain astronaut's face for two seconds, then none: FaceMesh and the expression model see it.
+        var created = await Uploads.PostAsync(client, studyId, participantId, await TestMedia.FaceThenNoFaceVideoAsync(), "video/mp4",
+            "?fileName=P01_face.mp4");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var recordingId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await Eventually.WaitAsync(async () =>
+        {
+            var progress = await client.GetFromJsonAsync<StudyProgressDto>($"/v1/studies/{studyId}/progress", Json.Options);
+            return progress is { Total: 1, Succeeded: 1, CompletedAt: not null };
+        }, Generous, "the recording to be scored");
+        var screenshot = Path.Combine(RepoRoot.Path, "artifacts", "dashboard-media.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        File.Delete(screenshot);
+
+        using var timeout = new CancellationTokenSource(Generous);
+        using var check = Start("node", dashboard, "tests/dashboard-media-check.mjs",
+            client.BaseAddress!.ToString().TrimEnd('/'), key, studyId.ToString(), "P01_face.mp4", screenshot);
+        string output;
+        try
+        {
+            var stderr = check.StandardError.ReadToEndAsync(timeout.Token);
+            output = await check.StandardOutput.ReadToEndAsync(timeout.Token);
+            await check.WaitForExitAsync(timeout.Token);
+            Assert.True(check.ExitCode == 0, $"dashboard check failed:\n{output}\n{await stderr}");
+        }
+        finally
+        {
+            if (!check.HasExited)
+            {
+                check.Kill(entireProcessTree: true);
+            }
+        }
+        var result = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'))).RootElement;
+
+        // The player's source is the recording's own blob, reached through the content link (a read SAS), and it loaded.
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = client.BaseAddress };
+        noRedirects.DefaultRequestHeaders.Authorization = client.DefaultRequestHeaders.Authorization;
+        using var content = await noRedirects.GetAsync($"/v1/recordings/{recordingId}/content");
+        Assert.Equal(HttpStatusCode.Found, content.StatusCode);
+        var media = result.GetProperty("media");
+        var src = new Uri(media.GetProperty("src").GetString()!);
+        Assert.Equal(content.Headers.Location!.GetLeftPart(UriPartial.Path), src.GetLeftPart(UriPartial.Path));
+        Assert.Contains("sig=", src.Query, StringComparison.Ordinal);
+        Assert.InRange(media.GetProperty("duration").GetDouble(), 3.5, 4.5);
+
+        // Clicking three quarters along the plot seeks there; the media's time moves the playhead, seeking and playing.
+        var clicked = result.GetProperty("clicked");
+        Assert.InRange(clicked.GetProperty("currentTime").GetDouble(), 2.0, 4.5);
+        Assert.Equal(clicked.GetProperty("currentTime").GetDouble(), double.Parse(clicked.GetProperty("playheadS").GetString()!, CultureInfo.InvariantCulture), 2);
+        var seeked = result.GetProperty("seeked");
+        Assert.Equal(0.5, double.Parse(seeked.GetProperty("playheadS").GetString()!, CultureInfo.InvariantCulture), 2);
+        var played = result.GetProperty("played");
+        Assert.True(played.GetProperty("to").GetDouble() > played.GetProperty("from").GetDouble() + 0.5, played.ToString());
+        Assert.Equal(played.GetProperty("to").GetDouble(), played.GetProperty("playheadS").GetDouble(), 1);
+
+        // The selector swaps the six EMI curves for the expressions, the descriptors and the head pose, each with its unit.
+        var emi = result.GetProperty("emi");
+        Assert.Equal(6, emi.GetProperty("series").GetArrayLength());
+        Assert.Contains("intensity (0–1)", emi.GetProperty("axis").GetString(), StringComparison.Ordinal);
+        var expressions = result.GetProperty("expressions");
+        Assert.Equal(7, expressions.GetProperty("series").GetArrayLength());
+        Assert.Contains(expressions.GetProperty("series").EnumerateArray(), s => s.GetString()!.StartsWith("happy", StringComparison.Ordinal));
+        Assert.Contains("probability (0–1)", expressions.GetProperty("axis").GetString(), StringComparison.Ordinal);
+        Assert.True(int.Parse(expressions.GetProperty("points").GetString()!, CultureInfo.InvariantCulture) > 0);
+        var descriptors = result.GetProperty("descriptors");
+        Assert.Equal(8, descriptors.GetProperty("series").GetArrayLength());
+        Assert.Contains(descriptors.GetProperty("series").EnumerateArray(), s => s.GetString()!.StartsWith("≈AU12 lip corner pull", StringComparison.Ordinal));
+        Assert.Contains("not FACS", descriptors.GetProperty("axis").GetString(), StringComparison.Ordinal);
+        Assert.True(int.Parse(descriptors.GetProperty("points").GetString()!, CultureInfo.InvariantCulture) > 0);
+        var pose = result.GetProperty("pose");
+        Assert.Equal(3, pose.GetProperty("series").GetArrayLength());
+        Assert.Contains("degrees", pose.GetProperty("axis").GetString(), StringComparison.Ordinal);
+        // The face leaves half way: its faceless windows are shaded and the expression curves break there.
+        Assert.True(int.Parse(expressions.GetProperty("facelessWindows").GetString()!, CultureInfo.InvariantCulture) > 0);
+        Assert.True(int.Parse(expressions.GetProperty("gaps").GetString()!, CultureInfo.InvariantCulture) > 0);
+
+        Assert.Equal(0, result.GetProperty("errors").GetArrayLength());
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is missing or blank");
     }
 
     private static Process Start(string file, string directory, params string[] arguments)

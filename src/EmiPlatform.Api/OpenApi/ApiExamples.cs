@@ -56,6 +56,9 @@ public static class ApiExamples
         [typeof(DirectUploadDto)] = new DirectUploadDto(RecordingId,
             new Uri($"https://emistore.blob.core.windows.net/recordings/staging/{RecordingId}?sv=2025-01-05&se=2026-11-30T09%3A30%3A00Z&sr=b&sp=cw&sig=REDACTED"),
             Created.AddMinutes(15), $"/v1/studies/{StudyId}/participants/{ParticipantId}/recordings/uploads/{RecordingId}/complete"),
+        [typeof(ContentLinkDto)] = new ContentLinkDto(
+            new Uri($"https://emistore.blob.core.windows.net/recordings/{RecordingId}?sv=2025-01-05&se=2026-11-30T09%3A40%3A00Z&sr=b&sp=r&sig=REDACTED"),
+            Created.AddMinutes(10)),
         [typeof(CompleteUploadRequest)] = new CompleteUploadRequest("P017_clip-03.mp4", "video/mp4", "clip-03", "1"),
         [typeof(JobDto)] = new JobDto(JobId, StudyId, RecordingId, "P017_clip-03.mp4", ParticipantId, "P017", new JobBundleDto(BundleId, "reference-tiny", "1.0.0", false), "succeeded",
             1, 3, 1, "silo-gpu-1", "CUDAExecutionProvider", null, Created, Created.AddSeconds(2), Created.AddSeconds(9), Created.AddSeconds(9)),

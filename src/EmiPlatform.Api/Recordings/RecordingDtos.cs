@@ -20,6 +20,12 @@ public sealed record RecordingDto(
 /// <summary>Where to PUT a large file directly (a short-lived write SAS), and the id to complete it under.</summary>
 public sealed record DirectUploadDto(Guid RecordingId, Uri UploadUrl, DateTimeOffset ExpiresAt, string CompleteUrl);
 
+/// <summary>
+/// The read SAS that <c>content</c> redirects to, as data: a browser can neither send the API key with a media element's
+/// request nor read a cross-origin redirect's Location, so the dashboard asks for the link and gives it to its player.
+/// </summary>
+public sealed record ContentLinkDto(Uri Url, DateTimeOffset ExpiresAt);
+
 /// <summary><see cref="FileName"/> is sanitised (<see cref="FileNames"/>), not refused: it is a label, and clients send whatever their file system had.</summary>
 public sealed record CompleteUploadRequest(
     string? FileName,

@@ -60,6 +60,9 @@ public static class RecordingsApi
         byId.MapGet("/{id:guid}/content", Download).WithName("getRecordingContent").WithSummary("Download a recording's bytes")
             .WithDescription("A 302 whose Location is a 10-minute read SAS URL of the recording's blob: the bytes come from storage, not through the API.")
             .AddOpenApiOperationTransformer(StreamedResponses.ContentRedirect).ProducesProblem(StatusCodes.Status404NotFound);
+        byId.MapGet("/{id:guid}/content-link", ContentLink).WithName("getRecordingContentLink").WithSummary("Get a link to a recording's bytes")
+            .WithDescription("The 10-minute read SAS URL that content redirects to, as JSON, for clients that cannot follow a redirect with the key " +
+                "(a browser's media element): the dashboard's player loads it.").ProducesProblem(StatusCodes.Status404NotFound);
         byId.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.TenantWrite).WithName("deleteRecording").WithSummary("Delete a recording")
             .WithDescription("Its row with its jobs and results, then its blob.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -245,6 +248,16 @@ public static class RecordingsApi
         return blobName is null
             ? Problem.NotFound("recording")
             : new SasRedirectResult(await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, DownloadLifetime, ct));
+    }
+
+    private static async Task<Results<Ok<ContentLinkDto>, ProblemHttpResult>> ContentLink(
+        Guid id, EmiDbContext db, IBlobStore blobs, TimeProvider clock, CancellationToken ct)
+    {
+        var blobName = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
+        var expiresAt = clock.GetUtcNow() + DownloadLifetime;
+        return blobName is null
+            ? Problem.NotFound("recording")
+            : TypedResults.Ok(new ContentLinkDto(await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, DownloadLifetime, ct), expiresAt));
     }
 
     /// <summary>Row first (the recording is gone for everyone at once), then the blob; a failure between them is the sweep's to find.</summary>

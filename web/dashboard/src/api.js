@@ -33,6 +33,9 @@ export function createApi(key, base = '') {
     participants: (studyId) => get(`/v1/studies/${studyId}/participants?pageSize=200`),
     recordings: (studyId, participantId) => get(`/v1/studies/${studyId}/participants/${participantId}/recordings`),
     timeline: (recordingId) => get(`/v1/recordings/${recordingId}/timeline`),
+    // The recording's content link (a short-lived read SAS) as data: a media element cannot send the key, and a page
+    // cannot read the Location of content's cross-origin redirect.
+    contentLink: (recordingId) => get(`/v1/recordings/${recordingId}/content-link`),
     jobs: (studyId) => get(`/v1/studies/${studyId}/jobs?pageSize=200`),
     // Oldest first: the last item is the recording's latest job.
     recordingJobs: (studyId, recordingId) => get(`/v1/studies/${studyId}/jobs?recordingId=${recordingId}&pageSize=200`),

@@ -1,15 +1,49 @@
 import uPlot from 'uplot';
 // Written by build.mjs from the platform's column list (ScoreColumns.cs): the windows' JSON property names.
-import { EMOTIONS, VAD } from './scores.generated.js';
+import { DESCRIPTORS, EMOTIONS, EXPRESSIONS, FACE_COVERAGE, SPEECH_COVERAGE, VAD } from './scores.generated.js';
 
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#8c564b', '#393b79'];
+
+// A null-only or flat series still gets an axis: uPlot's own ranging, or `fallback` when there is nothing to range.
+const rangeOr = (fallback) => (u, min, max) => (min == null || max == null ? fallback : uPlot.rangeNum(min, max, 0.1, true));
+
+// What the selector offers. Each group has its own y scale and says its unit; the EMI scores keep their 0..1 axis. The
+// descriptors split by unit: head pose is in degrees (its names end in _deg), the others in inter-ocular distances.
+export const GROUPS = {
+  emi: {
+    label: 'EMI scores',
+    names: (showVad) => (showVad ? [...EMOTIONS, ...VAD] : EMOTIONS),
+    scale: 'intensity', range: [0, 1], axis: 'intensity (0–1)',
+    title: (n) => n.replace('_', ' '),
+  },
+  expressions: {
+    label: 'Expressions',
+    names: () => EXPRESSIONS,
+    scale: 'probability', range: [0, 1], axis: 'expression probability (0–1)',
+    title: (n) => n.replace(/^expr_/, ''),
+  },
+  descriptors: {
+    label: 'Face descriptors',
+    names: () => DESCRIPTORS.filter((n) => !n.endsWith('_deg')),
+    scale: 'iod', range: rangeOr([-1, 1]), axis: 'landmark descriptor (inter-ocular distances), not FACS AU intensity',
+    title: (n) => n.replace(/^au(\d+)_/, '≈AU$1 ').replaceAll('_', ' '),
+  },
+  pose: {
+    label: 'Head pose',
+    names: () => DESCRIPTORS.filter((n) => n.endsWith('_deg')),
+    scale: 'degrees', range: rangeOr([-30, 30]), axis: 'head pose (degrees)',
+    title: (n) => n.replace(/_deg$/, '').replace('_', ' '),
+  },
+};
 
 // Whether a series has a value to draw in a window: VAD comes from the audio branch alone; the emotions are drawn where
 // the visual branch saw the face (or the recording has no face stage / no video: face_coverage null), since where the
-// face was not seen (face_coverage 0, has_video false) the visual branch had nothing to see. A null value breaks the curve.
+// face was not seen (face_coverage 0, has_video false) the visual branch had nothing to see. The perception columns are
+// null themselves where nothing was perceived. A null value breaks the curve.
 function drawn(w, name) {
   if (VAD.includes(name)) return w.has_audio !== false;
-  return w.face_coverage !== 0 && (w.has_audio !== false || w.has_video !== false);
+  if (EMOTIONS.includes(name)) return w[FACE_COVERAGE] !== 0 && (w.has_audio !== false || w.has_video !== false);
+  return true;
 }
 
 // uPlot wants columns: x values, then one array per series. Windows are plotted at their centre. Windows no branch
@@ -25,21 +59,34 @@ export function toColumns(windows, names) {
   return [rows.map((r) => r.x), ...names.map((n) => rows.map((r) => (r.w && drawn(r.w, n) ? r.w[n] ?? null : null)))];
 }
 
-// Windows where the participant's face was not seen all the time are shaded, darker the less it was seen: there
-// the visual branch did not score (face_coverage 0) or scored only part of the window. Null coverage (a bundle
-// without a face stage, or no video) is not shaded.
-function faceShading(windows) {
+// Two bands behind the curves. Face: windows where the participant's face was not seen all the time are shaded grey over
+// the whole height, darker the less it was seen; there the visual branch did not score (face_coverage 0) or scored only
+// part of the window. Speech: a green lane along the top, stronger the more of the window had speech in it. A null
+// coverage (no face or speech stage in the bundle, no video or no audio) draws nothing.
+const SPEECH_LANE_PX = 10;
+function coverageBands(windows) {
   return {
     hooks: {
       drawClear: [(u) => {
         const { ctx, bbox } = u;
+        const lane = Math.round(SPEECH_LANE_PX * uPlot.pxRatio);
         ctx.save();
+        ctx.beginPath();
+        ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+        ctx.clip();
         for (const w of windows) {
-          if (w.face_coverage == null || w.face_coverage >= 1) continue;
           const x0 = u.valToPos(w.start_s, 'x', true);
           const x1 = u.valToPos(w.end_s, 'x', true);
-          ctx.fillStyle = `rgba(120, 120, 120, ${(0.3 * (1 - w.face_coverage)).toFixed(3)})`;
-          ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+          const face = w[FACE_COVERAGE];
+          if (face != null && face < 1) {
+            ctx.fillStyle = `rgba(120, 120, 120, ${(0.3 * (1 - face)).toFixed(3)})`;
+            ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+          }
+          const speech = w[SPEECH_COVERAGE];
+          if (speech != null && speech > 0) {
+            ctx.fillStyle = `rgba(0, 150, 90, ${(0.15 + 0.7 * speech).toFixed(3)})`;
+            ctx.fillRect(x0, bbox.top, x1 - x0, lane);
+          }
         }
         ctx.restore();
       }],
@@ -47,24 +94,78 @@ function faceShading(windows) {
   };
 }
 
-export function drawTimeline(target, windows, showVad) {
-  const names = showVad ? [...EMOTIONS, ...VAD] : EMOTIONS;
+// The media's position as a red line over the plot, moved without redrawing the chart; and, while the pointer is not on
+// the plot, uPlot's own cursor follows it too, so the legend reads the values at the playing time.
+function playhead(target) {
+  let line = null;
+  let hovering = false;
+  const place = (u, seconds) => {
+    const left = u.valToPos(seconds, 'x');
+    line.style.left = `${left}px`;
+    line.hidden = !(left >= 0 && left <= u.over.clientWidth);
+    target.dataset.playheadS = seconds.toFixed(3);
+    target.dataset.playheadPx = left.toFixed(1);
+    if (!hovering && !line.hidden) u.setCursor({ left, top: u.over.clientHeight / 2 });
+  };
+  return {
+    place,
+    plugin: {
+      hooks: {
+        init: [(u) => {
+          line = document.createElement('div');
+          line.className = 'playhead';
+          line.hidden = true;
+          u.over.append(line);
+          u.over.addEventListener('mouseenter', () => { hovering = true; });
+          u.over.addEventListener('mouseleave', () => { hovering = false; });
+        }],
+      },
+    },
+  };
+}
+
+// Draws `group`'s curves over the windows. Returns the plot and `setTime(seconds)`, which moves the playhead; a click
+// on the plot calls `onSeek(seconds)` with the time under the pointer. With the recording's `duration` the x axis spans
+// the whole recording, as its player's timeline does.
+export function drawTimeline(target, windows, { group = 'emi', showVad = false, duration = null, onSeek = () => {} } = {}) {
+  const g = GROUPS[group];
+  const names = g.names(showVad);
   target.replaceChildren();
-  target.dataset.facelessWindows = String(windows.filter((w) => w.face_coverage === 0).length);
+  target.dataset.group = group;
+  // uPlot draws its axes on the canvas: the y axis's label (the group's unit) is kept here for the checks too.
+  target.dataset.axis = g.axis;
+  target.dataset.facelessWindows = String(windows.filter((w) => w[FACE_COVERAGE] === 0).length);
+  target.dataset.speechWindows = String(windows.filter((w) => w[SPEECH_COVERAGE] != null && w[SPEECH_COVERAGE] > 0).length);
   const columns = toColumns(windows, names);
-  // For the checks: how many plotted points of the first emotion are gaps (null).
+  // For the checks: how many plotted points of the group's first series are gaps (null), and how many carry a value.
   target.dataset.gaps = String(columns[1].filter((v) => v === null).length);
+  target.dataset.points = String(columns.slice(1).flat().filter((v) => v !== null).length);
   const width = Math.max(480, target.clientWidth || 800);
-  return new uPlot({
+  const head = playhead(target);
+  const plot = new uPlot({
     width,
     height: 320,
-    scales: { x: { time: false }, y: { range: [0, 1] } },
-    axes: [{ label: 'seconds' }, { label: 'intensity' }],
-    plugins: [faceShading(windows)],
+    scales: {
+      x: { time: false, range: duration ? () => [0, Math.max(duration, windows.at(-1)?.end_s ?? 0)] : undefined },
+      [g.scale]: { range: g.range },
+    },
+    // The playhead drives the cursor across, never up and down: no horizontal crosshair.
+    cursor: { y: false },
+    axes: [{ label: 'seconds' }, { scale: g.scale, label: g.axis, size: 60 }],
+    plugins: [coverageBands(windows), head.plugin],
     series: [
       { label: 't (s)' },
       // spanGaps false: never join across a null, a gap is where there was nothing to draw.
-      ...names.map((n, i) => ({ label: n.replace('_', ' '), stroke: COLORS[i], width: 2, spanGaps: false, dash: i >= EMOTIONS.length ? [6, 4] : undefined })),
+      ...names.map((n, i) => ({
+        label: g.title(n), scale: g.scale, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false,
+        dash: group === 'emi' && i >= EMOTIONS.length ? [6, 4] : undefined,
+      })),
     ],
   }, columns, target);
+  // A click, not the end of a drag-to-zoom: uPlot reports a drag as a selection with a width.
+  plot.over.addEventListener('click', () => {
+    if (plot.select.width > 0 || plot.cursor.left == null || plot.cursor.left < 0) return;
+    onSeek(Math.max(0, plot.posToVal(plot.cursor.left, 'x')));
+  });
+  return { plot, setTime: (seconds) => head.place(plot, seconds) };
 }

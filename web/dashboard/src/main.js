@@ -5,6 +5,9 @@ import { followStudy } from './live.js';
 const $ = (id) => document.getElementById(id);
 let api = null;
 let current = { study: null, participant: null, recording: null, windows: [] };
+// The drawn plot ({ plot, setTime }) and the recording's media element, linked both ways.
+let chart = null;
+let media = null;
 // The open study's run as its event stream describes it; `models` labels jobs with their bundle (the events do not).
 let live = null;
 
@@ -35,6 +38,7 @@ function list(target, items, label, onPick) {
 
 async function openStudy(study) {
   current = { study, participant: null, recording: null, windows: [] };
+  clearRecording();
   const page = await api.participants(study.id);
   list($('participants'), page.items, (p) => [p.code, null], openParticipant);
   $('recordings').replaceChildren();
@@ -47,12 +51,18 @@ async function openStudy(study) {
 
 async function openParticipant(participant) {
   current.participant = participant;
+  current.recording = null;
+  current.windows = [];
+  clearRecording();
   const recordings = await api.recordings(current.study.id, participant.id);
   list($('recordings'), recordings, (r) => [r.originalFileName, `${r.stimulus ?? '—'} · trial ${r.trial ?? '—'} · ${r.durationSeconds.toFixed(1)} s`], openRecording);
 }
 
 async function openRecording(recording) {
+  const changed = current.recording?.id !== recording.id;
   current.recording = recording;
+  // Without its media the plot is still worth showing: say why the player is missing and go on.
+  if (changed) await showMedia(recording).catch((e) => notice(`The recording cannot be played: ${e.message}`, true));
   $('timeline-title').textContent = `Timeline — ${recording.originalFileName}`;
   const model = $('model');
   try {
@@ -65,6 +75,7 @@ async function openRecording(recording) {
     render();
   } catch (e) {
     current.windows = [];
+    chart = null;
     $('chart').replaceChildren();
     if (e.status !== 404) throw e;
     // No result: say what became of the recording's latest job, in the job's own words (they name the lab's file).
@@ -83,7 +94,58 @@ async function openRecording(recording) {
 }
 
 function render() {
-  if (current.windows.length > 0) drawTimeline($('chart'), current.windows, $('show-vad').checked);
+  const group = $('group').value;
+  $('show-vad').disabled = group !== 'emi';
+  if (current.windows.length === 0) return;
+  chart = drawTimeline($('chart'), current.windows, { group, showVad: $('show-vad').checked, duration: current.recording?.durationSeconds, onSeek: seek });
+  if (media) chart.setTime(media.currentTime);
+}
+
+function clearRecording() {
+  chart = null;
+  media = null;
+  $('media').replaceChildren();
+  $('chart').replaceChildren();
+}
+
+// The recording plays beside its plot from its content link, a read SAS straight to storage that expires after minutes:
+// a load that fails then asks for a fresh link once and carries on where it was.
+async function showMedia(recording) {
+  clearRecording();
+  const link = await api.contentLink(recording.id);
+  if (current.recording?.id !== recording.id) return;
+  const el = document.createElement(recording.hasVideo ? 'video' : 'audio');
+  el.controls = true;
+  el.preload = 'metadata';
+  el.dataset.recordingId = recording.id;
+  el.src = link.url;
+  let renewed = false;
+  el.addEventListener('error', () => {
+    if (renewed || media !== el) return;
+    renewed = true;
+    const at = el.currentTime;
+    api.contentLink(recording.id).then((fresh) => {
+      if (media !== el) return;
+      el.src = fresh.url;
+      el.currentTime = at;
+    }).catch((e) => notice(e.message, true));
+  });
+  // timeupdate comes a few times a second; while playing, each frame moves the playhead too.
+  const follow = () => chart?.setTime(el.currentTime);
+  el.addEventListener('timeupdate', follow);
+  el.addEventListener('seeked', follow);
+  el.addEventListener('play', () => {
+    const step = () => { if (media === el && !el.paused) { follow(); requestAnimationFrame(step); } };
+    requestAnimationFrame(step);
+  });
+  media = el;
+  $('media').replaceChildren(el);
+}
+
+function seek(seconds) {
+  if (!media) return;
+  media.currentTime = Number.isFinite(media.duration) ? Math.min(seconds, media.duration) : seconds;
+  chart?.setTime(media.currentTime);
 }
 
 function watch(study) {
@@ -190,6 +252,7 @@ $('login').addEventListener('submit', (e) => {
   open($('key').value.trim()).catch((err) => notice(err.message, true));
 });
 $('show-vad').addEventListener('change', render);
+$('group').addEventListener('change', render);
 
 // The key may come from the URL fragment (never sent to the server) or this tab's session.
 const fromHash = new URLSearchParams(location.hash.slice(1)).get('key');
