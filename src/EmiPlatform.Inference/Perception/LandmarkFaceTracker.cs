@@ -7,8 +7,9 @@ namespace EmiPlatform.Inference.Perception;
 /// that is on the first frame, after a frame FaceMesh did not take for a face (face flag under
 /// <see cref="FacePerceiver.MinFaceFlag"/>), and every <c>redetectFrames</c> frames so that a second, larger face
 /// or a changed face size is still noticed; in between, each frame's crop comes from the previous frame's landmarks
-/// (<see cref="FacePerceiver.NextBox"/>), that frame's box is where its own landmarks put the face, and the participant track (<see cref="FaceTrack"/>) is moved along so the
-/// next detection continues it. face_confidence then uses the last detection's score.
+/// (<see cref="FacePerceiver.NextBox"/>), the frame's box is where its own landmarks put the face, and the
+/// participant track (<see cref="FaceTrack"/>) is moved along with it so the next detection continues it.
+/// face_confidence then uses the last detection's score.
 /// </summary>
 internal sealed class LandmarkFaceTracker(BlazeFaceDetector detector, FaceTrack track, FacePerceiver perceiver, int frameSize, int redetectFrames)
 {
