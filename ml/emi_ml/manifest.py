@@ -138,46 +138,30 @@ def read(bundle_dir: Path, verify_hashes: bool = True) -> dict:
     except json.JSONDecodeError as e:
         raise ManifestError(f"{path}: not JSON ({e})") from None
     validate(manifest)
+    def require(key: str, name: str, sha256: str | None, hint: str = "") -> None:
+        """A file the manifest names at `key` is in the bundle and, when a hash is given, is the file it names."""
+        file = Path(bundle_dir) / name
+        if not file.is_file():
+            raise ManifestError(f"{path}: {key} names {name}, which is not in the bundle{hint}")
+        if verify_hashes and sha256 is not None and sha256_file(file) != sha256:
+            raise ManifestError(f"{file}: sha256 differs from the manifest's; the bundle was modified")
+
     for branch in ("audio", "visual"):
         section = manifest.get(branch)
         if section is None:
             continue
-        onnx_path = Path(bundle_dir) / section["onnx"]
-        if not onnx_path.is_file():
-            raise ManifestError(f"{path}: {branch}.onnx names {section['onnx']}, which is not in the bundle")
-        if verify_hashes and "sha256" in section and sha256_file(onnx_path) != section["sha256"]:
-            raise ManifestError(f"{onnx_path}: sha256 differs from the manifest's; the bundle was modified")
+        require(f"{branch}.onnx", section["onnx"], section.get("sha256"))
         face = section.get("face")
         if face is not None:
-            detector = Path(bundle_dir) / face["detector"]
-            if not detector.is_file():
-                raise ManifestError(f"{path}: visual.face.detector names {face['detector']}, which is not in the bundle"
-                                    " (infra/fetch-face-detector.sh fetches the reference bundle's)")
-            if verify_hashes and sha256_file(detector) != face["sha256"]:
-                raise ManifestError(f"{detector}: sha256 differs from the manifest's; the bundle was modified")
-            au = face.get("action_unit_model")
-            if au is not None:
-                au_path = Path(bundle_dir) / au["onnx"]
-                if not au_path.is_file():
-                    raise ManifestError(f"{path}: visual.face.action_unit_model.onnx names {au['onnx']}, which is not in the bundle")
-                if verify_hashes and sha256_file(au_path) != au["sha256"]:
-                    raise ManifestError(f"{au_path}: sha256 differs from the manifest's; the bundle was modified")
+            require("visual.face.detector", face["detector"], face["sha256"],
+                    " (infra/fetch-face-detector.sh fetches the reference bundle's)")
+            if (au := face.get("action_unit_model")) is not None:
+                require("visual.face.action_unit_model.onnx", au["onnx"], au["sha256"])
             for key in ("landmarks", "expressions"):
-                model = face.get(key)
-                if model is None:
-                    continue
-                model_path = Path(bundle_dir) / model["file"]
-                if not model_path.is_file():
-                    raise ManifestError(f"{path}: visual.face.{key}.file names {model['file']}, which is not in the bundle"
-                                        " (infra/fetch-perception-models.sh fetches the reference bundle's)")
-                if verify_hashes and sha256_file(model_path) != model["sha256"]:
-                    raise ManifestError(f"{model_path}: sha256 differs from the manifest's; the bundle was modified")
-        speech = section.get("speech")
-        if speech is not None:
-            speech_path = Path(bundle_dir) / speech["file"]
-            if not speech_path.is_file():
-                raise ManifestError(f"{path}: audio.speech.file names {speech['file']}, which is not in the bundle"
-                                    " (infra/fetch-speech-model.sh fetches the reference bundle's)")
-            if verify_hashes and sha256_file(speech_path) != speech["sha256"]:
-                raise ManifestError(f"{speech_path}: sha256 differs from the manifest's; the bundle was modified")
+                if (model := face.get(key)) is not None:
+                    require(f"visual.face.{key}.file", model["file"], model["sha256"],
+                            " (infra/fetch-perception-models.sh fetches the reference bundle's)")
+        if (speech := section.get("speech")) is not None:
+            require("audio.speech.file", speech["file"], speech["sha256"],
+                    " (infra/fetch-speech-model.sh fetches the reference bundle's)")
     return manifest

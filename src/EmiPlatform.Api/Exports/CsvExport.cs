@@ -39,14 +39,7 @@ public static class CsvExport
         while (await reader.ReadAsync(cancellationToken))
         {
             var (r, status, error, windows) = ResultQueries.ReadStatus(reader);
-            csv.Text(r.StudyName);
-            csv.Id(r.StudyId);
-            csv.Text(r.ParticipantCode);
-            csv.Id(r.ParticipantId);
-            csv.Text(r.FileName);
-            csv.Id(r.RecordingId);
-            csv.Text(r.Stimulus);
-            csv.Text(r.Trial);
+            WriteRecording(csv, r);
             csv.Text(status);
             csv.Text(error);
             csv.Text(r.Bundle?.Name);
@@ -117,6 +110,15 @@ public static class CsvExport
 
     private static void WriteIdentifiers(CsvWriter csv, ScoredRecording r)
     {
+        WriteRecording(csv, r);
+        csv.Text(r.Bundle!.Name);
+        csv.Text(r.Bundle.Version);
+        csv.Boolean(r.Bundle.Trained);
+    }
+
+    /// <summary>The eight columns that name a recording as the lab knows it, first in every export.</summary>
+    private static void WriteRecording(CsvWriter csv, ScoredRecording r)
+    {
         csv.Text(r.StudyName);
         csv.Id(r.StudyId);
         csv.Text(r.ParticipantCode);
@@ -125,8 +127,5 @@ public static class CsvExport
         csv.Id(r.RecordingId);
         csv.Text(r.Stimulus);
         csv.Text(r.Trial);
-        csv.Text(r.Bundle!.Name);
-        csv.Text(r.Bundle.Version);
-        csv.Boolean(r.Bundle.Trained);
     }
 }

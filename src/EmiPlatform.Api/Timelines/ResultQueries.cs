@@ -92,14 +92,7 @@ public static class ResultQueries
     /// <summary>A <see cref="StatusesSql"/> row: the recording (its bundle: the result's, else the latest job's) and what became of it.</summary>
     public static RecordingStatus ReadStatus(NpgsqlDataReader reader)
     {
-        var id = reader.GetGuid(0);
-        var studyId = reader.GetGuid(1);
-        var studyName = reader.GetString(2);
-        var participantId = reader.GetGuid(3);
-        var code = reader.GetString(4);
-        var fileName = reader.GetString(5);
-        var stimulus = reader.IsDBNull(6) ? null : reader.GetString(6);
-        var trial = reader.IsDBNull(7) ? null : reader.GetString(7);
+        var identity = ReadIdentity(reader);
         var scored = !reader.IsDBNull(8);
         var resultName = scored ? reader.GetString(8) : null;
         var resultVersion = scored ? reader.GetString(9) : null;
@@ -113,7 +106,7 @@ public static class ResultQueries
         var jobTrained = hasJobBundle && reader.GetBoolean(16);
         BundleInfo? bundle = scored ? new BundleInfo(Guid.Empty, resultName!, resultVersion!, resultTrained)
             : hasJobBundle ? new BundleInfo(Guid.Empty, jobName!, jobVersion!, jobTrained) : null;
-        var recording = new ScoredRecording(id, studyId, studyName, participantId, code, fileName, stimulus, trial, bundle);
+        var recording = identity with { Bundle = bundle };
         var status = scored ? RecordingStatus.Scored : jobState ?? RecordingStatus.NotScored;
         return new RecordingStatus(recording, status, scored ? null : jobError, windowCount);
     }
@@ -178,21 +171,26 @@ public static class ResultQueries
     /// <summary>Columns 0–11 of a recordings row, in order (the reader is sequential).</summary>
     public static ScoredRecording ReadRecording(NpgsqlDataReader reader)
     {
-        var id = reader.GetGuid(0);
-        var studyId = reader.GetGuid(1);
-        var studyName = reader.GetString(2);
-        var participantId = reader.GetGuid(3);
-        var code = reader.GetString(4);
-        var fileName = reader.GetString(5);
-        var stimulus = reader.IsDBNull(6) ? null : reader.GetString(6);
-        var trial = reader.IsDBNull(7) ? null : reader.GetString(7);
+        var identity = ReadIdentity(reader);
         BundleInfo? bundle = null;
         if (!reader.IsDBNull(8))
         {
             bundle = new BundleInfo(reader.GetGuid(8), reader.GetString(9), reader.GetString(10), reader.GetBoolean(11));
         }
-        return new ScoredRecording(id, studyId, studyName, participantId, code, fileName, stimulus, trial, bundle);
+        return identity with { Bundle = bundle };
     }
+
+    /// <summary>Columns 0–7 of a recordings or statuses row: the recording as the lab names it, no bundle yet.</summary>
+    private static ScoredRecording ReadIdentity(NpgsqlDataReader reader) => new(
+        reader.GetGuid(0),
+        reader.GetGuid(1),
+        reader.GetString(2),
+        reader.GetGuid(3),
+        reader.GetString(4),
+        reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6),
+        reader.IsDBNull(7) ? null : reader.GetString(7),
+        null);
 
     /// <summary>Columns 12 onwards of a scored recordings row; call after <see cref="ReadRecording"/>.</summary>
     public static RecordingAggregate ReadAggregate(NpgsqlDataReader reader)

@@ -63,18 +63,10 @@ public sealed class BundleColumnMap
         ScoreColumns.All[column].Source == ScoreSource.Emotion ? Pick(branch, _index[column]) : null;
 
     /// <summary>Where a perception column sits in a window's perception means; every such column is measured by the engine.</summary>
-    private static int PerceptionIndex(string name)
-    {
-        for (var i = 0; i < FacePerception.Columns.Count; i++)
-        {
-            if (FacePerception.Columns[i] == name)
-            {
-                return i;
-            }
-        }
-
-        throw new InvalidOperationException($"Score column {name} is not one of the face perception's columns ({string.Join(", ", FacePerception.Columns)}).");
-    }
+    private static int PerceptionIndex(string name) =>
+        FacePerception.Columns.ToList().IndexOf(name) is var index and >= 0
+            ? index
+            : throw new InvalidOperationException($"Score column {name} is not one of the face perception's columns ({string.Join(", ", FacePerception.Columns)}).");
 
     private static float? Pick(IReadOnlyList<float>? values, int index) => values is not null && index >= 0 ? values[index] : null;
 

@@ -111,7 +111,7 @@ internal static class TimelineFusion
             Mean(windows.Select(w => w.VisualEmi)),
             faceFrames is { Frames: > 0 } f ? f.WithFace / (double)f.Frames : faceFrames is null ? null : 0,
             signals.Speech?.Overall(),
-            windows.Where(w => w.FaceConfidence is not null).Select(w => w.FaceConfidence!.Value).DefaultIfEmpty(double.NaN).Average() is var c && !double.IsNaN(c) ? c : null,
+            windows.Any(w => w.FaceConfidence is not null) ? windows.Where(w => w.FaceConfidence is not null).Average(w => w.FaceConfidence!.Value) : null,
             Mean(windows.Select(w => w.Perception)));
     }
 }
