@@ -19,4 +19,11 @@ public sealed class RateLimitsOptions
     /// key lookup. A separate partition, so nobody can spend a lab's budget by sending garbage.
     /// </summary>
     public TokenBucketBudget Anonymous { get; set; } = new() { TokenLimit = 60, TokensPerPeriod = 20, Period = TimeSpan.FromSeconds(1) };
+
+    /// <summary>
+    /// Key lookups that found no valid key, per remote address. Authentication runs before the request limiter, so
+    /// without this every made-up well-formed key would cost a database query; once spent, keys from that address are
+    /// refused without a lookup until the bucket refills (a lab behind the same address waits too).
+    /// </summary>
+    public TokenBucketBudget UnknownKeys { get; set; } = new() { TokenLimit = 20, TokensPerPeriod = 2, Period = TimeSpan.FromSeconds(1) };
 }
