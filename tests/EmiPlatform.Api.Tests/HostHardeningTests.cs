@@ -1,11 +1,16 @@
 using System.Net;
 using System.Net.Http.Json;
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Database;
 using EmiPlatform.Api.Keys;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tests.Infrastructure;
+using EmiPlatform.Data;
 using EmiPlatform.Harness;
 using EmiPlatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace EmiPlatform.Api.Tests;
 
@@ -105,5 +110,25 @@ public sealed class HostHardeningTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+    }
+
+    [Fact]
+    public async Task Every_connection_runs_with_the_explicit_pool_size_and_statement_timeout()
+    {
+        var sources = api.Services.GetRequiredService<EmiDataSources>();
+        var options = api.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        await using var efApp = new NpgsqlConnection(options.AppConnectionString);
+        await using var efAdmin = new NpgsqlConnection(options.AdminConnectionString);
+        foreach (var connection in new[] { await sources.App.OpenConnectionAsync(), await sources.Admin.OpenConnectionAsync(), efApp, efAdmin })
+        {
+            await using var open = connection;
+            if (open.State != System.Data.ConnectionState.Open)
+            {
+                await open.OpenAsync();
+            }
+            await using var command = new NpgsqlCommand("SHOW statement_timeout", open);
+            Assert.Equal("10min", await command.ExecuteScalarAsync());
+            Assert.Equal(100, new NpgsqlConnectionStringBuilder(open.ConnectionString).MaxPoolSize);
+        }
     }
 }

@@ -26,4 +26,17 @@ public sealed class RateLimitsOptions
     /// refused without a lookup until the bucket refills (a lab behind the same address waits too).
     /// </summary>
     public TokenBucketBudget UnknownKeys { get; set; } = new() { TokenLimit = 20, TokensPerPeriod = 2, Period = TimeSpan.FromSeconds(1) };
+
+    /// <summary>
+    /// Streamed responses (timelines, scores, exports, the study event stream) one API key may have open at once. Each
+    /// streamed result holds a pooled database connection until its last byte is read; the caps keep a few slow
+    /// readers from holding every connection of the pool.
+    /// </summary>
+    public int StreamsPerKey { get; set; } = 4;
+
+    /// <summary>The same, summed over every key of one tenant (a tenant holds at most 50 keys).</summary>
+    public int StreamsPerTenant { get; set; } = 16;
+
+    /// <summary>The longest a streamed result may take to be read; then its connection is aborted and its slot freed.</summary>
+    public TimeSpan StreamDeadline { get; set; } = TimeSpan.FromMinutes(10);
 }
