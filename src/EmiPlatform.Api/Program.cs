@@ -7,6 +7,7 @@ using EmiPlatform.Api.Problems;
 using EmiPlatform.Api.Progress;
 using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Recordings;
+using EmiPlatform.Api.Security;
 using EmiPlatform.Bundles;
 using EmiPlatform.Hosting;
 using EmiPlatform.Hosting.Telemetry;
@@ -51,6 +52,7 @@ if (!describingOnly)
     await app.EnsureRecordingStorageAsync();
 }
 
+app.UseEmiSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // The dashboard is static files (web/dashboard, built by `make`); it asks for an API key itself.

@@ -14,7 +14,9 @@ public static class DataSourceExtensions
         services.TryAddSingleton(sp =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
-            return EmiDataSources.Create(Require(configuration, "Database:AdminConnectionString"), Require(configuration, "Database:AppConnectionString"),
+            return EmiDataSources.Create(
+                ConnectionTuning.Apply(Require(configuration, "Database:AdminConnectionString"), configuration),
+                ConnectionTuning.Apply(Require(configuration, "Database:AppConnectionString"), configuration),
                 sp.GetService<ILoggerFactory>());
         });
         services.TryAddSingleton<Jobs.JobStore>();

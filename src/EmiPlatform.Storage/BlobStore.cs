@@ -102,7 +102,8 @@ public sealed partial class BlobStore : IBlobStore
     }
 
     public async Task<Uri> GetSasUriAsync(
-        string blobName, BlobSasPermissions permissions, TimeSpan lifetime, CancellationToken cancellationToken = default)
+        string blobName, BlobSasPermissions permissions, TimeSpan lifetime, CancellationToken cancellationToken = default,
+        SasResponseHeaders? headers = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(blobName);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
@@ -113,6 +114,8 @@ public sealed partial class BlobStore : IBlobStore
             BlobName = blobName,
             Resource = "b",
             StartsOn = now - SasClockSkew,
+            ContentType = headers?.ContentType,
+            ContentDisposition = headers?.ContentDisposition,
         };
         var blob = Container.GetBlobClient(blobName);
         if (_delegationKeys is null)

@@ -37,9 +37,12 @@ public interface IBlobStore
 
     /// <summary>
     /// A SAS URI for one blob of the container: a service SAS signed with the account key, or a user-delegation SAS when
-    /// the store runs on a token credential. Valid from a few minutes ago (clock skew) for <paramref name="lifetime"/>.
+    /// the store runs on a token credential. Valid from a few minutes ago (clock skew) for <paramref name="lifetime"/>;
+    /// <paramref name="headers"/>, when given, replace the blob's stored Content-Type and Content-Disposition.
     /// </summary>
-    Task<Uri> GetSasUriAsync(string blobName, BlobSasPermissions permissions, TimeSpan lifetime, CancellationToken cancellationToken = default);
+    Task<Uri> GetSasUriAsync(
+        string blobName, BlobSasPermissions permissions, TimeSpan lifetime, CancellationToken cancellationToken = default,
+        SasResponseHeaders? headers = null);
 
     /// <summary>
     /// Moves a blob written under <paramref name="stagingName"/> (e.g. through a write SAS) to <paramref name="blobName"/>,

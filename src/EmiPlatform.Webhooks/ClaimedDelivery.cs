@@ -6,4 +6,4 @@ namespace EmiPlatform.Webhooks;
 /// </summary>
 public sealed record ClaimedDelivery(
     Guid Id, Guid EventId, int Attempt, string Payload, string Url, string Secret, string? PreviousSecret,
-    DateTimeOffset? PreviousSecretExpiresAt);
+    DateTimeOffset? PreviousSecretExpiresAt, Guid TenantId);

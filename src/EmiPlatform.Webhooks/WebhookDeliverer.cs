@@ -5,29 +5,45 @@ using Microsoft.Extensions.Options;
 namespace EmiPlatform.Webhooks;
 
 /// <summary>
-/// Sends due webhook deliveries: claims a batch (FOR UPDATE SKIP LOCKED, so any number of deliverers share the
-/// work), sends them concurrently with a timeout each, and records every attempt: delivered on a 2xx, else retried
-/// with exponential backoff until the attempts are used up, then failed.
+/// Sends due webhook deliveries: <see cref="WebhookOptions.Concurrency"/> senders, each claiming one due delivery at a
+/// time (FOR UPDATE SKIP LOCKED, so any number of deliverers share the work), sending it with a timeout and recording
+/// the attempt: delivered on a 2xx, else retried with exponential backoff until the attempts are used up, then failed.
+/// A sender takes the next delivery as soon as its own is done, so one slow receiver holds up only its sender; and a
+/// tenant's deliveries take at most <see cref="WebhookOptions.ConcurrencyPerTenant"/> senders, so a tenant whose
+/// receivers stall (a tarpit) cannot delay any other tenant's.
 /// </summary>
 public sealed class WebhookDeliverer(
     WebhookOutbox outbox, WebhookSender sender, IOptions<WebhookOptions> options, ILogger<WebhookDeliverer> logger) : BackgroundService
 {
-    // A claim must outlast the slowest attempt of its batch, or a second deliverer would send the same row meanwhile.
+    // A claim must outlast its attempt, or a second deliverer would send the same row meanwhile.
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Claims are serialised within this deliverer so the per-tenant counts they read are the ones they update.
+    private readonly SemaphoreSlim claiming = new(1, 1);
+    private readonly Dictionary<Guid, int> inFlight = [];
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(_ => SendLoopAsync(stoppingToken)));
+
+    public override void Dispose()
+    {
+        claiming.Dispose();
+        base.Dispose();
+    }
+
+    private async Task SendLoopAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var full = false;
+            ClaimedDelivery? delivery = null;
             try
             {
-                await outbox.FailExhaustedAsync(settings.MaxAttempts, stoppingToken);
-                var claimed = await outbox.ClaimAsync(settings.Concurrency, settings.Timeout + LeaseMargin, stoppingToken);
-                await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = stoppingToken },
-                    async (delivery, ct) => await DeliverAsync(delivery, ct));
-                full = claimed.Count == settings.Concurrency;
+                delivery = await ClaimOneAsync(settings, stoppingToken);
+                if (delivery is not null)
+                {
+                    await DeliverAsync(delivery, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -35,9 +51,16 @@ public sealed class WebhookDeliverer(
             }
             catch (Exception ex)
             {
-                logger.LogWarning(ex, "Webhook delivery round failed; retrying in {Interval}", settings.PollInterval);
+                logger.LogWarning(ex, "Webhook delivery failed to run; retrying in {Interval}", settings.PollInterval);
             }
-            if (!full)
+            finally
+            {
+                if (delivery is not null)
+                {
+                    await ReleaseAsync(delivery.TenantId);
+                }
+            }
+            if (delivery is null)
             {
                 try
                 {
@@ -48,6 +71,43 @@ public sealed class WebhookDeliverer(
                     return;
                 }
             }
+        }
+    }
+
+    private async Task<ClaimedDelivery?> ClaimOneAsync(WebhookOptions settings, CancellationToken stoppingToken)
+    {
+        await claiming.WaitAsync(stoppingToken);
+        try
+        {
+            await outbox.FailExhaustedAsync(settings.MaxAttempts, stoppingToken);
+            var full = inFlight.Where(t => t.Value >= settings.ConcurrencyPerTenant).Select(t => t.Key).ToList();
+            var claimed = await outbox.ClaimAsync(1, settings.Timeout + LeaseMargin, full, stoppingToken);
+            if (claimed is not [var delivery])
+            {
+                return null;
+            }
+            inFlight[delivery.TenantId] = inFlight.GetValueOrDefault(delivery.TenantId) + 1;
+            return delivery;
+        }
+        finally
+        {
+            claiming.Release();
+        }
+    }
+
+    private async Task ReleaseAsync(Guid tenantId)
+    {
+        await claiming.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (--inFlight[tenantId] == 0)
+            {
+                inFlight.Remove(tenantId);
+            }
+        }
+        finally
+        {
+            claiming.Release();
         }
     }
 

@@ -44,6 +44,13 @@ public sealed class WebhookOptions
     [Range(1, 256)]
     public int Concurrency { get; set; } = 8;
 
+    /// <summary>
+    /// Of those, the most one tenant's deliveries may take: a tenant whose receivers answer slowly (or never, until
+    /// <see cref="Timeout"/>) waits on its own share, and every other tenant's deliveries still go out at once.
+    /// </summary>
+    [Range(1, 256)]
+    public int ConcurrencyPerTenant { get; set; } = 2;
+
     /// <summary>The wait before attempt <paramref name="attempt"/> + 1, after attempt <paramref name="attempt"/> (1-based) failed.</summary>
     public TimeSpan BackoffAfter(int attempt)
     {

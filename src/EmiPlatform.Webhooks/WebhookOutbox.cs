@@ -9,28 +9,29 @@ namespace EmiPlatform.Webhooks;
 public sealed class WebhookOutbox(EmiDataSources database)
 {
     /// <summary>Due pending deliveries for one attempt each; <c>attempts</c> counts the attempt now.</summary>
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, TimeSpan lease, IReadOnlyCollection<Guid> skipTenants, CancellationToken cancellationToken)
     {
         await using var command = database.Admin.CreateCommand("""
             WITH due AS (
-              SELECT id FROM webhook_deliveries
-              WHERE status = 'pending' AND next_attempt_at <= now()
-              ORDER BY next_attempt_at
+              SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+              WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND w.tenant_id <> ALL($3)
+              ORDER BY d.next_attempt_at
               LIMIT $1
-              FOR UPDATE SKIP LOCKED)
+              FOR UPDATE OF d SKIP LOCKED)
             UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + $2
             FROM due, webhooks w
             WHERE d.id = due.id AND w.id = d.webhook_id
-            RETURNING d.id, d.event_id, d.attempts, d.payload, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at
+            RETURNING d.id, d.event_id, d.attempts, d.payload, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, w.tenant_id
             """);
         command.Parameters.Add(new() { Value = limit });
         command.Parameters.Add(new() { Value = lease });
+        command.Parameters.Add(new() { Value = skipTenants.ToArray() });
         var claimed = new List<ClaimedDelivery>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             claimed.Add(new ClaimedDelivery(reader.GetGuid(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7)));
+                reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7), reader.GetGuid(8)));
         }
         return claimed;
     }

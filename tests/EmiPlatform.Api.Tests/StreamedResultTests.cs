@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using EmiPlatform.Api.Problems;
+using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Timelines;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -21,6 +22,7 @@ namespace EmiPlatform.Api.Tests;
 public sealed class StreamedResultTests : IAsyncLifetime
 {
     private const string Start = """{"recordings":[{"windows":[""";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
     private WebApplication app = null!;
     private HttpClient client = null!;
 
@@ -30,10 +32,21 @@ public sealed class StreamedResultTests : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.AddEmiProblems();
+        builder.Services.Configure<RateLimitsOptions>(o => o.StreamDeadline = Deadline);
+        builder.Services.AddSingleton<StreamSlots>();
         app = builder.Build();
         app.UseExceptionHandler();
         app.MapGet("/sent-then-fails", () => Streamed(flush: true));
         app.MapGet("/buffered-then-fails", () => Streamed(flush: false));
+        app.MapGet("/endless", () => new StreamedResult("application/json", null, async (output, token) =>
+        {
+            var chunk = new byte[64 * 1024];
+            while (true)
+            {
+                output.Write(chunk);
+                await output.FlushAsync(token);
+            }
+        }));
         app.MapGet("/fails-before-writing", () => new StreamedResult("application/json", null, (_, _) => throw new InvalidOperationException("no rows")));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -80,5 +93,18 @@ public sealed class StreamedResultTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_response_not_read_to_the_end_within_the_deadline_is_aborted()
+    {
+        using var response = await client.GetAsync("/endless", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        // A reader that keeps up is still cut at the deadline: the writer, not the reader, decides how long it holds on.
+        var failure = await Record.ExceptionAsync(() => body.CopyToAsync(Stream.Null).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.True(failure is HttpRequestException or IOException, $"expected a broken transfer, got {failure?.GetType().Name ?? "the end of an endless body"}");
+        Assert.True(started.Elapsed >= Deadline - TimeSpan.FromMilliseconds(100), $"cut after {started.Elapsed}, before the deadline");
     }
 }

@@ -9,7 +9,10 @@ using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Api.Webhooks;
 using EmiPlatform.Data.Entities;
+using EmiPlatform.Harness;
 using EmiPlatform.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace EmiPlatform.Api.Tests;
 
@@ -203,6 +206,44 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : IClas
         Assert.DoesNotContain(delivered!.Items, d => d.EventType.StartsWith("job.", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_tenant_whose_receivers_stall_does_not_delay_another_tenants_delivery()
+    {
+        // Tenant A: ten webhooks on a tarpit, which holds every request until the deliverer's 5 s timeout.
+        var stalled = 0;
+        var (tarpit, tarpitAddress) = await LoopbackServer.StartAsync(app => app.MapPost("/hook", async (HttpContext context) =>
+        {
+            Interlocked.Increment(ref stalled);
+            await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        }));
+        await using var _ = tarpit;
+        var (_, keyA) = await Api.CreateTenantAsync("Tarpit lab");
+        var tarpitHooks = new List<Guid>();
+        for (var i = 0; i < 10; i++)
+        {
+            var created = await Api.Client(keyA).PostAsJsonAsync("/v1/webhooks", new { url = new Uri(tarpitAddress, $"/hook?{i}").ToString() });
+            tarpitHooks.Add((await created.Content.ReadFromJsonAsync<WebhookSecretDto>(Json.Options))!.Webhook.Id);
+        }
+        await UploadAsync(keyA);
+        await Eventually.WaitAsync(() => Volatile.Read(ref stalled) >= 2, TimeSpan.FromMinutes(2), "tenant A's deliveries never reached the tarpit");
+
+        // Tenant B's event, while A's twenty deliveries (a job event and study.completed per webhook) stall.
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 204);
+        var (keyB, clientB, hook) = await RegisterAsync(receiver);
+        await UploadAsync(keyB);
+        var delivery = await WaitForDeliveryAsync(clientB, hook.Webhook.Id, d => d.Status == WebhookDeliveryStatus.Delivered);
+        var request = Assert.Single(receiver.Requests);
+
+        var waited = request.At - delivery.CreatedAt;
+        Assert.True(waited < TimeSpan.FromSeconds(4), $"tenant B's delivery waited {waited.TotalSeconds:F1} s behind tenant A's stalled receivers");
+
+        // The other tests wait for every claimed attempt to settle: A's deliveries go with its webhooks.
+        foreach (var id in tarpitHooks)
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await Api.Client(keyA).DeleteAsync($"/v1/webhooks/{id}")).StatusCode);
+        }
+    }
+
     private async Task<(string Key, HttpClient Client, WebhookSecretDto Hook)> RegisterAsync(WebhookReceiver receiver)
     {
         var (_, key) = await Api.CreateTenantAsync();
@@ -213,9 +254,10 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : IClas
     }
 
     /// <summary>
-    /// Returns once an event that happens now, in another tenant, reached its own receiver. The deliverer claims only rows
-    /// already due and sends one claimed batch at a time, answered and recorded before it claims again; so when this one
-    /// arrives, everything the deliverer was going to send for what had settled before this call has arrived too.
+    /// Returns once an event that happens now, in another tenant, reached its own receiver and no attempt claimed before
+    /// it is still in flight. The deliverer claims due rows oldest first, one at a time; so when this one has arrived and
+    /// every earlier claim is recorded, everything the deliverer was going to send for what had settled before this call
+    /// has arrived too.
     /// </summary>
     private async Task DeliverALaterEventAsync()
     {
@@ -231,6 +273,10 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryFixture fixture) : IClas
             Assert.True(DateTime.UtcNow < deadline, "the later event was not delivered within 60 s");
             await Task.Delay(50);
         }
+        // A claimed attempt's row waits a whole lease (the timeout + 30 s); a retry waits its backoff, seconds here.
+        await Eventually.WaitAsync(async () => await Api.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at > last_attempt_at + interval '30 seconds'") == 0,
+            TimeSpan.FromSeconds(60), "an attempt claimed before the later event was still in flight");
     }
 
     private async Task<(Guid StudyId, Guid RecordingId)> UploadAsync(string key)

@@ -22,7 +22,7 @@ public sealed class WebhookSecretRotationTests
         using var sender = new WebhookSender(Options.Create(new WebhookOptions { AllowPrivateNetworks = true }), clock);
         var expiresAt = clock.GetUtcNow() + TimeSpan.FromHours(24);
         var delivery = new ClaimedDelivery(Guid.NewGuid(), Guid.NewGuid(), 1, """{"id":"e","type":"job.succeeded"}""", receiver.Url.ToString(),
-            NewSecret, OldSecret, expiresAt);
+            NewSecret, OldSecret, expiresAt, Guid.NewGuid());
 
         Assert.True((await sender.SendAsync(delivery, default)).Delivered);
         clock.Advance(TimeSpan.FromHours(24) - TimeSpan.FromSeconds(1));
@@ -50,7 +50,7 @@ public sealed class WebhookSecretRotationTests
         await using var receiver = await WebhookReceiver.StartAsync(_ => 204);
         using var sender = new WebhookSender(Options.Create(new WebhookOptions { AllowPrivateNetworks = true }), TimeProvider.System);
         var delivery = new ClaimedDelivery(Guid.NewGuid(), Guid.NewGuid(), 1, """{"id":"e","type":"job.failed"}""", receiver.Url.ToString(),
-            NewSecret, null, null);
+            NewSecret, null, null, Guid.NewGuid());
         Assert.True((await sender.SendAsync(delivery, default)).Delivered);
         var request = Assert.Single(receiver.Requests);
         Assert.Equal([ReceiverSignature.Expected(NewSecret, request)], ReceiverSignature.Values(request));

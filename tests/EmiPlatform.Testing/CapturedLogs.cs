@@ -18,6 +18,9 @@ public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 
     public string Text => string.Join('\n', entries);
 
+    /// <summary>Each entry whole (a logged SQL command spans lines).</summary>
+    public IReadOnlyList<string> Entries => [.. entries];
+
     /// <summary>Adds text captured elsewhere (another library's event source, a server's log file).</summary>
     public void Add(string source, string text) => entries.Enqueue($"[{source}] {text}");
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using EmiPlatform.Api.Problems;
+using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Configurations;
 using EmiPlatform.Data.Entities;
@@ -22,6 +23,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     AdminDbContext db,
     IOptions<AuthOptions> authOptions,
+    UnknownKeyThrottle unknownKeys,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -45,6 +47,11 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.Fail("The API key is malformed.");
         }
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!unknownKeys.MayLookUp(address))
+        {
+            return AuthenticateResult.Fail("Too many unknown API keys from this address; this one was not looked up.");
+        }
 
         var ct = Context.RequestAborted;
         var found = await db.ApiKeys.AsNoTracking()
@@ -53,6 +60,7 @@ public sealed class ApiKeyAuthenticationHandler(
             .SingleOrDefaultAsync(ct);
         if (found is null || found.Key.RevokedAt is not null || !ApiKeyFormat.Matches(secret, found.Key.SecretHash))
         {
+            unknownKeys.CountFailure(address);
             return AuthenticateResult.Fail("The API key is unknown or revoked.");
         }
 

@@ -10,7 +10,12 @@ public static class DatabaseExtensions
 {
     public static IHostApplicationBuilder AddEmiDatabase(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart()
+            .PostConfigure<IConfiguration>((o, configuration) =>
+            {
+                o.AppConnectionString = ConnectionTuning.Apply(o.AppConnectionString, configuration);
+                o.AdminConnectionString = ConnectionTuning.Apply(o.AdminConnectionString, configuration);
+            });
         builder.Services.AddScoped<TenantSessionInterceptor>();
         builder.Services.AddDbContext<EmiDbContext>((sp, o) => o
             .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.AppConnectionString, RetryTransient)

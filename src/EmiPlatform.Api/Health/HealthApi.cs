@@ -22,7 +22,8 @@ public static class HealthApi
         return routes;
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> Ready(IOptions<DatabaseOptions> options, CancellationToken ct)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> Ready(
+        IOptions<DatabaseOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         try
         {
@@ -35,7 +36,9 @@ public static class HealthApi
         }
         catch (Exception ex) when (ex is NpgsqlException or MigrationException)
         {
-            return NotReady(ex.Message);
+            // The endpoint is anonymous: the driver's text names the host, port and role, so it goes to the log only.
+            loggers.CreateLogger(typeof(HealthApi)).LogWarning(ex, "Readiness check failed");
+            return NotReady("The database does not answer, or refused this host's credentials; the host's log says which.");
         }
     }
 

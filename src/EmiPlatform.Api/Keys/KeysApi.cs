@@ -15,8 +15,8 @@ public static class KeysApi
         group.MapGet("/", List).WithName("listKeys").WithSummary("List the tenant's API keys")
             .WithDescription("Revoked keys included; never a secret, only each key's public prefix.");
         group.MapPost("/", Create).WithName("createKey").WithSummary("Issue an API key")
-            .WithDescription("A key of the caller's tenant with the given role; its secret is in this response only.")
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithDescription("A key of the caller's tenant with the given role; its secret is in this response only. A tenant holds at most 50 unrevoked keys (409 beyond).")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{keyId:guid}", Get).WithName("getKey").WithSummary("Get one of the tenant's API keys")
             .WithDescription("The key as listed (revoked or not): never its secret, only its public prefix.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{keyId:guid}/revoke", Revoke).WithName("revokeKey").WithSummary("Revoke an API key")
@@ -38,10 +38,10 @@ public static class KeysApi
     private static async Task<Results<Created<CreatedApiKeyDto>, ProblemHttpResult>> Create(
         ApiKeyRequest request, EmiDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken ct)
     {
-        var (row, created) = ApiKeyIssuer.Issue(tenant.Id, request.Name.Trim(), request.Role!.Value, clock.GetUtcNow());
-        db.ApiKeys.Add(row);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/v1/keys/{row.Id}", created);
+        var created = await ApiKeyIssuer.TryIssueAsync(db, tenant.Id, request.Name.Trim(), request.Role!.Value, clock.GetUtcNow(), ct);
+        return created is null
+            ? Problem.Conflict(ApiKeyIssuer.CapReached)
+            : TypedResults.Created($"/v1/keys/{created.Key.Id}", created);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(

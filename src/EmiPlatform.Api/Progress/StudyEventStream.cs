@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using EmiPlatform.Abstractions.Studies;
+using Microsoft.Extensions.Options;
 
 namespace EmiPlatform.Api.Progress;
 
@@ -11,14 +12,17 @@ namespace EmiPlatform.Api.Progress;
 /// one twice. Best effort on top of the database: after a silo failover the grain's events start over, and the
 /// client gets a new snapshot (within one heartbeat) instead of a gap.
 /// </summary>
-public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStream> logger)
+public sealed class StudyEventStream(IGrainFactory grains, IOptions<ProgressOptions> options, ILogger<StudyEventStream> logger)
 {
-    // After 15 s without an event the stream resubscribes (the grain forgets observers after two minutes, or loses them
-    // with its silo), catches up, and sends a heartbeat, which also keeps proxies from closing an idle stream.
-    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
-
-    public async IAsyncEnumerable<SseItem<StudyEventDto>> StreamAsync(Guid studyId, long? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The stream ends (cleanly, after its last event) at the first heartbeat where <paramref name="stillAllowed"/>
+    /// answers false: the key was revoked or its tenant suspended since the stream began.
+    /// </summary>
+    public async IAsyncEnumerable<SseItem<StudyEventDto>> StreamAsync(
+        Guid studyId, long? lastEventId, Func<CancellationToken, Task<bool>> stillAllowed, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // The grain forgets observers after two minutes, or loses them with its silo: each heartbeat resubscribes.
+        var heartbeat = options.Value.Heartbeat;
         var grain = grains.GetGrain<IStudyGrain>(studyId);
         var inbox = new Inbox();
         var reference = grains.CreateObjectReference<IStudyObserver>(inbox);
@@ -34,7 +38,7 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
             while (!cancellationToken.IsCancellationRequested)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                wait.CancelAfter(Heartbeat);
+                wait.CancelAfter(heartbeat);
                 StudyEvent? next = null;
                 try
                 {
@@ -59,6 +63,11 @@ public sealed class StudyEventStream(IGrainFactory grains, ILogger<StudyEventStr
                 // reaches back, as after a failover), and a quiet while also renews the subscription.
                 if (next is null)
                 {
+                    if (!await stillAllowed(cancellationToken))
+                    {
+                        logger.LogInformation("Study {StudyId} event stream ended: its key was revoked or its tenant suspended", studyId);
+                        yield break;
+                    }
                     await grain.SubscribeAsync(reference);
                 }
                 (items, sent) = await CatchUpAsync(grain, sent);

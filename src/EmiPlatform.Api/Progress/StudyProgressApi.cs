@@ -2,6 +2,7 @@ using System.Globalization;
 using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.OpenApi;
+using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -20,10 +21,12 @@ public static class StudyProgressApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         studies.MapGet("/events", StreamEvents).WithName("streamStudyEvents").WithSummary("Stream a study's scoring events (Server-Sent Events)")
             .AddOpenApiOperationTransformer(StreamedResponses.StudyEvents)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithDescription("Server-Sent Events (text/event-stream): a snapshot (or, with Last-Event-ID, the events missed), then job, " +
                 "progress and completed events and a heartbeat every 15 s. Best effort on top of the jobs table: a reconnect resumes " +
-                "from Last-Event-ID when the study's grain still holds those events, else from a fresh snapshot.");
+                "from Last-Event-ID when the study's grain still holds those events, else from a fresh snapshot. Counts as one of the key's " +
+                "open streams (429 too-many-streams beyond); ends at the next heartbeat once the key is revoked or the tenant suspended.");
         return routes;
     }
 
@@ -38,14 +41,19 @@ public static class StudyProgressApi
     }
 
     private static async Task<Results<ServerSentEventsResult<StudyEventDto>, ProblemHttpResult>> StreamEvents(
-        Guid studyId, HttpRequest request, EmiDbContext db, StudyEventStream stream, CancellationToken ct)
+        Guid studyId, HttpContext context, EmiDbContext db, AdminDbContext admin, StudyEventStream stream, StreamSlots slots, CancellationToken ct)
     {
         if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))
         {
             return Problem.NotFound("study");
         }
-        var header = request.Headers["Last-Event-ID"].ToString();
+        if (!slots.TryTake(context))
+        {
+            return slots.Refused();
+        }
+        var header = context.Request.Headers["Last-Event-ID"].ToString();
         long? last = long.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
-        return TypedResults.ServerSentEvents(stream.StreamAsync(studyId, last, ct));
+        var keyId = Guid.Parse(context.User.FindFirst(EmiClaims.KeyId)!.Value, CultureInfo.InvariantCulture);
+        return TypedResults.ServerSentEvents(stream.StreamAsync(studyId, last, token => KeyStanding.StillValidAsync(admin, keyId, token), ct));
     }
 }

@@ -17,9 +17,13 @@ public static class RateLimitExtensions
     public static IHostApplicationBuilder AddEmiRateLimits(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section)
-            .Validate(o => o.Requests.IsValid && o.Exports.IsValid && o.Anonymous.IsValid,
+            .Validate(o => o.Requests.IsValid && o.Exports.IsValid && o.Anonymous.IsValid && o.UnknownKeys.IsValid,
                 "RateLimits: every budget needs TokenLimit >= 1, TokensPerPeriod >= 1 and a positive Period.")
+            .Validate(o => o.StreamsPerKey >= 1 && o.StreamsPerTenant >= o.StreamsPerKey && o.StreamDeadline > TimeSpan.Zero,
+                "RateLimits: StreamsPerKey >= 1, StreamsPerTenant >= StreamsPerKey and a positive StreamDeadline.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<UnknownKeyThrottle>();
+        builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitsOptions>>((o, configured) =>
         {

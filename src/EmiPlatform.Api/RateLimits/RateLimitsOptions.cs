@@ -19,4 +19,24 @@ public sealed class RateLimitsOptions
     /// key lookup. A separate partition, so nobody can spend a lab's budget by sending garbage.
     /// </summary>
     public TokenBucketBudget Anonymous { get; set; } = new() { TokenLimit = 60, TokensPerPeriod = 20, Period = TimeSpan.FromSeconds(1) };
+
+    /// <summary>
+    /// Key lookups that found no valid key, per remote address. Authentication runs before the request limiter, so
+    /// without this every made-up well-formed key would cost a database query; once spent, keys from that address are
+    /// refused without a lookup until the bucket refills (a lab behind the same address waits too).
+    /// </summary>
+    public TokenBucketBudget UnknownKeys { get; set; } = new() { TokenLimit = 20, TokensPerPeriod = 2, Period = TimeSpan.FromSeconds(1) };
+
+    /// <summary>
+    /// Streamed responses (timelines, scores, exports, the study event stream) one API key may have open at once. Each
+    /// streamed result holds a pooled database connection until its last byte is read; the caps keep a few slow
+    /// readers from holding every connection of the pool.
+    /// </summary>
+    public int StreamsPerKey { get; set; } = 4;
+
+    /// <summary>The same, summed over every key of one tenant (a tenant holds at most 50 keys).</summary>
+    public int StreamsPerTenant { get; set; } = 16;
+
+    /// <summary>The longest a streamed result may take to be read; then its connection is aborted and its slot freed.</summary>
+    public TimeSpan StreamDeadline { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -19,4 +19,11 @@ public sealed class RecordingOptions
 
     /// <summary>The sweep leaves younger blobs alone: they may be uploads still in flight.</summary>
     public TimeSpan SweepGracePeriod { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// How often each API host sweeps on its own: orphaned blobs past the grace period (abandoned or re-written direct
+    /// uploads, a crash between a blob and its row) are deleted; rows whose blob is gone are only logged, for the
+    /// admin's <c>POST /v1/admin/storage/sweep?remove=true</c>. Zero turns the timer off.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -58,7 +58,7 @@ public static class RecordingsApi
         byId.MapGet("/{id:guid}", Get).WithName("getRecording").WithSummary("Get a recording")
             .WithDescription("One recording of the tenant with its probed media facts.").ProducesProblem(StatusCodes.Status404NotFound);
         byId.MapGet("/{id:guid}/content", Download).WithName("getRecordingContent").WithSummary("Download a recording's bytes")
-            .WithDescription("A 302 whose Location is a 10-minute read SAS URL of the recording's blob: the bytes come from storage, not through the API.")
+            .WithDescription("A 302 whose Location is a 10-minute read SAS URL of the recording's blob: the bytes come from storage, not through the API, as an attachment named after the uploaded file, typed as the declared audio/ or video/ type or else application/octet-stream.")
             .AddOpenApiOperationTransformer(StreamedResponses.ContentRedirect).ProducesProblem(StatusCodes.Status404NotFound);
         byId.MapGet("/{id:guid}/content-link", ContentLink).WithName("getRecordingContentLink").WithSummary("Get a link to a recording's bytes")
             .WithDescription("The 10-minute read SAS URL that content redirects to, as JSON, for clients that cannot follow a redirect with the key " +
@@ -244,20 +244,24 @@ public static class RecordingsApi
     private static async Task<Results<SasRedirectResult, ProblemHttpResult>> Download(
         Guid id, EmiDbContext db, IBlobStore blobs, CancellationToken ct)
     {
-        var blobName = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
-        return blobName is null
+        var row = await db.Recordings.AsNoTracking().Where(r => r.Id == id)
+            .Select(r => new { r.BlobName, r.ContentType, r.OriginalFileName }).SingleOrDefaultAsync(ct);
+        return row is null
             ? Problem.NotFound("recording")
-            : new SasRedirectResult(await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, DownloadLifetime, ct));
+            : new SasRedirectResult(await blobs.GetSasUriAsync(row.BlobName, BlobSasPermissions.Read, DownloadLifetime, ct,
+                ServedContentType.Download(row.ContentType, row.OriginalFileName)));
     }
 
     private static async Task<Results<Ok<ContentLinkDto>, ProblemHttpResult>> ContentLink(
         Guid id, EmiDbContext db, IBlobStore blobs, TimeProvider clock, CancellationToken ct)
     {
-        var blobName = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => r.BlobName).SingleOrDefaultAsync(ct);
+        var row = await db.Recordings.AsNoTracking().Where(r => r.Id == id)
+            .Select(r => new { r.BlobName, r.ContentType }).SingleOrDefaultAsync(ct);
         var expiresAt = clock.GetUtcNow() + DownloadLifetime;
-        return blobName is null
+        return row is null
             ? Problem.NotFound("recording")
-            : TypedResults.Ok(new ContentLinkDto(await blobs.GetSasUriAsync(blobName, BlobSasPermissions.Read, DownloadLifetime, ct), expiresAt));
+            : TypedResults.Ok(new ContentLinkDto(await blobs.GetSasUriAsync(row.BlobName, BlobSasPermissions.Read, DownloadLifetime, ct,
+                ServedContentType.Inline(row.ContentType)), expiresAt));
     }
 
     /// <summary>Row first (the recording is gone for everyone at once), then the blob; a failure between them is the sweep's to find.</summary>

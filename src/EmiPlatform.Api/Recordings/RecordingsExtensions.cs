@@ -13,6 +13,7 @@ public static class RecordingsExtensions
         builder.Services.AddMediaTools();
         builder.Services.AddScoped<RecordingRegistrar>();
         builder.Services.AddScoped<StorageSweep>();
+        builder.Services.AddHostedService<StorageSweepTimer>();
         return builder;
     }
 

@@ -16,5 +16,5 @@ public static class StorageApi
 
     /// <summary>Reports blobs without rows and rows without blobs; <c>?remove=true</c> also deletes them.</summary>
     private static async Task<Ok<SweepReportDto>> Sweep(bool? remove, StorageSweep sweep, CancellationToken ct) =>
-        TypedResults.Ok(await sweep.RunAsync(remove ?? false, ct));
+        TypedResults.Ok(await sweep.RunAsync(remove ?? false, remove ?? false, ct));
 }

@@ -17,7 +17,10 @@ namespace EmiPlatform.Api.Storage;
 /// </summary>
 public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IGrainFactory grains, IOptions<RecordingOptions> options, TimeProvider clock)
 {
-    public async Task<SweepReportDto> RunAsync(bool remove, CancellationToken cancellationToken)
+    /// <param name="remove">delete the orphaned blobs</param>
+    /// <param name="eraseLostRows">also erase the rows whose blob is gone (an admin's decision: an empty or misconfigured
+    /// container looks the same as every blob lost)</param>
+    public async Task<SweepReportDto> RunAsync(bool remove, bool eraseLostRows, CancellationToken cancellationToken)
     {
         // Rows before blobs: a recording registered during the listing then shows up as a young blob, never as an orphan.
         var rows = await db.Recordings.AsNoTracking().Select(r => new { r.Id, r.StudyId, r.BlobName }).ToListAsync(cancellationToken);
@@ -42,6 +45,9 @@ public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IGrainFact
             {
                 await blobs.Container.GetBlobClient(name).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
             }
+        }
+        if (eraseLostRows)
+        {
             foreach (var row in lost)
             {
                 // Its blob is gone already: the grain's erasure is all there is to do.

@@ -42,8 +42,9 @@ public static class TenantsApi
             .WithDescription("Its rows (studies, participants, recordings, jobs, results, keys, webhooks), then its blobs.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id:guid}/keys", CreateKey).WithName("createTenantKey").WithSummary("Issue an API key for a tenant")
-            .WithDescription("The key's secret is in this response only.")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithDescription("The key's secret is in this response only. A tenant holds at most 50 unrevoked keys (409 beyond).")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{id:guid}/keys", ListKeys).WithName("listTenantKeys").WithSummary("List a tenant's API keys")
             .WithDescription("Revoked keys included; never a secret, only each key's public prefix.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:guid}/keys/{keyId:guid}", GetKey).WithName("getTenantKey").WithSummary("Get one of a tenant's API keys")
@@ -145,10 +146,10 @@ public static class TenantsApi
         {
             return Problem.NotFound("tenant");
         }
-        var (row, created) = ApiKeyIssuer.Issue(id, request.Name.Trim(), request.Role!.Value, clock.GetUtcNow());
-        db.ApiKeys.Add(row);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/v1/admin/tenants/{id}/keys/{row.Id}", created);
+        var created = await ApiKeyIssuer.TryIssueAsync(db, id, request.Name.Trim(), request.Role!.Value, clock.GetUtcNow(), ct);
+        return created is null
+            ? Problem.Conflict(ApiKeyIssuer.CapReached)
+            : TypedResults.Created($"/v1/admin/tenants/{id}/keys/{created.Key.Id}", created);
     }
 
     private static async Task<Results<Ok<List<ApiKeyDto>>, ProblemHttpResult>> ListKeys(Guid id, AdminDbContext db, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using EmiPlatform.Api.RateLimits;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace EmiPlatform.Api.Timelines;
@@ -8,12 +9,22 @@ namespace EmiPlatform.Api.Timelines;
 /// is never held in memory. A failure once any of the body is written — sent, or still in the pipe — cannot become a
 /// problem response any more: the connection is aborted, so a client sees a broken transfer, never a short document
 /// that looks whole (nor half a document with a problem appended, which is what the exception handler would make of
-/// bytes still in the pipe).
+/// bytes still in the pipe). Each one holds a <see cref="StreamSlots"/> slot of its key and tenant while it runs, and
+/// is aborted when not read to the end within the configured deadline.
 /// </summary>
 public sealed class StreamedResult(string contentType, string? attachmentName, Func<PipeWriter, CancellationToken, Task> write) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        var slots = httpContext.RequestServices.GetRequiredService<StreamSlots>();
+        if (!slots.TryTake(httpContext))
+        {
+            await slots.Refused().ExecuteAsync(httpContext);
+            return;
+        }
+        // A reader slow enough to pass Kestrel's minimum data rate could still hold its database connection for hours.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
+        deadline.CancelAfter(slots.Deadline);
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = contentType;
@@ -25,8 +36,14 @@ public sealed class StreamedResult(string contentType, string? attachmentName, F
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         try
         {
-            await write(response.BodyWriter, httpContext.RequestAborted);
-            await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+            await write(response.BodyWriter, deadline.Token);
+            await response.BodyWriter.FlushAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!httpContext.RequestAborted.IsCancellationRequested)
+        {
+            httpContext.RequestServices.GetRequiredService<ILogger<StreamedResult>>().LogWarning(
+                "Streamed response to {Method} {Path} not read within {Deadline}; connection aborted", httpContext.Request.Method, httpContext.Request.Path, slots.Deadline);
+            httpContext.Abort();
         }
         catch (Exception ex) when (!httpContext.RequestAborted.IsCancellationRequested && BodyBegun(response))
         {

@@ -1,5 +1,6 @@
 using EmiPlatform.Abstractions;
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Database;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
@@ -63,10 +64,6 @@ public static class WebhooksApi
         {
             return Problem.Validation(new Dictionary<string, string[]> { ["url"] = [urlError] });
         }
-        if (await db.Webhooks.CountAsync(ct) >= MaxPerTenant)
-        {
-            return Problem.Conflict($"A tenant may register at most {MaxPerTenant} webhooks; delete one first.");
-        }
         var now = clock.GetUtcNow();
         var hook = new Webhook
         {
@@ -77,8 +74,10 @@ public static class WebhooksApi
             Secret = WebhookSecret.Generate(),
             CreatedAt = now,
         };
-        db.Webhooks.Add(hook);
-        await db.SaveChangesAsync(ct);
+        if (!await TenantCap.TryAddAsync(db, "webhooks", tenant.Id, db.Webhooks, MaxPerTenant, () => db.Webhooks.Add(hook), ct))
+        {
+            return Problem.Conflict($"A tenant may register at most {MaxPerTenant} webhooks; delete one first.");
+        }
         return TypedResults.Created($"/v1/webhooks/{hook.Id}", new WebhookSecretDto(WebhookDto.From(hook, now), hook.Secret));
     }
 

@@ -108,7 +108,9 @@ public sealed class JobRunner(
             logger.LogInformation("Job {JobId} was cancelled or taken over; its pipeline was stopped and nothing was written", job.Id);
             return new JobOutcome(JobOutcomeKind.Abandoned);
         }
-        catch (Exception ex) when (ex is RecordingChangedException or MediaDecodeException { Kind: MediaErrorKind.NoFaceSeen })
+        // Permanent: the bytes changed, no face in a visual-only recording, or a decode past its CPU, memory or wall-clock
+        // budget. A second attempt would cost the same and hold a scoring slot just as long.
+        catch (Exception ex) when (ex is RecordingChangedException or MediaDecodeException { Kind: MediaErrorKind.NoFaceSeen or MediaErrorKind.OutOfBounds })
         {
             span.Failed(ex);
             var error = JobErrors.InLabsWords(ex.Message, TempPath(job, settings), job.FileName);

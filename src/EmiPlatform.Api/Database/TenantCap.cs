@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace EmiPlatform.Api.Database;
+
+/// <summary>
+/// Adds a row only while a tenant holds fewer than a cap of its kind. A count followed by an insert lets every one of
+/// N concurrent creates see room; holding a per-tenant advisory lock for the transaction makes them queue, so the cap
+/// holds under any concurrency.
+/// </summary>
+public static class TenantCap
+{
+    public static Task<bool> TryAddAsync<TRow>(DbContext db, string kind, Guid tenantId, IQueryable<TRow> counted, int cap, Action add, CancellationToken ct) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            var lockName = $"{kind}:{tenantId}";
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({lockName}))", token);
+            if (await counted.CountAsync(token) >= cap)
+            {
+                return false;
+            }
+            add();
+            await db.SaveChangesAsync(token);
+            await transaction.CommitAsync(token);
+            return true;
+        }, ct);
+}
