@@ -8,8 +8,10 @@ ENV := . .local/env.sh
 
 .PHONY: demo test test-natives test-dotnet test-python test-compose build web models openapi-lint infra down migrate clean
 
-## demo: start the platform on the embedded default and walk through tenant -> study -> participants
-demo: infra build
+## demo: start the platform on the embedded default and walk through tenant -> study -> participants (without a terminal it stops at the end unless EMI_DEMO_SERVE=1)
+# Not `build`: the demo needs no OpenAPI linter.
+demo: infra web models
+	@$(DOTNET) build EmiPlatform.sln --nologo -v quiet -clp:NoSummary
 	@$(ENV) && infra/demo.sh
 
 ## test: every test suite in the repo, against real PostgreSQL, RabbitMQ, Azurite, ffmpeg and ONNX Runtime
