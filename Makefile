@@ -6,19 +6,25 @@ DOTNET ?= dotnet
 PYTHON ?= /usr/bin/python3
 ENV := . .local/env.sh
 
-.PHONY: demo test test-natives test-dotnet test-python test-compose build web models openapi-lint infra down migrate clean
+.PHONY: demo test test-natives test-tool test-dotnet test-python test-compose build tool web models openapi-lint infra down migrate clean
 
-## demo: start the platform on the embedded default and walk through tenant -> study -> participants
-demo: infra build
+## demo: start the platform on the embedded default and walk through tenant -> study -> participants (without a terminal it stops at the end unless EMI_DEMO_SERVE=1)
+# Not `build`: the demo needs no OpenAPI linter.
+demo: infra web models
+	@$(DOTNET) build EmiPlatform.sln --nologo -v quiet -clp:NoSummary
 	@$(ENV) && infra/demo.sh
 
 ## test: every test suite in the repo, against real PostgreSQL, RabbitMQ, Azurite, ffmpeg and ONNX Runtime
 test: infra build
-	@$(MAKE) --no-print-directory test-natives test-compose test-dotnet test-python
+	@$(MAKE) --no-print-directory test-natives test-tool test-compose test-dotnet test-python
 
 # ONNX Runtime arrives by NuGet restore: no output folder may mix its CPU and GPU native packages.
 test-natives:
 	@infra/check-onnxruntime-natives.sh
+
+# The emi .NET tool package, packed from the build: at most 60 MB (no CUDA libraries), installs, runs.
+test-tool:
+	@infra/check-tool-package.sh
 
 test-dotnet:
 	@$(ENV) && $(DOTNET) test EmiPlatform.sln --no-build --nologo
@@ -33,6 +39,11 @@ test-python:
 ## build: compile everything (warnings are errors), bundle the dashboard, fetch the reference bundle's face and speech detectors and perception models, install the OpenAPI linter
 build: infra web models openapi-lint
 	@$(DOTNET) build EmiPlatform.sln --nologo -v quiet -clp:NoSummary
+
+## tool: the emi .NET tool package in artifacts/tool (Release), checked like test-tool; install it as docs/cli.md says
+tool:
+	@$(DOTNET) pack src/EmiPlatform.Cli/EmiPlatform.Cli.csproj -c Release --nologo -v quiet -clp:NoSummary
+	@infra/check-tool-package.sh "$$(ls -t artifacts/tool/EmiPlatform.Cli.*.nupkg | head -1)"
 
 ## web: the dashboard's static files (npm packages pinned by web/dashboard/package-lock.json)
 web:

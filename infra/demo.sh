@@ -164,20 +164,30 @@ jq -r 'select(.type == "study.completed") | "   run \(.study.runId): \(.study.jo
 echo
 echo "9. metrics (Prometheus text; platform admin's key only; every metric and span: docs/operations.md, Telemetry):"
 echo "   curl -H \"Authorization: Bearer \$(cat .local/demo-admin-key)\" $url/metrics"
-# The demo counts jobs for the emi_jobs gauge every 2 s (OpenTelemetry__JobStatesInterval; 15 s by default).
+# The demo counts jobs for the emi_jobs gauge every 2 s (OpenTelemetry__JobStatesInterval; 15 s by default), so a
+# scrape right after the last job can still show the previous count (e.g. queued 1, running 1, succeeded 4): wait
+# until the gauge has counted all of this tenant's jobs as succeeded (zeros are reported too, so a series existing
+# proves nothing).
+total_jobs=$(jq '.items | length' <<<"$jobs")
 for _ in $(seq 1 40); do
   metrics=$(curl -sS -f "$url/metrics" -H "Authorization: Bearer $admin_key")
-  grep -q "^emi_jobs{.*emi_job_state=\"succeeded\".*$tenant_id" <<<"$metrics" && break
+  grep -Eq "^emi_jobs\{.*emi_job_state=\"succeeded\".*$tenant_id.*\} $total_jobs( [0-9]+)?\$" <<<"$metrics" && break
   sleep 0.5
 done
 grep -E "^emi_(jobs|upload_size_bytes_total|export_rows_total|job_queue_duration_seconds_count|scoring_real_time_factor_(sum|count))\{" <<<"$metrics" |
   grep -E "$tenant_id|execution_provider" | grep -v '^emi_jobs{.*} 0$' | sed -e 's/otel_scope_name="EmiPlatform",//' -e 's/^/   /'
 echo
-echo "10. dashboard: $url/dashboard/#key=$uploader_key"
-echo "   (the key travels in the URL fragment, which the browser never sends to the server)"
+# Without a terminal the platform stops with this script, so its dashboard URL would be dead once printed.
+if [ -t 0 ] || [ -n "${EMI_DEMO_SERVE:-}" ]; then
+  echo "10. dashboard: $url/dashboard/#key=$uploader_key"
+  echo "   (the key travels in the URL fragment, which the browser never sends to the server; the page then removes it)"
+else
+  echo "10. dashboard: not served - without a terminal the platform stops when this script ends, so every URL above"
+  echo "   stops answering. To keep it serving and get the dashboard's URL: EMI_DEMO_SERVE=1 make demo (stop with Ctrl-C or kill)"
+fi
 echo
 echo "More: docs/architecture.md, docs/api.md, docs/scoring.md, docs/results.md, docs/cli.md, docs/operations.md (telemetry). The reference model is untrained (docs/model-bundle.md)."
-if [ -t 0 ]; then
-  echo; echo "The platform keeps running; press Ctrl-C to stop it."
+if [ -t 0 ] || [ -n "${EMI_DEMO_SERVE:-}" ]; then
+  echo; echo "The platform keeps running; press Ctrl-C (or kill $$) to stop it."
   wait $api_pid
 fi

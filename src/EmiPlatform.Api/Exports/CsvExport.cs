@@ -7,34 +7,29 @@ using Npgsql;
 namespace EmiPlatform.Api.Exports;
 
 /// <summary>
-/// The two CSV layouts of docs/results.md. Their columns are a public contract: add columns at the end, never rename
-/// or reorder. A recording's identifier cells are encoded once and copied onto each of its window rows.
+/// The three CSV layouts of docs/results.md, in the column order of <see cref="ExportColumns"/>, each followed by the
+/// study's participant metadata columns (<see cref="ParticipantMetadata"/>). Their columns are a public contract: add
+/// columns at the end, never rename or reorder. A recording's identifier cells are encoded once and copied onto each of
+/// its window rows.
 /// </summary>
 public static class CsvExport
 {
-    private static readonly string[] Identifiers =
-        ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial",
-         "model_name", "model_version", "model_trained"];
+    public static readonly string[] LongColumns = ExportColumns.Names(ExportColumns.Long);
 
-    public static readonly string[] LongColumns = [.. Identifiers, "window", "start_s", "end_s", .. ScoreColumns.Names];
-
-    public static readonly string[] AggregateColumns =
-        [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names];
+    public static readonly string[] AggregateColumns = ExportColumns.Names(ExportColumns.Aggregate);
 
     /// <summary>
     /// The companion layout: one row per recording of the study whatever became of it, so a recording that has no rows
     /// in the other two (failed, cancelled, still queued or running, never scored) is named with its status and error.
     /// </summary>
-    public static readonly string[] RecordingsColumns =
-        ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial",
-         "status", "error", "model_name", "model_version", "window_count"];
+    public static readonly string[] RecordingsColumns = ExportColumns.Names(ExportColumns.Recordings);
 
     /// <summary>The recordings layout; returns the number of data rows written.</summary>
     public static async Task<long> WriteRecordingsAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
-        CsvFormulas formulas, CancellationToken cancellationToken)
+        ParticipantMetadata metadata, CsvFormulas formulas, CancellationToken cancellationToken)
     {
         var csv = new CsvWriter(output, formulas);
-        csv.Header(RecordingsColumns);
+        csv.Header([.. RecordingsColumns, .. ExportColumns.Names(metadata.Columns)]);
         await using var reader = await ResultQueries.StatusesAsync(connection, tenantId, studyId, bundleId, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -45,6 +40,7 @@ public static class CsvExport
             csv.Text(r.Bundle?.Name);
             csv.Text(r.Bundle?.Version);
             csv.Number(windows);
+            metadata.Append(csv, metadata.Encode(csv, r.ParticipantId));
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }
@@ -53,20 +49,22 @@ public static class CsvExport
 
     /// <summary>The long layout; returns the number of data rows written.</summary>
     public static async Task<long> WriteLongAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
-        CsvFormulas formulas, CancellationToken cancellationToken)
+        ParticipantMetadata metadata, CsvFormulas formulas, CancellationToken cancellationToken)
     {
         var csv = new CsvWriter(output, formulas);
-        csv.Header(LongColumns);
+        csv.Header([.. LongColumns, .. ExportColumns.Names(metadata.Columns)]);
         if (recordings.Count == 0)
         {
             return 0;
         }
         // Memory here is O(recordings), not O(windows): a few hundred bytes per recording.
         var prefixes = recordings.Select(r => csv.Encode(w => WriteIdentifiers(w, r))).ToArray();
+        var suffixes = recordings.Select(r => metadata.Encode(csv, r.ParticipantId)).ToArray();
         await using var reader = await ResultQueries.WindowsAsync(connection, tenantId, recordings, null, null, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            csv.EncodedCells(prefixes[reader.GetInt64(0) - 1]);
+            var position = reader.GetInt64(0) - 1;
+            csv.EncodedCells(prefixes[position]);
             csv.Number(reader.GetInt32(1));
             csv.Number(reader.GetDouble(2));
             csv.Number(reader.GetDouble(3));
@@ -74,6 +72,7 @@ public static class CsvExport
             {
                 csv.Value(ResultQueries.ReadValue(reader, ResultQueries.WindowScoresAt, i));
             }
+            metadata.Append(csv, suffixes[position]);
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }
@@ -82,10 +81,10 @@ public static class CsvExport
 
     /// <summary>The aggregate layout; returns the number of data rows written.</summary>
     public static async Task<long> WriteAggregateAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, Guid studyId, Guid? bundleId,
-        CsvFormulas formulas, CancellationToken cancellationToken)
+        ParticipantMetadata metadata, CsvFormulas formulas, CancellationToken cancellationToken)
     {
         var csv = new CsvWriter(output, formulas);
-        csv.Header(AggregateColumns);
+        csv.Header([.. AggregateColumns, .. ExportColumns.Names(metadata.Columns)]);
         await using var reader = await ResultQueries.RecordingsAsync(connection, tenantId, studyId, null, null, bundleId, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -102,6 +101,7 @@ public static class CsvExport
             {
                 csv.Value(value);
             }
+            metadata.Append(csv, metadata.Encode(csv, recording.ParticipantId));
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }
@@ -116,7 +116,7 @@ public static class CsvExport
         csv.Boolean(r.Bundle.Trained);
     }
 
-    /// <summary>The eight columns that name a recording as the lab knows it, first in every export.</summary>
+    /// <summary>The eight columns that name a recording as the lab knows it, first in every export (<see cref="ExportColumns.Recording"/>).</summary>
     private static void WriteRecording(CsvWriter csv, ScoredRecording r)
     {
         csv.Text(r.StudyName);

@@ -45,6 +45,9 @@ public static class ProblemsExtensions
     {
         // A misspelt field should fail loudly, not be silently ignored.
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // Numbers are JSON numbers only: the web defaults also read "12" as 12, which the OpenAPI document then declares
+        // as `number | string`, so generated clients type every number as a union (docs/api.md, strict types).
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
     }
 }

@@ -37,6 +37,8 @@ export function createApi(key, base = '') {
     // cannot read the Location of content's cross-origin redirect.
     contentLink: (recordingId) => get(`/v1/recordings/${recordingId}/content-link`),
     jobs: (studyId) => get(`/v1/studies/${studyId}/jobs?pageSize=200`),
+    // Per-recording aggregates of the study (the study view's means).
+    scores: (studyId) => get(`/v1/studies/${studyId}/scores`),
     // Oldest first: the last item is the recording's latest job.
     recordingJobs: (studyId, recordingId) => get(`/v1/studies/${studyId}/jobs?recordingId=${recordingId}&pageSize=200`),
     events,

@@ -13,7 +13,7 @@ export const GROUPS = {
   emi: {
     label: 'EMI scores',
     names: (showVad) => (showVad ? [...EMOTIONS, ...VAD] : EMOTIONS),
-    scale: 'intensity', range: [0, 1], axis: 'intensity (0–1)',
+    scale: 'intensity', range: [0, 1], axis: 'EMI intensity: model output, 0–1',
     title: (n) => n.replace('_', ' '),
   },
   expressions: {
@@ -124,16 +124,24 @@ function playhead(target) {
   };
 }
 
+// Valence, arousal and dominance (the audio branch's VAD head) beside the EMI scores: their own scale and axis on the
+// right, and each its own colour and dash, so neither the axis nor the line style is shared with an emotion.
+const VAD_AXIS = 'valence / arousal / dominance: model output, 0–1';
+const VAD_STYLE = [{ stroke: '#444444', dash: [10, 4] }, { stroke: '#8c564b', dash: [2, 3] }, { stroke: '#17becf', dash: [12, 3, 2, 3] }];
+
 // Draws `group`'s curves over the windows. Returns the plot and `setTime(seconds)`, which moves the playhead; a click
 // on the plot calls `onSeek(seconds)` with the time under the pointer. With the recording's `duration` the x axis spans
 // the whole recording, as its player's timeline does.
-export function drawTimeline(target, windows, { group = 'emi', showVad = false, duration = null, onSeek = () => {} } = {}) {
+export function drawTimeline(target, windows, { group = 'emi', showVad = false, duration = null, trained = null, onSeek = () => {} } = {}) {
   const g = GROUPS[group];
   const names = g.names(showVad);
+  const withVad = group === 'emi' && showVad;
+  const axis = group === 'emi' && trained === false ? `${g.axis} (untrained model: meaningless)` : g.axis;
   target.replaceChildren();
   target.dataset.group = group;
-  // uPlot draws its axes on the canvas: the y axis's label (the group's unit) is kept here for the checks too.
-  target.dataset.axis = g.axis;
+  // uPlot draws its axes on the canvas: the y axes' labels (the group's unit) are kept here for the checks too.
+  target.dataset.axis = axis;
+  target.dataset.vadAxis = withVad ? VAD_AXIS : '';
   target.dataset.facelessWindows = String(windows.filter((w) => w[FACE_COVERAGE] === 0).length);
   target.dataset.speechWindows = String(windows.filter((w) => w[SPEECH_COVERAGE] != null && w[SPEECH_COVERAGE] > 0).length);
   const columns = toColumns(windows, names);
@@ -146,20 +154,23 @@ export function drawTimeline(target, windows, { group = 'emi', showVad = false, 
     width,
     height: 320,
     scales: {
-      x: { time: false, range: duration ? () => [0, Math.max(duration, windows.at(-1)?.end_s ?? 0)] : undefined },
+      // Time from 0, the recording's start (windows are plotted at their centres, the first at half a window).
+      x: { time: false, range: (u, min, max) => [0, Math.max(duration ?? 0, windows.at(-1)?.end_s ?? 0, max ?? 0) || 1] },
       [g.scale]: { range: g.range },
+      ...(withVad ? { vad: { range: [0, 1] } } : {}),
     },
     // The playhead drives the cursor across, never up and down: no horizontal crosshair.
     cursor: { y: false },
-    axes: [{ label: 'seconds' }, { scale: g.scale, label: g.axis, size: 60 }],
-    plugins: [coverageBands(windows), head.plugin],
+    axes: [{ label: 'seconds from the recording\'s start' }, { scale: g.scale, label: axis, size: 60 },
+      ...(withVad ? [{ scale: 'vad', side: 1, label: VAD_AXIS, size: 60, grid: { show: false } }] : [])],
+    // Where the time axis starts, for the checks (uPlot sets its scales on the first draw).
+    plugins: [coverageBands(windows), head.plugin, { hooks: { setScale: [(u, key) => { if (key === 'x') target.dataset.xMin = String(u.scales.x.min); }] } }],
     series: [
       { label: 't (s)' },
       // spanGaps false: never join across a null, a gap is where there was nothing to draw.
-      ...names.map((n, i) => ({
-        label: g.title(n), scale: g.scale, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false,
-        dash: group === 'emi' && i >= EMOTIONS.length ? [6, 4] : undefined,
-      })),
+      ...names.map((n, i) => (withVad && i >= EMOTIONS.length
+        ? { label: `${n} (VAD, right axis)`, scale: 'vad', width: 2, spanGaps: false, ...VAD_STYLE[(i - EMOTIONS.length) % VAD_STYLE.length] }
+        : { label: g.title(n), scale: g.scale, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false })),
     ],
   }, columns, target);
   // A click, not the end of a drag-to-zoom: uPlot reports a drag as a selection with a width.

@@ -1,6 +1,8 @@
 import { createApi } from './api.js';
 import { drawTimeline } from './chart.js';
 import { followStudy } from './live.js';
+import { forgetKey, REFUSED, rememberKey, takeKey } from './key.js';
+import { renderSummary, summarize } from './study-summary.js';
 
 const $ = (id) => document.getElementById(id);
 let api = null;
@@ -47,6 +49,15 @@ async function openStudy(study) {
   link.href = '#';
   link.onclick = (e) => { e.preventDefault(); downloadExport(study).catch((err) => notice(err.message, true)); };
   watch(study);
+  showSummary(study).catch((e) => notice(e.message, true));
+}
+
+async function showSummary(study) {
+  const [scores, jobs] = await Promise.all([api.scores(study.id), api.jobs(study.id)]);
+  if (current.study?.id !== study.id) return;
+  const trained = scores.recordings.find((r) => r.model)?.model.trained;
+  renderSummary($('summary'), summarize(scores, jobs.items ?? jobs), trained);
+  $('summary-pane').hidden = false;
 }
 
 async function openParticipant(participant) {
@@ -68,6 +79,7 @@ async function openRecording(recording) {
   try {
     const timeline = await api.timeline(recording.id);
     current.windows = timeline.windows;
+    current.trained = timeline.model.trained;
     model.textContent = `model ${timeline.model.name} ${timeline.model.version}` +
       (timeline.model.trained ? '' : ' — UNTRAINED reference model: the values exercise the pipeline and mean nothing');
     model.dataset.scoring = 'scored';
@@ -97,7 +109,7 @@ function render() {
   const group = $('group').value;
   $('show-vad').disabled = group !== 'emi';
   if (current.windows.length === 0) return;
-  chart = drawTimeline($('chart'), current.windows, { group, showVad: $('show-vad').checked, duration: current.recording?.durationSeconds, onSeek: seek });
+  chart = drawTimeline($('chart'), current.windows, { group, showVad: $('show-vad').checked, duration: current.recording?.durationSeconds, trained: current.trained, onSeek: seek });
   if (media) chart.setTime(media.currentTime);
 }
 
@@ -239,8 +251,16 @@ async function downloadExport(study) {
 
 async function open(key) {
   api = createApi(key);
-  const me = await api.me();
-  sessionStorage.setItem('emi-key', key);
+  let me;
+  try {
+    me = await api.me();
+  } catch (e) {
+    if (e.status !== 401) throw e;
+    forgetKey();
+    $('who').textContent = '';
+    throw new Error(REFUSED);
+  }
+  rememberKey(key);
   $('who').textContent = me.tenant ? `${me.tenant.name} (${me.role})` : me.role;
   const page = await api.studies();
   list($('studies'), page.items, (s) => [s.name, s.description], openStudy);
@@ -254,9 +274,9 @@ $('login').addEventListener('submit', (e) => {
 $('show-vad').addEventListener('change', render);
 $('group').addEventListener('change', render);
 
-// The key may come from the URL fragment (never sent to the server) or this tab's session.
-const fromHash = new URLSearchParams(location.hash.slice(1)).get('key');
-const saved = fromHash || sessionStorage.getItem('emi-key');
+// The key may come from the URL fragment (never sent to the server; removed from the address bar once read) or this
+// tab's session.
+const saved = takeKey();
 if (saved) {
   $('key').value = saved;
   open(saved).catch((err) => notice(err.message, true));

@@ -1,0 +1,88 @@
+using EmiPlatform.Results;
+
+namespace EmiPlatform.Api.Exports;
+
+/// <summary>
+/// The columns of the three CSV layouts, in order, with their types: the one definition the CSV writer's header and
+/// the Table Schema (<c>GET /v1/studies/{id}/export/schema</c>) are both built from. The writer writes the cells in
+/// this order (tests/EmiPlatform.Api.Tests/ExportSchemaTests.cs holds the header to the schema); the score columns
+/// come from <see cref="ScoreColumns"/>. Columns are only ever appended (docs/results.md).
+/// </summary>
+public static class ExportColumns
+{
+    /// <summary>The eight columns that name a recording as the lab knows it, first in every layout.</summary>
+    public static readonly IReadOnlyList<ExportColumn> Recording =
+    [
+        ExportColumn.Text("study", "study name", required: true),
+        ExportColumn.Id("study_id", "the study's id"),
+        ExportColumn.Text("participant", "the lab's participant code", required: true),
+        ExportColumn.Id("participant_id", "the participant's id"),
+        ExportColumn.Text("recording", "the recording's original file name", required: true),
+        ExportColumn.Id("recording_id", "the recording's id"),
+        ExportColumn.Text("stimulus", "the stimulus the participant mimicked"),
+        ExportColumn.Text("trial", "trial / session label: text, so 007 stays 007"),
+    ];
+
+    private static readonly IReadOnlyList<ExportColumn> Model =
+    [
+        ExportColumn.Text("model_name", "bundle that produced the row", required: true),
+        ExportColumn.Text("model_version", "the bundle's version", required: true),
+        ExportColumn.Flag("model_trained", "FALSE for an untrained bundle such as the reference one: its scores mean nothing"),
+    ];
+
+    public static readonly IReadOnlyList<ExportColumn> Long =
+    [
+        .. Recording, .. Model,
+        new("window", "integer", "window index within the recording, from 0") { Minimum = 0, Required = true },
+        new("start_s", "number", "window start from the recording's start") { Unit = "s", Minimum = 0, Required = true },
+        new("end_s", "number", "window end from the recording's start") { Unit = "s", Minimum = 0, Required = true },
+        .. ScoreColumns.All.Select(c => Score(c, "the window's")),
+    ];
+
+    public static readonly IReadOnlyList<ExportColumn> Aggregate =
+    [
+        .. Recording, .. Model,
+        new("duration_s", "number", "scored duration") { Unit = "s", Minimum = 0, Required = true },
+        new("window_count", "integer", "number of windows") { Minimum = 0, Required = true },
+        .. ScoreColumns.All.Select(c => Score(c, "mean over the recording's windows of the")),
+    ];
+
+    public static readonly IReadOnlyList<ExportColumn> Recordings =
+    [
+        .. Recording,
+        ExportColumn.Text("status", "scored, failed, cancelled, queued, running or not-scored", required: true),
+        ExportColumn.Text("error", "the latest job's error when status is not scored"),
+        ExportColumn.Text("model_name", "the bundle of the result, else of the latest job"),
+        ExportColumn.Text("model_version", "that bundle's version"),
+        new("window_count", "integer", "windows in the result; 0 when not scored") { Minimum = 0, Required = true },
+    ];
+
+    /// <summary>The layout named by the export's <c>format</c> (long, aggregate, recordings).</summary>
+    public static IReadOnlyList<ExportColumn> Of(string format) => format switch
+    {
+        "long" => Long,
+        "aggregate" => Aggregate,
+        "recordings" => Recordings,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not an export format"),
+    };
+
+    public static string[] Names(IEnumerable<ExportColumn> columns) => [.. columns.Select(c => c.Name)];
+
+    private static ExportColumn Score(ScoreColumn column, string of) => column.Source switch
+    {
+        ScoreSource.Emotion => ExportColumn.Fraction(column.Name,
+            $"{of} fused EMI intensity: the model's sigmoid output in [0, 1] (an untrained bundle's mean nothing)") with { Required = true },
+        ScoreSource.Vad => ExportColumn.Fraction(column.Name, $"{of} audio branch's {column.Name} (VAD head, sigmoid output in [0, 1]); empty without audio"),
+        ScoreSource.HasAudio => ExportColumn.Flag(column.Name, "the audio branch predicted (in some window, for an aggregate)"),
+        ScoreSource.HasVideo => ExportColumn.Flag(column.Name, "the visual branch predicted (in some window, for an aggregate)"),
+        ScoreSource.FaceCoverage => ExportColumn.Fraction(column.Name, "fraction of the sampled frames with the tracked face; empty without a face stage or video"),
+        ScoreSource.SpeechCoverage => ExportColumn.Fraction(column.Name, "fraction of the 32 ms audio steps taken for speech; empty without a speech stage or audio"),
+        ScoreSource.FaceConfidence => ExportColumn.Fraction(column.Name, "face detector score × FaceMesh face flag; empty where no face was perceived"),
+        ScoreSource.Descriptor when column.Name.EndsWith("_deg", StringComparison.Ordinal) =>
+            new ExportColumn(column.Name, "number", "head pose from FaceMesh's landmarks; empty where no face was perceived") { Unit = "deg", Minimum = -180, Maximum = 180 },
+        ScoreSource.Descriptor => new ExportColumn(column.Name, "number",
+            "geometric descriptor from FaceMesh's landmarks (not a FACS-coded AU intensity); empty where no face was perceived") { Unit = "inter-ocular distance" },
+        ScoreSource.Expression => ExportColumn.Fraction(column.Name, "expression classifier probability (FER-2013); empty where no face was perceived"),
+        _ => throw new ArgumentOutOfRangeException(nameof(column), column.Source, "a score source without an export type"),
+    };
+}
