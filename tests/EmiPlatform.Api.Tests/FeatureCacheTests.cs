@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Storage.Blobs.Models;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Storage;
@@ -75,7 +76,7 @@ public sealed class FeatureCacheTests(ApiFactory api) : IClassFixture<ApiFactory
         // Erasure takes the entries with the recording: rows, blobs and their bytes in the usage.
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/v1/recordings/{recording.Id}")).StatusCode);
         Assert.Empty(await EntriesAsync(recording.Id));
-        await foreach (var blob in blobs.Container.GetBlobsAsync(prefix: FeatureCacheBlobs.Prefix(audio.RecordingBlob)))
+        await foreach (var blob in blobs.Container.GetBlobsAsync(BlobTraits.None, BlobStates.None, FeatureCacheBlobs.Prefix(audio.RecordingBlob), CancellationToken.None))
         {
             Assert.Fail($"{blob.Name} outlived its recording");
         }
