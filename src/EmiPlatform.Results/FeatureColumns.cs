@@ -13,6 +13,12 @@ public static class FeatureColumns
 
     public static string SqlList => string.Join(", ", Names);
 
+    /// <summary>The column names for a select list, each with <paramref name="prefix"/> (a table alias and dot).</summary>
+    public static string SqlListOf(string prefix) => string.Join(", ", Names.Select(n => prefix + n));
+
+    /// <summary>Whether the column at <paramref name="index"/> is a backbone hash (text) rather than a cached flag (boolean).</summary>
+    public static bool IsHash(int index) => index % 2 == 0;
+
     /// <summary>The columns' values in <see cref="Names"/> order from the branches scored.</summary>
     public static object?[] Values(IEnumerable<(string Branch, string BackboneSha256, bool FromCache)> branches)
     {

@@ -42,6 +42,13 @@ public sealed class FeatureCacheTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal((true, true), (second.AudioCached, second.VisualCached));
         Assert.Equal(first.AudioBackbone, second.AudioBackbone);
         Assert.Equal(first.VisualBackbone, second.VisualBackbone);
+        // The timeline and the aggregate export say so, from the same columns.
+        var aggregate = (await client.GetFromJsonAsync<JsonElement>($"/v1/recordings/{recording.Id}/timeline", Json.Options)).GetProperty("aggregate");
+        Assert.True(aggregate.GetProperty("audio_features_cached").GetBoolean());
+        Assert.Equal(second.VisualBackbone, aggregate.GetProperty("visual_backbone_sha256").GetString());
+        var rows = (await client.GetStringAsync($"/v1/studies/{studyId}/export?format=aggregate")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
+        Assert.Equal("TRUE", rows[1][Array.IndexOf(rows[0], "visual_features_cached")]);
+        Assert.Equal(second.AudioBackbone, rows[1][Array.IndexOf(rows[0], "audio_backbone_sha256")]);
         // Heads on float16 features: the timeline is the first one's within half-precision rounding.
         var secondWindows = await WindowsAsync(client, recording.Id);
         Assert.Equal(firstWindows.Count, secondWindows.Count);

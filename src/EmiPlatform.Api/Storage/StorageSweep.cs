@@ -46,8 +46,9 @@ public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IGrainFact
             }
             foreach (var row in lost)
             {
-                // Its blob is gone already: the grain's erasure is all there is to do.
+                // Its blob is gone already: the grain's erasure and the recording's cached features are all there is to do.
                 await grains.GetGrain<IStudyGrain>(row.StudyId).EraseRecordingAsync(row.Id);
+                await new FeatureCacheBlobs(blobs).DeleteForRecordingAsync(row.BlobName, cancellationToken);
             }
         }
         return new SweepReportDto(orphans, missing, remove);
