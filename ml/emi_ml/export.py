@@ -1,4 +1,4 @@
-"""Export a bundle: manifest.json plus one ONNX file per branch.
+"""Export a bundle: manifest.json plus a backbone and a head ONNX graph per branch (contract v2).
 
     PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset tiny --out DIR
     PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name my-lab --version 1.0.0 \\
@@ -12,6 +12,7 @@ bit: it stands for the arguments in REFERENCE below.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
 import tempfile
@@ -27,8 +28,10 @@ import torchvision
 from . import audio as audio_mod
 from . import faces
 from . import fixtures
+from . import graphs
 from . import manifest as mf
 from . import ort
+from . import pretrained
 from . import stages
 from . import visual as visual_mod
 from . import weights
@@ -42,39 +45,45 @@ REFERENCE = ["--preset", "tiny", "--name", "reference-tiny", "--version", "0.1.0
              "--out", "models/reference-tiny", "--fixtures", "tests/fixtures/reference-tiny", "--force"]
 
 
-def export_branch(branch: str, model: torch.nn.Module, path: Path) -> None:
-    model.eval()
-    if branch == "audio":
-        inputs, in_names, out_names = model.example_inputs(batch=2, seconds=1.0), audio_mod.INPUTS, audio_mod.OUTPUTS
-        axes = {"waveform": {0: "batch", 1: "samples"}, "emi_steps": {0: "batch", 1: "steps"},
-                "vad_steps": {0: "batch", 1: "steps"}, "emi_segment": {0: "batch"}, "vad_segment": {0: "batch"}}
-    else:
-        inputs, in_names, out_names = model.example_inputs(batch=2, frames=4), visual_mod.INPUTS, visual_mod.OUTPUTS
-        axes = {"frames": {0: "batch", 1: "time"}, "aus": {0: "batch", 1: "time"},
-                "emi_steps": {0: "batch", 1: "time"}, "emi_segment": {0: "batch"}}
+def export_graph(graph: graphs.Graph, example: tuple, path: Path) -> None:
+    graph.module.eval()
     with torch.no_grad(), warnings.catch_warnings():
         # PyTorch 1.13's exporter warns about LSTM batch sizes, shape inference and traced Python
         # checks; the parity checks run other batch sizes and lengths than the traced ones instead.
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        torch.onnx.export(model, inputs, str(path), opset_version=OPSET, input_names=list(in_names),
-                          output_names=list(out_names), dynamic_axes=axes, do_constant_folding=True)
+        torch.onnx.export(graph.module, example, str(path), opset_version=OPSET, input_names=list(graph.inputs),
+                          output_names=list(graph.outputs), dynamic_axes=graph.axes, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(str(path)))
 
 
-def parity(branch: str, model: torch.nn.Module, onnx_path: Path, cases) -> float:
-    """Largest |ONNX Runtime - PyTorch| over the outputs of the given input cases."""
-    names = audio_mod.OUTPUTS if branch == "audio" else visual_mod.OUTPUTS
-    in_names = audio_mod.INPUTS if branch == "audio" else visual_mod.INPUTS
+def export_branch(branch: str, model: torch.nn.Module, folder: Path, head_only: bool = False) -> dict[str, Path]:
+    """Writes the branch's backbone and head graphs into folder; returns {"backbone": path, "head": path}.
+    head_only: the bundle names a pretrained backbone instead (pretrained.py); only the head is exported."""
+    model.eval()
+    example = model.example_inputs(batch=2, seconds=1.0) if branch == "audio" else model.example_inputs(batch=2, frames=4)
+    split = graphs.split_cases(branch, model, [("example", example)])
+    paths = {}
+    for graph in graphs.graphs(branch, model):
+        if head_only and graph.kind == "backbone":
+            continue
+        paths[graph.kind] = folder / graph.file
+        export_graph(graph, split[graph.kind][0][1], paths[graph.kind])
+    return paths
+
+
+def parity(graph: graphs.Graph, onnx_path: Path, cases) -> float:
+    """Largest |ONNX Runtime - PyTorch| over one graph's outputs for the given input cases."""
     worst = 0.0
     with ort.Session(onnx_path) as session:
         for inputs in cases:
             with torch.no_grad():
-                expected = [t.numpy() for t in model(*inputs)]
-            got = session.run(names, {n: t.numpy() for n, t in zip(in_names, inputs)})
+                expected = graph.module(*inputs)
+            expected = [t.numpy() for t in (expected if isinstance(expected, tuple) else (expected,))]
+            got = session.run(graph.outputs, {n: t.numpy() for n, t in zip(graph.inputs, inputs)})
             for e, g in zip(expected, got):
                 if e.shape != g.shape:
-                    raise RuntimeError(f"{branch}: ONNX Runtime gives shape {g.shape}, PyTorch {e.shape}")
+                    raise RuntimeError(f"{graph.file}: ONNX Runtime gives shape {g.shape}, PyTorch {e.shape}")
                 worst = max(worst, float(np.abs(e - g).max()))
     return worst
 
@@ -109,6 +118,13 @@ def main(argv=None) -> int:
                     help="copy the pretrained stages infra/fetch-speech-model.sh and infra/fetch-perception-models.sh "
                          "wrote to DIR (Silero VAD, FaceMesh, the expression CNN, their licences and provenance) into the "
                          "bundle and declare them: audio.speech, visual.face.landmarks and visual.face.expressions")
+    ap.add_argument("--visual-backbone", type=Path, metavar="DIR",
+                    help="name ML.NET's pretrained ImageNet ResNet18 (ResNet18.onnx + ResNetPreprocess.onnx, which "
+                         "infra/fetch-resnet18.sh writes to DIR) as the visual backbone: copied into the bundle, 224 x 224 "
+                         "crops, 512 features; only the visual head is exported")
+    ap.add_argument("--backbones-from", type=Path, metavar="BUNDLE",
+                    help="reuse BUNDLE's backbone graphs (same files, same SHA-256) and export only new heads: a bundle that "
+                         "shares its backbones, whose re-scores run the heads on cached features")
     ap.add_argument("--fusion", type=parse_fusion, help="late-fusion weights, e.g. audio=0.6,visual=0.4")
     ap.add_argument("--fixtures", type=Path, help="also write parity fixtures (inputs + PyTorch outputs) here")
     ap.add_argument("--no-verify", action="store_true", help="skip the ONNX Runtime parity check")
@@ -121,6 +137,10 @@ def main(argv=None) -> int:
         preset = get_preset(args.preset)
     except ValueError as e:
         ap.error(str(e))
+    if args.visual_backbone is not None:
+        preset = dataclasses.replace(preset, visual=dataclasses.replace(
+            preset.visual, resnet_width=pretrained.RESNET18_FEATURES // 8, image_size=pretrained.RESNET18_IMAGE,
+            mean=(0.0, 0.0, 0.0), std=(pretrained.BYTE_STD,) * 3))
     branches = [b.strip() for b in args.branches.split(",") if b.strip()]
     if not branches or any(b not in weights.BRANCHES for b in branches):
         ap.error(f"--branches takes audio and/or visual, got {args.branches!r}")
@@ -151,8 +171,21 @@ def main(argv=None) -> int:
         staging = Path(tmp)
         sections = {}
         for branch in branches:
-            onnx_path = staging / f"{branch}.onnx"
-            export_branch(branch, models[branch], onnx_path)
+            named = branch == "visual" and args.visual_backbone is not None
+            shared = mf.read(args.backbones_from)[branch]["backbone"] if args.backbones_from is not None else None
+            paths = export_branch(branch, models[branch], staging, head_only=named or shared is not None)
+            if shared is not None:
+                for key in ("onnx",) + (("preprocess",) if "preprocess" in shared else ()):
+                    file = shared[key] if key == "onnx" else shared[key]["onnx"]
+                    shutil.copyfile(args.backbones_from / file, staging / file)
+                paths["backbone"] = staging / shared["onnx"]
+            if named:
+                try:
+                    pretrained.copy_resnet18(args.visual_backbone, staging)
+                except FileNotFoundError as e:
+                    print(f"error: {e}", file=sys.stderr)
+                    return 2
+                paths["backbone"] = staging / "ResNet18.onnx"
             section = mf.audio_section if branch == "audio" else mf.visual_section
             cfg = preset.audio if branch == "audio" else preset.visual
             extra = {}
@@ -165,7 +198,12 @@ def main(argv=None) -> int:
                 if licence.is_file():
                     shutil.copyfile(licence, staging / licence.name)
                 extra["face"] = faces.face_section(args.face_detector, mf.sha256_file(args.face_detector))
-            sections[branch] = section(cfg, onnx_path.name, mf.sha256_file(onnx_path), OPSET, meta[branch]["trained"], **extra)
+            files = {kind: (p.name, mf.sha256_file(p)) for kind, p in paths.items()}
+            sections[branch] = section(cfg, files, OPSET, meta[branch]["trained"], **extra)
+            if named:
+                sections[branch]["backbone"] = pretrained.resnet18_backbone(staging)
+            if shared is not None:
+                sections[branch]["backbone"] = shared
 
         for stage_file in stages.FILES if args.perception is not None else ():
             source = args.perception / stage_file
@@ -213,12 +251,15 @@ def main(argv=None) -> int:
 
         if not args.no_verify:
             for branch in branches:
-                cases = [inputs for _, inputs in fixtures.parity_cases(branch, models[branch])]
-                worst = parity(branch, models[branch], staging / f"{branch}.onnx", cases)
-                print(f"{branch}: ONNX Runtime {ort.version()} vs PyTorch max |diff| = {worst:.2e}")
-                if worst > PARITY_TOLERANCE:
-                    print(f"error: {branch} export differs from PyTorch by {worst:.2e} > {PARITY_TOLERANCE}", file=sys.stderr)
-                    return 1
+                split = graphs.split_cases(branch, models[branch], fixtures.parity_cases(branch, models[branch]))
+                for graph in graphs.graphs(branch, models[branch]):
+                    if graph.kind == "backbone" and (args.backbones_from is not None or (branch == "visual" and args.visual_backbone is not None)):
+                        continue  # not this export's: a shared or pretrained graph, checked by its hash
+                    worst = parity(graph, staging / graph.file, [inputs for _, inputs in split[graph.kind]])
+                    print(f"{graph.file}: ONNX Runtime {ort.version()} vs PyTorch max |diff| = {worst:.2e}")
+                    if worst > PARITY_TOLERANCE:
+                        print(f"error: {graph.file} differs from PyTorch by {worst:.2e} > {PARITY_TOLERANCE}", file=sys.stderr)
+                        return 1
 
         if args.out.exists():
             shutil.rmtree(args.out)

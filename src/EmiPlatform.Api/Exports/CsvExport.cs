@@ -101,6 +101,17 @@ public static class CsvExport
             {
                 csv.Value(value);
             }
+            foreach (var value in aggregate.Features)
+            {
+                if (value is bool cached)
+                {
+                    csv.Boolean(cached);
+                }
+                else
+                {
+                    csv.Text((string?)value);
+                }
+            }
             metadata.Append(csv, metadata.Encode(csv, recording.ParticipantId));
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);

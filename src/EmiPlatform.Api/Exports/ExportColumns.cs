@@ -45,6 +45,9 @@ public static class ExportColumns
         new("duration_s", "number", "scored duration") { Unit = "s", Minimum = 0, Required = true },
         new("window_count", "integer", "number of windows") { Minimum = 0, Required = true },
         .. ScoreColumns.All.Select(c => Score(c, "mean over the recording's windows of the")),
+        .. FeatureColumns.Names.Select((name, i) => FeatureColumns.IsHash(i)
+            ? ExportColumn.Text(name, "SHA-256 of the backbone that made this branch's features; empty when the branch did not score")
+            : ExportColumn.Flag(name, "TRUE when this branch's features came from the feature cache (a heads-only score); empty when the branch did not score") with { Required = false }),
     ];
 
     public static readonly IReadOnlyList<ExportColumn> Recordings =

@@ -14,9 +14,16 @@ internal sealed class BranchRun
     private static readonly float[] s_one = [1f];
     private static readonly float[] s_zero = [0f];
 
-    public required FfmpegDecoder Decoder { get; init; }
+    /// <summary>Null for a heads-only run: the segments come from <see cref="CachedSegments"/>, nothing is decoded.</summary>
+    public FfmpegDecoder? Decoder { get; init; }
 
-    public required OnnxModel Model { get; init; }
+    /// <summary>Segments of a feature-cache entry to run through the head instead of decoding (with <see cref="Features"/> holding their features).</summary>
+    public IEnumerable<Segment>? CachedSegments { get; init; }
+
+    /// <summary>Units (samples or frames) per second of the stream.</summary>
+    public required double UnitsPerSecond { get; init; }
+
+    public required BranchModel Model { get; init; }
 
     /// <summary>When set, batches go through it (merged with other recordings' batches) instead of a runner of this run's own.</summary>
     public SegmentBatcher? Batcher { get; init; }
@@ -36,8 +43,8 @@ internal sealed class BranchRun
     /// <summary>Per-step outputs per second of input.</summary>
     public required double OutputRateHz { get; init; }
 
-    /// <summary>Builds the model inputs for a batch (see <see cref="SegmentRequest.Inputs"/>).</summary>
-    public required Func<Memory<float>, Memory<float>, int, int, OnnxInput[]> Inputs { get; init; }
+    /// <summary>Features known already (the cache) and where computed ones go; null: always run the backbone.</summary>
+    public ISegmentFeatures? Features { get; init; }
 
     /// <summary>Floats per unit of a second input (see <see cref="SegmentRequest.SideFloats"/>).</summary>
     public int SideFloats { get; init; }
@@ -67,14 +74,16 @@ internal sealed class BranchRun
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var runner = Batcher is null ? Model.CreateRunner(StepOutputs.Select(s => s.Output).ToArray()) : null;
+        using var runner = Batcher is null ? Model.CreateRunner() : null;
         var channel = Channel.CreateBounded<Segment>(new BoundedChannelOptions(Math.Max(2, 2 * BatchSize))
         {
             SingleReader = true,
             SingleWriter = true,
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = Task.Run(() => Segmenter.RunAsync(Decoder, SegmentUnits, OverlapUnits, channel.Writer, stop.Token), stop.Token);
+        var producer = Decoder is null
+            ? Task.Run(() => Replay(channel.Writer), stop.Token)
+            : Task.Run(() => Segmenter.RunAsync(Decoder, SegmentUnits, OverlapUnits, channel.Writer, stop.Token), stop.Token);
         try
         {
             await ConsumeAsync(channel.Reader, runner, cancellationToken).ConfigureAwait(false);
@@ -103,10 +112,28 @@ internal sealed class BranchRun
             }
         }
 
-        await Decoder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        if (Decoder is not null)
+        {
+            await Decoder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private async Task ConsumeAsync(ChannelReader<Segment> reader, OnnxRunner? runner, CancellationToken cancellationToken)
+    private async Task Replay(ChannelWriter<Segment> writer)
+    {
+        try
+        {
+            foreach (var segment in CachedSegments ?? [])
+            {
+                await writer.WriteAsync(segment).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private async Task ConsumeAsync(ChannelReader<Segment> reader, StagedRunner? runner, CancellationToken cancellationToken)
     {
         var batch = new List<Segment>(BatchSize);
         var channels = StepOutputs.Select(s => s.Accumulator.Channels).ToArray();
@@ -143,8 +170,8 @@ internal sealed class BranchRun
             {
                 Segments = batch,
                 ModelUnits = Math.Max(batch[0].Units, MinimumUnits),
-                UnitFloats = Decoder.UnitFloats,
-                Inputs = Inputs,
+                UnitFloats = Decoder?.UnitFloats ?? 0,
+                Features = Features,
                 SideFloats = SideFloats,
                 FillSide = FillSide is null ? null : (segment, destination) => FillSide(segment.StartUnit, destination),
                 Channels = channels,
@@ -176,7 +203,7 @@ internal sealed class BranchRun
                 }
 
                 var last = batch[^1];
-                Scored?.Invoke((last.StartUnit + last.Units) / Decoder.UnitsPerSecond);
+                Scored?.Invoke((last.StartUnit + last.Units) / UnitsPerSecond);
             }
             finally
             {
@@ -190,7 +217,7 @@ internal sealed class BranchRun
 
     private void Accumulate(Segment segment, WindowAccumulator accumulator, int steps, ReadOnlySpan<float> rows)
     {
-        var unitsPerSecond = Decoder.UnitsPerSecond;
+        var unitsPerSecond = UnitsPerSecond;
         var channels = accumulator.Channels;
         var segmentStart = segment.StartUnit / unitsPerSecond;
         var ownedFrom = segment.OwnedFrom / unitsPerSecond;
