@@ -15,7 +15,7 @@ namespace EmiPlatform.Bundles.Tenants;
 /// are copied from the platform's bundles. Everything is checked before anything is kept; the caller inserts the row.
 /// </summary>
 public sealed partial class TenantBundleRegistrar(
-    EmiDataSources database, IOptions<BundleOptions> options, IHostEnvironment environment, TimeProvider clock)
+    EmiDataSources database, DefaultBundle defaults, IOptions<BundleOptions> options, IHostEnvironment environment, TimeProvider clock)
 {
     private const int MaxEntries = 16;
     private const long MaxManifestBytes = 1024 * 1024;
@@ -40,6 +40,10 @@ public sealed partial class TenantBundleRegistrar(
             var uploaded = await UnpackAsync(upload, staging, cancellationToken);
             var manifestText = await File.ReadAllTextAsync(Path.Combine(staging, "manifest.json"), cancellationToken);
             using var manifest = Parse(manifestText);
+            if (defaults.Directory is not null)
+            {
+                await defaults.GetIdAsync(cancellationToken); // the default bundle's backbones are the platform's from its first request on
+            }
             var platform = await PlatformFiles.LoadAsync(database, cancellationToken);
             var heads = CheckHeads(manifest.RootElement, staging, uploaded, platform);
             ProvideNamedFiles(manifest.RootElement, staging, uploaded, heads, platform);
@@ -197,6 +201,11 @@ public sealed partial class TenantBundleRegistrar(
                 throw Invalid($"{branch}.head.onnx", $"{branch}.head.onnx names '{headFile}', which is not in the upload.");
             }
             heads.Add(headFile);
+            var headHash = Text(section, "head", "sha256");
+            if (headHash is not null && Sha256Of(Path.Combine(staging, headFile)) is var actualHash && actualHash != headHash)
+            {
+                throw Invalid($"{branch}.head", $"'{headFile}' has sha256 {actualHash}, not the {headHash} {branch}.head names.");
+            }
 
             var inputName = Text(section, "head", "inputs", "features", "name") ?? "features";
             var declared = section.TryGetProperty("head", out var head) && head.TryGetProperty("inputs", out var inputs)
