@@ -18,9 +18,14 @@ from .config import W2V2_KERNELS_STRIDES, AudioConfig
 # emits arousal, dominance, valence: permute out_proj's rows when converting it.
 VAD = ("valence", "arousal", "dominance")
 
-# Names of the ONNX graph's input and outputs (the bundle contract).
+# Names of the ONNX graphs' inputs and outputs (the bundle contract, v2: a backbone graph and a head graph).
 INPUTS = ("waveform",)
+FEATURES = "features"
+BACKBONE_INPUTS = INPUTS
+BACKBONE_OUTPUTS = (FEATURES,)
+HEAD_INPUTS = (FEATURES,)
 OUTPUTS = ("emi_steps", "emi_segment", "vad_steps", "vad_segment")
+HEAD_OUTPUTS = OUTPUTS
 
 
 class VadHead(nn.Module):
@@ -80,16 +85,24 @@ class AudioBranch(nn.Module):
         directions = 2 if cfg.bidirectional else 1
         self.emi_head = nn.Linear(directions * cfg.lstm_hidden + len(VAD), 6)
 
-    def backbone_features(self, audio: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """The frozen part: per-step features, their mean, and the VAD predictions from both."""
+    def backbone_steps(self, audio: Tensor) -> Tensor:
+        """The backbone graph: waveform [B, samples] -> per-step features [B, T, D]."""
         # Zero mean, unit variance per row, as the wav2vec 2.0 checkpoints expect; done in the graph
         # so the serving side feeds plain PCM.
         mean = audio.mean(dim=-1, keepdim=True)
         var = audio.var(dim=-1, unbiased=False, keepdim=True)
         x = (audio - mean) / torch.sqrt(var + 1e-7)
         steps, _ = self.backbone(x)  # [B, T, D]
+        return steps
+
+    def head_inputs(self, steps: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """Per-step features, their mean, and the VAD predictions from both (the VAD head is in the head graph)."""
         pooled = steps.mean(dim=1)  # the segment's global mean vector [B, D]
         return steps, pooled, torch.sigmoid(self.vad_head(steps)), torch.sigmoid(self.vad_head(pooled))
+
+    def backbone_features(self, audio: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """The frozen part: per-step features, their mean, and the VAD predictions from both."""
+        return self.head_inputs(self.backbone_steps(audio))
 
     def heads(self, steps: Tensor, pooled: Tensor, vad_steps: Tensor, vad_segment: Tensor):
         """The trainable part, from backbone features to EMI."""
@@ -101,6 +114,12 @@ class AudioBranch(nn.Module):
 
     def forward(self, audio: Tensor):
         steps, pooled, vad_steps, vad_segment = self.backbone_features(audio)
+        emi_steps, emi_segment = self.heads(steps, pooled, vad_steps, vad_segment)
+        return emi_steps, emi_segment, vad_steps, vad_segment
+
+    def head_graph(self, features: Tensor):
+        """The head graph: per-step features [B, T, D] -> emi_steps, emi_segment, vad_steps, vad_segment."""
+        steps, pooled, vad_steps, vad_segment = self.head_inputs(features)
         emi_steps, emi_segment = self.heads(steps, pooled, vad_steps, vad_segment)
         return emi_steps, emi_segment, vad_steps, vad_segment
 

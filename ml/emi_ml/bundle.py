@@ -18,16 +18,36 @@ class Bundle:
         self.branches = [b for b in ("audio", "visual") if b in self.manifest]
         self._sessions: dict[str, ort.Session] = {}
 
-    def _session(self, branch: str) -> ort.Session:
-        if branch not in self._sessions:
-            self._sessions[branch] = ort.Session(self.path / self.manifest[branch]["onnx"])
-        return self._sessions[branch]
+    def _session(self, branch: str, kind: str) -> ort.Session:
+        key = f"{branch}.{kind}"
+        if key not in self._sessions:
+            self._sessions[key] = ort.Session(self.path / self.manifest[branch][kind]["onnx"])
+        return self._sessions[key]
+
+    def audio_features(self, segs: np.ndarray) -> np.ndarray:
+        """The audio backbone graph: waveform segments [B, samples] -> features [B, steps, D]."""
+        b = self.manifest["audio"]["backbone"]
+        return self._session("audio", "backbone").run([b["output"]["name"]], {b["input"]["name"]: segs})[0]
+
+    def visual_features(self, segs: np.ndarray) -> np.ndarray:
+        """The visual backbone graph, frame by frame when its batch is fixed: [B, T, 3, H, W] -> [B, T, D]."""
+        b = self.manifest["visual"]["backbone"]
+        flat = segs.reshape((-1,) + segs.shape[2:])
+        session = self._session("visual", "backbone")
+        if b["input"]["shape"][0] == 1:
+            rows = [session.run([b["output"]["name"]], {b["input"]["name"]: flat[i:i + 1]})[0] for i in range(len(flat))]
+            feats = np.concatenate(rows) if rows else np.zeros((0, b["output"]["shape"][1]), np.float32)
+        else:
+            feats = session.run([b["output"]["name"]], {b["input"]["name"]: flat})[0]
+        return feats.reshape(segs.shape[:2] + (-1,))
 
     def audio_clip(self, pcm: np.ndarray) -> np.ndarray:
         a = self.manifest["audio"]
         segs = segments.audio_segments(pcm, a["sample_rate"], a["segment_seconds"],
                                        a.get("receptive_field_samples", 400))
-        out = self._session("audio").run([a["outputs"]["emi_segment"]["name"]], {a["input"]["name"]: segs})[0]
+        h = a["head"]
+        out = self._session("audio", "head").run([h["outputs"]["emi_segment"]["name"]],
+                                                 {h["inputs"]["features"]["name"]: self.audio_features(segs)})[0]
         return out.mean(axis=0)
 
     def visual_clip(self, frames: np.ndarray) -> np.ndarray:
@@ -35,7 +55,7 @@ class Bundle:
         v = self.manifest["visual"]
         x = media.normalise_frames(frames, v["mean"], v["std"])
         segs = segments.visual_segments(x, v["frame_rate"], v["segment_seconds"])
-        out = self._session("visual").run([v["outputs"]["emi_segment"]["name"]], self._visual_inputs(segs))[0]
+        out = self._session("visual", "head").run([v["head"]["outputs"]["emi_segment"]["name"]], self._visual_inputs(segs))[0]
         return out.mean(axis=0)
 
     def visual_face_clip(self, path: Path) -> np.ndarray | None:
@@ -48,7 +68,7 @@ class Bundle:
         if not mask.any():
             return None
         au_segs = segments.visual_segments(aus, v["frame_rate"], v["segment_seconds"])
-        steps = self._session("visual").run([v["outputs"]["emi_steps"]["name"]], self._visual_inputs(segs, au_segs))[0]
+        steps = self._session("visual", "head").run([v["head"]["outputs"]["emi_steps"]["name"]], self._visual_inputs(segs, au_segs))[0]
         return steps[mask].mean(axis=0)
 
     def _visual_inputs(self, segs: np.ndarray, aus: np.ndarray | None = None) -> dict:
@@ -56,7 +76,8 @@ class Bundle:
         v = self.manifest["visual"]
         if aus is None:
             aus = np.zeros(segs.shape[:2] + (v["action_units"],), dtype=np.float32)
-        return {v["inputs"]["frames"]["name"]: segs, v["inputs"]["aus"]["name"]: aus}
+        h = v["head"]
+        return {h["inputs"]["features"]["name"]: self.visual_features(segs), h["inputs"]["aus"]["name"]: aus}
 
     def predict(self, clip: Clip) -> dict[str, np.ndarray]:
         """{'audio': [6], 'visual': [6], 'fused': [6]} for the branches the bundle and clip share."""

@@ -1,4 +1,4 @@
-"""Export a bundle: manifest.json plus one ONNX file per branch.
+"""Export a bundle: manifest.json plus a backbone and a head ONNX graph per branch (contract v2).
 
     PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset tiny --out DIR
     PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset base --name my-lab --version 1.0.0 \\
@@ -27,6 +27,7 @@ import torchvision
 from . import audio as audio_mod
 from . import faces
 from . import fixtures
+from . import graphs
 from . import manifest as mf
 from . import ort
 from . import stages
@@ -42,39 +43,42 @@ REFERENCE = ["--preset", "tiny", "--name", "reference-tiny", "--version", "0.1.0
              "--out", "models/reference-tiny", "--fixtures", "tests/fixtures/reference-tiny", "--force"]
 
 
-def export_branch(branch: str, model: torch.nn.Module, path: Path) -> None:
-    model.eval()
-    if branch == "audio":
-        inputs, in_names, out_names = model.example_inputs(batch=2, seconds=1.0), audio_mod.INPUTS, audio_mod.OUTPUTS
-        axes = {"waveform": {0: "batch", 1: "samples"}, "emi_steps": {0: "batch", 1: "steps"},
-                "vad_steps": {0: "batch", 1: "steps"}, "emi_segment": {0: "batch"}, "vad_segment": {0: "batch"}}
-    else:
-        inputs, in_names, out_names = model.example_inputs(batch=2, frames=4), visual_mod.INPUTS, visual_mod.OUTPUTS
-        axes = {"frames": {0: "batch", 1: "time"}, "aus": {0: "batch", 1: "time"},
-                "emi_steps": {0: "batch", 1: "time"}, "emi_segment": {0: "batch"}}
+def export_graph(graph: graphs.Graph, example: tuple, path: Path) -> None:
+    graph.module.eval()
     with torch.no_grad(), warnings.catch_warnings():
         # PyTorch 1.13's exporter warns about LSTM batch sizes, shape inference and traced Python
         # checks; the parity checks run other batch sizes and lengths than the traced ones instead.
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        torch.onnx.export(model, inputs, str(path), opset_version=OPSET, input_names=list(in_names),
-                          output_names=list(out_names), dynamic_axes=axes, do_constant_folding=True)
+        torch.onnx.export(graph.module, example, str(path), opset_version=OPSET, input_names=list(graph.inputs),
+                          output_names=list(graph.outputs), dynamic_axes=graph.axes, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(str(path)))
 
 
-def parity(branch: str, model: torch.nn.Module, onnx_path: Path, cases) -> float:
-    """Largest |ONNX Runtime - PyTorch| over the outputs of the given input cases."""
-    names = audio_mod.OUTPUTS if branch == "audio" else visual_mod.OUTPUTS
-    in_names = audio_mod.INPUTS if branch == "audio" else visual_mod.INPUTS
+def export_branch(branch: str, model: torch.nn.Module, folder: Path) -> dict[str, Path]:
+    """Writes the branch's backbone and head graphs into folder; returns {"backbone": path, "head": path}."""
+    model.eval()
+    example = model.example_inputs(batch=2, seconds=1.0) if branch == "audio" else model.example_inputs(batch=2, frames=4)
+    split = graphs.split_cases(branch, model, [("example", example)])
+    paths = {}
+    for graph in graphs.graphs(branch, model):
+        paths[graph.kind] = folder / graph.file
+        export_graph(graph, split[graph.kind][0][1], paths[graph.kind])
+    return paths
+
+
+def parity(graph: graphs.Graph, onnx_path: Path, cases) -> float:
+    """Largest |ONNX Runtime - PyTorch| over one graph's outputs for the given input cases."""
     worst = 0.0
     with ort.Session(onnx_path) as session:
         for inputs in cases:
             with torch.no_grad():
-                expected = [t.numpy() for t in model(*inputs)]
-            got = session.run(names, {n: t.numpy() for n, t in zip(in_names, inputs)})
+                expected = graph.module(*inputs)
+            expected = [t.numpy() for t in (expected if isinstance(expected, tuple) else (expected,))]
+            got = session.run(graph.outputs, {n: t.numpy() for n, t in zip(graph.inputs, inputs)})
             for e, g in zip(expected, got):
                 if e.shape != g.shape:
-                    raise RuntimeError(f"{branch}: ONNX Runtime gives shape {g.shape}, PyTorch {e.shape}")
+                    raise RuntimeError(f"{graph.file}: ONNX Runtime gives shape {g.shape}, PyTorch {e.shape}")
                 worst = max(worst, float(np.abs(e - g).max()))
     return worst
 
@@ -151,8 +155,7 @@ def main(argv=None) -> int:
         staging = Path(tmp)
         sections = {}
         for branch in branches:
-            onnx_path = staging / f"{branch}.onnx"
-            export_branch(branch, models[branch], onnx_path)
+            paths = export_branch(branch, models[branch], staging)
             section = mf.audio_section if branch == "audio" else mf.visual_section
             cfg = preset.audio if branch == "audio" else preset.visual
             extra = {}
@@ -165,7 +168,8 @@ def main(argv=None) -> int:
                 if licence.is_file():
                     shutil.copyfile(licence, staging / licence.name)
                 extra["face"] = faces.face_section(args.face_detector, mf.sha256_file(args.face_detector))
-            sections[branch] = section(cfg, onnx_path.name, mf.sha256_file(onnx_path), OPSET, meta[branch]["trained"], **extra)
+            files = {kind: (p.name, mf.sha256_file(p)) for kind, p in paths.items()}
+            sections[branch] = section(cfg, files, OPSET, meta[branch]["trained"], **extra)
 
         for stage_file in stages.FILES if args.perception is not None else ():
             source = args.perception / stage_file
@@ -213,12 +217,13 @@ def main(argv=None) -> int:
 
         if not args.no_verify:
             for branch in branches:
-                cases = [inputs for _, inputs in fixtures.parity_cases(branch, models[branch])]
-                worst = parity(branch, models[branch], staging / f"{branch}.onnx", cases)
-                print(f"{branch}: ONNX Runtime {ort.version()} vs PyTorch max |diff| = {worst:.2e}")
-                if worst > PARITY_TOLERANCE:
-                    print(f"error: {branch} export differs from PyTorch by {worst:.2e} > {PARITY_TOLERANCE}", file=sys.stderr)
-                    return 1
+                split = graphs.split_cases(branch, models[branch], fixtures.parity_cases(branch, models[branch]))
+                for graph in graphs.graphs(branch, models[branch]):
+                    worst = parity(graph, staging / graph.file, [inputs for _, inputs in split[graph.kind]])
+                    print(f"{graph.file}: ONNX Runtime {ort.version()} vs PyTorch max |diff| = {worst:.2e}")
+                    if worst > PARITY_TOLERANCE:
+                        print(f"error: {graph.file} differs from PyTorch by {worst:.2e} > {PARITY_TOLERANCE}", file=sys.stderr)
+                        return 1
 
         if args.out.exists():
             shutil.rmtree(args.out)

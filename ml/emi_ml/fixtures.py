@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import audio as audio_mod
+from . import graphs
 from . import visual as visual_mod
 
 TOLERANCE = 1e-4
@@ -64,32 +64,36 @@ def parity_cases(branch: str, model) -> list[tuple[str, tuple[torch.Tensor, ...]
 
 
 def write(out: Path, manifest: dict, models: dict) -> None:
+    """One case per graph and input case: the backbone on the media, the head on the backbone's features."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     cases = []
     for branch, model in models.items():
-        in_names = audio_mod.INPUTS if branch == "audio" else visual_mod.INPUTS
-        out_names = audio_mod.OUTPUTS if branch == "audio" else visual_mod.OUTPUTS
-        for name, inputs in parity_cases(branch, model):
-            with torch.no_grad():
-                outputs = model.eval()(*inputs)
-            case = {"name": name, "branch": branch, "inputs": {}, "outputs": {}}
-            for kind, names, tensors in (("inputs", in_names, inputs), ("outputs", out_names, outputs)):
-                for tensor_name, t in zip(names, tensors):
-                    file = f"{name}.{tensor_name}.bin"
-                    arr = np.ascontiguousarray(t.numpy(), dtype="<f4")
-                    (out / file).write_bytes(arr.tobytes())
-                    case[kind][tensor_name] = {"file": file, "shape": list(arr.shape)}
-            cases.append(case)
+        model.eval()
+        split = graphs.split_cases(branch, model, parity_cases(branch, model))
+        for graph in graphs.graphs(branch, model):
+            for name, inputs in split[graph.kind]:
+                with torch.no_grad():
+                    outputs = graph.module(*inputs)
+                outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+                case_name = f"{name}.{graph.kind}"
+                case = {"name": case_name, "branch": branch, "graph": graph.kind, "inputs": {}, "outputs": {}}
+                for kind, names, tensors in (("inputs", graph.inputs, inputs), ("outputs", graph.outputs, outputs)):
+                    for tensor_name, t in zip(names, tensors):
+                        file = f"{case_name}.{tensor_name}.bin"
+                        arr = np.ascontiguousarray(t.numpy(), dtype="<f4")
+                        (out / file).write_bytes(arr.tobytes())
+                        case[kind][tensor_name] = {"file": file, "shape": list(arr.shape)}
+                cases.append(case)
     index = {
         "bundle": manifest["name"],
         "version": manifest["version"],
-        "bundle_sha256": {b: manifest[b]["sha256"] for b in models},
+        "bundle_sha256": {b: {k: manifest[b][k]["sha256"] for k in ("backbone", "head")} for b in models},
         "dtype": "float32",
         "byte_order": "little",
         "tolerance": TOLERANCE,
-        "note": "inputs are fed to the bundle's ONNX graphs as they are; outputs are PyTorch's for the same weights",
+        "note": "inputs are fed to the bundle's ONNX graphs (case.graph of case.branch) as they are; outputs are PyTorch's for the same weights",
         "cases": cases,
     }
     (out / "index.json").write_text(json.dumps(index, indent=2) + "\n")

@@ -16,6 +16,10 @@ from .config import AudioConfig, VisualConfig, as_dict
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "docs" / "model-bundle.schema.json"
 MANIFEST = "manifest.json"
+SCHEMA_VERSION = 2
+V1_HINT = ("schema_version 1 (one graph per branch) is no longer read; re-export the bundle as v2 (a backbone and "
+           "a head graph per branch) with `PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset P --out DIR "
+           "[--audio-weights ... --visual-weights ...]` from the same weights (docs/model-bundle.md, \"From v1 to v2\")")
 
 
 class ManifestError(ValueError):
@@ -36,11 +40,22 @@ def schema() -> dict:
 
 def validate(manifest: dict) -> None:
     """Raises ManifestError naming the first offending field."""
+    if isinstance(manifest, dict) and manifest.get("schema_version") == 1:
+        raise ManifestError(f"manifest.json: {V1_HINT}")
     try:
         jsonschema.Draft7Validator(schema()).validate(manifest)
     except jsonschema.ValidationError as e:
         where = "/".join(str(p) for p in e.absolute_path) or "(top level)"
         raise ManifestError(f"manifest.json {where}: {e.message}") from None
+    for branch in ("audio", "visual"):
+        if (section := manifest.get(branch)) is None:
+            continue
+        produced = section["backbone"]["output"]["shape"][1 if branch == "visual" else 2]
+        taken = section["head"]["inputs"]["features"]["shape"][2]
+        if produced != taken:
+            raise ManifestError(f"manifest.json {branch}/head/inputs/features: takes {taken} features per step, but the "
+                                f"backbone gives {produced} ({branch}.backbone.output.shape "
+                                f"{section['backbone']['output']['shape']}, head {section['head']['inputs']['features']['shape']})")
     visual = manifest.get("visual") or {}
     au = (visual.get("face") or {}).get("action_unit_model")
     if au is not None:
@@ -54,11 +69,19 @@ def validate(manifest: dict) -> None:
                                 f"crop, but the visual branch's AU input (visual.action_units) takes {visual['action_units']}")
 
 
-def audio_section(cfg: AudioConfig, onnx_file: str, sha256: str, opset: int, trained: bool) -> dict:
+def _graph(files: dict, kind: str, opset: int, trained: bool, **tensors) -> dict:
+    name, sha256 = files[kind]
+    return {"onnx": name, "sha256": sha256, "opset": opset, "trained": trained, **tensors}
+
+
+def _tensor(name: str, shape: list) -> dict:
+    return {"name": name, "shape": shape}
+
+
+def audio_section(cfg: AudioConfig, files: dict, opset: int, trained: bool) -> dict:
+    """files: {"backbone": (file, sha256), "head": (file, sha256)}."""
+    d = cfg.embed_dim
     return {
-        "onnx": onnx_file,
-        "sha256": sha256,
-        "opset": opset,
         "trained": trained,
         "sample_rate": cfg.sample_rate,
         "segment_seconds": cfg.segment_seconds,
@@ -66,21 +89,21 @@ def audio_section(cfg: AudioConfig, onnx_file: str, sha256: str, opset: int, tra
         "output_rate_hz": cfg.sample_rate / cfg.step_samples,
         "step_samples": cfg.step_samples,
         "receptive_field_samples": cfg.receptive_field_samples,
-        "input": {"name": "waveform", "shape": ["batch", "samples"]},
-        "outputs": {
-            name: {"name": name, "shape": shape}
-            for name, shape in zip(AUDIO_OUTPUTS, (["batch", "steps", 6], ["batch", 6], ["batch", "steps", 3], ["batch", 3]))
-        },
+        # A backbone trained for EMI is not what makes a bundle trained: its heads are (docs/model-bundle.md).
+        "backbone": _graph(files, "backbone", opset, False,
+                           input=_tensor("waveform", ["batch", "samples"]),
+                           output=_tensor("features", ["batch", "steps", d])),
+        "head": _graph(files, "head", opset, trained,
+                       inputs={"features": _tensor("features", ["batch", "steps", d])},
+                       outputs={name: _tensor(name, shape) for name, shape in zip(
+                           AUDIO_OUTPUTS, (["batch", "steps", 6], ["batch", 6], ["batch", "steps", 3], ["batch", 3]))}),
         "architecture": as_dict(cfg),
     }
 
 
-def visual_section(cfg: VisualConfig, onnx_file: str, sha256: str, opset: int, trained: bool, face: dict | None = None) -> dict:
-    s = cfg.image_size
+def visual_section(cfg: VisualConfig, files: dict, opset: int, trained: bool, face: dict | None = None) -> dict:
+    s, d, a = cfg.image_size, cfg.feature_dim, len(cfg.action_units)
     return {
-        "onnx": onnx_file,
-        "sha256": sha256,
-        "opset": opset,
         "trained": trained,
         "frame_rate": cfg.frame_rate,
         "output_rate_hz": cfg.frame_rate,
@@ -90,17 +113,17 @@ def visual_section(cfg: VisualConfig, onnx_file: str, sha256: str, opset: int, t
         "pixel_format": "rgb24",
         "mean": list(cfg.mean),
         "std": list(cfg.std),
-        "action_units": len(cfg.action_units),
+        "action_units": a,
         "action_unit_names": list(cfg.action_units),
         "action_unit_max": cfg.au_max,
-        "inputs": {
-            "frames": {"name": "frames", "shape": ["batch", "time", 3, s, s]},
-            "aus": {"name": "aus", "shape": ["batch", "time", len(cfg.action_units)]},
-        },
-        "outputs": {
-            "emi_steps": {"name": "emi_steps", "shape": ["batch", "time", 6]},
-            "emi_segment": {"name": "emi_segment", "shape": ["batch", 6]},
-        },
+        "backbone": _graph(files, "backbone", opset, False,
+                           input=_tensor("frames", ["batch", 3, s, s]),
+                           output=_tensor("features", ["batch", d])),
+        "head": _graph(files, "head", opset, trained,
+                       inputs={"features": _tensor("features", ["batch", "time", d]),
+                               "aus": _tensor("aus", ["batch", "time", a])},
+                       outputs={"emi_steps": _tensor("emi_steps", ["batch", "time", 6]),
+                                "emi_segment": _tensor("emi_segment", ["batch", 6])}),
         **({"face": face} if face is not None else {}),
         "architecture": as_dict(cfg),
     }
@@ -109,7 +132,7 @@ def visual_section(cfg: VisualConfig, onnx_file: str, sha256: str, opset: int, t
 def assemble(*, name, version, preset, provenance, fusion, build, audio=None, visual=None) -> dict:
     branches = {k: v for k, v in (("audio", audio), ("visual", visual)) if v is not None}
     manifest = {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "name": name,
         "version": version,
         "trained": all(b["trained"] for b in branches.values()),
@@ -127,6 +150,10 @@ def assemble(*, name, version, preset, provenance, fusion, build, audio=None, vi
 
 def write(bundle_dir: Path, manifest: dict) -> None:
     (bundle_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def hint_for(graph: dict) -> str:
+    return f" ({graph['fetch']} fetches it)" if "fetch" in graph else ""
 
 
 def read(bundle_dir: Path, verify_hashes: bool = True) -> dict:
@@ -150,7 +177,11 @@ def read(bundle_dir: Path, verify_hashes: bool = True) -> dict:
         section = manifest.get(branch)
         if section is None:
             continue
-        require(f"{branch}.onnx", section["onnx"], section.get("sha256"))
+        for kind in ("backbone", "head"):
+            graph = section[kind]
+            require(f"{branch}.{kind}.onnx", graph["onnx"], graph["sha256"], hint_for(graph))
+            if (pre := graph.get("preprocess")) is not None:
+                require(f"{branch}.{kind}.preprocess.onnx", pre["onnx"], pre["sha256"], hint_for(graph))
         face = section.get("face")
         if face is not None:
             require("visual.face.detector", face["detector"], face["sha256"],

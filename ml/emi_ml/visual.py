@@ -17,6 +17,12 @@ from .config import VisualConfig
 
 INPUTS = ("frames", "aus")
 OUTPUTS = ("emi_steps", "emi_segment")
+# The bundle contract v2: a per-frame backbone graph and a head graph over the frames' features.
+FEATURES = "features"
+BACKBONE_INPUTS = ("frames",)
+BACKBONE_OUTPUTS = (FEATURES,)
+HEAD_INPUTS = (FEATURES, "aus")
+HEAD_OUTPUTS = OUTPUTS
 
 
 def resnet18_trunk(width: int) -> ResNet:
@@ -121,6 +127,10 @@ class VisualBranch(nn.Module):
         b, t = frames.shape[0], frames.shape[1]
         f = self.backbone(frames.reshape(b * t, frames.shape[2], frames.shape[3], frames.shape[4]))
         return f.reshape(b, t, f.shape[-1])
+
+    def frame_features(self, frames: Tensor) -> Tensor:
+        """The backbone graph: frames [N, 3, H, W] (one row per frame) -> features [N, feature_dim]."""
+        return self.backbone(frames)
 
     def heads(self, features: Tensor, aus: Tensor):
         x = torch.cat([self.feature_norm(features), aus / self.cfg.au_max], dim=-1)

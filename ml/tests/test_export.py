@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from conftest import REFERENCE_BUNDLE, REFERENCE_FIXTURES
-from emi_ml import audio, export, fixtures, ort, visual, weights
+from emi_ml import audio, export, fixtures, graphs, ort, visual, weights
 from emi_ml.config import PRESETS
 
 TINY = PRESETS["tiny"]
@@ -22,7 +22,7 @@ def tiny_export(tmp_path_factory):
     out = tmp_path_factory.mktemp("tiny")
     models = {b: weights.build(b, TINY, 99).eval() for b in weights.BRANCHES}
     for b, m in models.items():
-        export.export_branch(b, m, out / f"{b}.onnx")
+        export.export_branch(b, m, out)
     return out, models
 
 
@@ -37,16 +37,27 @@ def _inputs(branch, model, seed):
 
 
 @pytest.mark.parametrize("branch", weights.BRANCHES)
-def test_tiny_onnx_matches_pytorch_within_1e_4(tiny_export, branch):
+def test_tiny_onnx_matches_pytorch_within_1e_4_per_graph(tiny_export, branch):
+    """Each graph (backbone, head) on its own, and the two chained, match PyTorch's whole branch."""
     folder, models = tiny_export
-    model = models[branch]
+    model = models[branch].eval()
+    cases = list(enumerate(_inputs(branch, model, 5)))
+    split = graphs.split_cases(branch, model, cases)
+    for graph in graphs.graphs(branch, model):
+        assert export.parity(graph, folder / graph.file, [inputs for _, inputs in split[graph.kind]]) <= 1e-4, graph.file
     names = audio.OUTPUTS if branch == "audio" else visual.OUTPUTS
-    in_names = audio.INPUTS if branch == "audio" else visual.INPUTS
-    with ort.Session(folder / f"{branch}.onnx") as session:
-        for inputs in _inputs(branch, model, 5):
+    with ort.Session(folder / f"{branch}-backbone.onnx") as backbone, ort.Session(folder / f"{branch}-head.onnx") as head:
+        for _, inputs in cases:
             with torch.no_grad():
                 expected = [t.numpy() for t in model(*inputs)]
-            got = session.run(names, {n: t.numpy() for n, t in zip(in_names, inputs)})
+            first = inputs[0].numpy()
+            if branch == "audio":
+                feats = backbone.run(["features"], {"waveform": first})[0]
+                got = head.run(names, {"features": feats})
+            else:
+                b, t = first.shape[:2]
+                feats = backbone.run(["features"], {"frames": first.reshape((b * t,) + first.shape[2:])})[0]
+                got = head.run(names, {"features": feats.reshape(b, t, -1), "aus": inputs[1].numpy()})
             for name, e, g in zip(names, expected, got):
                 assert g.shape == e.shape, name
                 assert np.abs(g - e).max() <= 1e-4, name
@@ -57,9 +68,10 @@ def test_tiny_onnx_matches_pytorch_within_1e_4(tiny_export, branch):
 def test_audio_step_count_follows_the_documented_formula(tiny_export):
     folder, models = tiny_export
     cfg = TINY.audio
-    with ort.Session(folder / "audio.onnx") as session:
+    with ort.Session(folder / "audio-backbone.onnx") as backbone, ort.Session(folder / "audio-head.onnx") as head:
         for samples in (400, 719, 720, 16_000, 16_001):
-            emi_steps, vad_steps = session.run(["emi_steps", "vad_steps"], {"waveform": np.zeros((1, samples), np.float32) + 0.01})
+            features = backbone.run(["features"], {"waveform": np.zeros((1, samples), np.float32) + 0.01})[0]
+            emi_steps, vad_steps = head.run(["emi_steps", "vad_steps"], {"features": features})
             expected = (samples - cfg.receptive_field_samples) // cfg.step_samples + 1
             assert emi_steps.shape == (1, expected, 6) == vad_steps.shape[:2] + (6,)
             assert audio.num_steps(cfg, samples) == expected
@@ -67,11 +79,12 @@ def test_audio_step_count_follows_the_documented_formula(tiny_export):
 
 def test_graph_inputs_and_outputs_are_the_manifests():
     manifest = json.loads((REFERENCE_BUNDLE / "manifest.json").read_text())
-    for branch in ("audio", "visual"):
-        section = manifest[branch]
+    for branch, part in ((b, p) for b in ("audio", "visual") for p in ("backbone", "head")):
+        section = manifest[branch][part]
         graph = onnx.load(str(REFERENCE_BUNDLE / section["onnx"])).graph
-        declared_in = [section["input"]] if branch == "audio" else list(section["inputs"].values())
-        for kind, declared, actual in (("in", declared_in, graph.input), ("out", list(section["outputs"].values()), graph.output)):
+        declared_in = [section["input"]] if part == "backbone" else list(section["inputs"].values())
+        declared_out = [section["output"]] if part == "backbone" else list(section["outputs"].values())
+        for kind, declared, actual in (("in", declared_in, graph.input), ("out", declared_out, graph.output)):
             by_name = {v.name: v for v in actual}
             assert sorted(by_name) == sorted(d["name"] for d in declared), (branch, kind)
             for d in declared:
@@ -121,11 +134,12 @@ def test_reference_bundle_is_small_and_says_it_is_untrained():
 def test_committed_fixtures_hold_for_onnx_runtime_on_the_committed_bundle():
     index = json.loads((REFERENCE_FIXTURES / "index.json").read_text())
     manifest = json.loads((REFERENCE_BUNDLE / "manifest.json").read_text())
-    assert index["bundle_sha256"] == {b: manifest[b]["sha256"] for b in ("audio", "visual")}
-    assert {c["branch"] for c in index["cases"]} == {"audio", "visual"}
-    sessions = {b: ort.Session(REFERENCE_BUNDLE / manifest[b]["onnx"]) for b in ("audio", "visual")}
+    graphs = [(b, g) for b in ("audio", "visual") for g in ("backbone", "head")]
+    assert index["bundle_sha256"] == {b: {g: manifest[b][g]["sha256"] for g in ("backbone", "head")} for b in ("audio", "visual")}
+    assert {(c["branch"], c["graph"]) for c in index["cases"]} == set(graphs)
+    sessions = {(b, g): ort.Session(REFERENCE_BUNDLE / manifest[b][g]["onnx"]) for b, g in graphs}
     for case in index["cases"]:
         inputs, outputs = fixtures.read_case(REFERENCE_FIXTURES, case)
-        got = sessions[case["branch"]].run(list(outputs), inputs)
+        got = sessions[(case["branch"], case["graph"])].run(list(outputs), inputs)
         for (name, want), g in zip(outputs.items(), got):
             assert np.abs(g - want).max() <= index["tolerance"], (case["name"], name)

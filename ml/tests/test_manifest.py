@@ -40,9 +40,12 @@ def test_a_bundle_with_one_branch_validates(reference):
     (lambda m: m.__setitem__("emotions", list(reversed(m["emotions"]))), "emotions"),
     (lambda m: m.__setitem__("vad", ["arousal", "dominance", "valence"]), "vad"),
     (lambda m: m.__setitem__("unexpected", 1), "(top level)"),
-    (lambda m: m["audio"].__setitem__("onnx", "../audio.onnx"), "audio/onnx"),
+    (lambda m: m["audio"]["backbone"].__setitem__("onnx", "../audio.onnx"), "audio/backbone/onnx"),
+    (lambda m: m["audio"].__setitem__("onnx", "audio.onnx"), "audio"),
+    (lambda m: m["visual"].pop("head"), "visual"),
+    (lambda m: m["visual"]["head"]["inputs"]["features"].__setitem__("shape", ["batch", "time", 99]), "visual/head/inputs/features"),
     (lambda m: m["audio"].__setitem__("sample_rate", 8000), "audio/sample_rate"),
-    (lambda m: m["visual"]["outputs"].pop("emi_segment"), "visual/outputs"),
+    (lambda m: m["visual"]["head"]["outputs"].pop("emi_segment"), "visual/head/outputs"),
     (lambda m: m["visual"].__setitem__("image_size", [64]), "visual/image_size"),
     (lambda m: m["fusion"].__setitem__("audio", -1), "fusion/audio"),
     (lambda m: m.__setitem__("version", "v1"), "version"),
@@ -61,13 +64,20 @@ def test_broken_manifests_are_refused_naming_the_field(reference, mutate, where)
 def test_a_modified_onnx_file_is_detected(tmp_path):
     bundle = tmp_path / "b"
     shutil.copytree(REFERENCE_BUNDLE, bundle)
-    with open(bundle / "audio.onnx", "ab") as f:
+    with open(bundle / "audio-head.onnx", "ab") as f:
         f.write(b"\0")
     with pytest.raises(mf.ManifestError, match="sha256 differs"):
         mf.read(bundle)
-    (bundle / "audio.onnx").unlink()
+    (bundle / "audio-head.onnx").unlink()
     with pytest.raises(mf.ManifestError, match="not in the bundle"):
         mf.read(bundle)
+
+
+def test_a_v1_manifest_is_refused_saying_how_to_re_export(reference):
+    v1 = copy.deepcopy(reference)
+    v1["schema_version"] = 1
+    with pytest.raises(mf.ManifestError, match=r"re-export the bundle as v2 .*python3 -m emi_ml.export"):
+        mf.validate(v1)
 
 
 def test_a_folder_without_manifest_is_not_a_bundle(tmp_path):

@@ -32,8 +32,8 @@ def test_export_with_trained_state_dicts_says_trained_and_computes_with_them(tmp
     assert manifest["trained"] is True and manifest["fusion"] == {"audio": 0.7, "visual": 0.3}
     assert "audio.pt" in manifest["provenance"] and "NOT" not in manifest["provenance"]
     x = np.random.default_rng(0).normal(0, 0.1, (1, 8000)).astype(np.float32)
-    with ort.Session(out / "audio.onnx") as s:
-        got = s.run(["emi_segment"], {"waveform": x})[0]
+    with ort.Session(out / "audio-backbone.onnx") as b, ort.Session(out / "audio-head.onnx") as h:
+        got = h.run(["emi_segment"], {"features": b.run(["features"], {"waveform": x})[0]})[0]
     with torch.no_grad():
         want = _perturbed("audio").eval()(torch.from_numpy(x))[1].numpy()
     assert np.abs(got - want).max() <= 1e-4

@@ -1,15 +1,11 @@
 namespace EmiPlatform.Bundles;
 
-/// <summary>The audio branch of a bundle: raw 16 kHz mono waveform in, per-step EMI and VAD out.</summary>
+/// <summary>
+/// The audio branch of a bundle: raw 16 kHz mono waveform in, per-step EMI and VAD out, in two graphs: the
+/// <see cref="Backbone"/> (waveform to per-step features) and the <see cref="Head"/> (features to EMI and VAD).
+/// </summary>
 public sealed record AudioBranch
 {
-    public required string Onnx { get; init; }
-
-    /// <summary>Checked against the file on load when present.</summary>
-    public string? Sha256 { get; init; }
-
-    public int Opset { get; init; }
-
     public bool Trained { get; init; }
 
     public int SampleRate { get; init; } = 16000;
@@ -27,9 +23,12 @@ public sealed record AudioBranch
     /// <summary>Samples one step sees; a shorter segment is zero-padded to this length.</summary>
     public int ReceptiveFieldSamples { get; init; } = 400;
 
-    public required TensorSpec Input { get; init; }
+    public required BackboneGraph Backbone { get; init; }
 
-    public required AudioOutputs Outputs { get; init; }
+    public required AudioHead Head { get; init; }
+
+    /// <summary>The backbone's per-step feature width (its output's last axis).</summary>
+    public int FeatureWidth => ModelBundle.FixedAxis(Backbone.Output.Shape, 2) ?? 0;
 
     /// <summary>Null: no speech stage, no <c>speech_coverage</c>, and every step counts in the fusion.</summary>
     public SpeechStage? Speech { get; init; }

@@ -9,7 +9,13 @@ namespace EmiPlatform.Bundles;
 /// </summary>
 public sealed record ModelBundle
 {
-    public const int SupportedSchemaVersion = 1;
+    public const int SupportedSchemaVersion = 2;
+
+    /// <summary>What a reader says about a v1 manifest (one graph per branch): how to convert it.</summary>
+    public const string V1Hint =
+        "schema_version 1 (one graph per branch) is no longer read: re-export the bundle as v2 (a backbone and a head graph per branch) " +
+        "from the same weights with `PYTHONPATH=ml /usr/bin/python3 -m emi_ml.export --preset P --out DIR [--audio-weights A.pt --visual-weights V.pt]` " +
+        "(docs/model-bundle.md, \"From v1 to v2\")";
 
     private static readonly JsonSerializerOptions s_json = new()
     {
@@ -51,10 +57,19 @@ public sealed record ModelBundle
     public string Directory { get; init; } = string.Empty;
 
     [JsonIgnore]
-    public string? AudioModelPath => Audio is null ? null : Path.Combine(Directory, Audio.Onnx);
+    public string? AudioBackbonePath => Audio is null ? null : Path.Combine(Directory, Audio.Backbone.Onnx);
 
     [JsonIgnore]
-    public string? VisualModelPath => Visual is null ? null : Path.Combine(Directory, Visual.Onnx);
+    public string? AudioHeadPath => Audio is null ? null : Path.Combine(Directory, Audio.Head.Onnx);
+
+    [JsonIgnore]
+    public string? VisualBackbonePath => Visual is null ? null : Path.Combine(Directory, Visual.Backbone.Onnx);
+
+    [JsonIgnore]
+    public string? VisualPreprocessPath => Visual?.Backbone.Preprocess is { } pre ? Path.Combine(Directory, pre.Onnx) : null;
+
+    [JsonIgnore]
+    public string? VisualHeadPath => Visual is null ? null : Path.Combine(Directory, Visual.Head.Onnx);
 
     [JsonIgnore]
     public string? FaceDetectorPath => Visual?.Face is { } face ? Path.Combine(Directory, face.Detector) : null;
@@ -84,9 +99,11 @@ public sealed record ModelBundle
         }
 
         ModelBundle? bundle;
+        var text = File.ReadAllText(manifestPath);
+        RefuseOtherVersions(text, manifestPath);
         try
         {
-            bundle = JsonSerializer.Deserialize<ModelBundle>(File.ReadAllText(manifestPath), s_json);
+            bundle = JsonSerializer.Deserialize<ModelBundle>(text, s_json);
         }
         catch (JsonException ex)
         {
@@ -101,6 +118,34 @@ public sealed record ModelBundle
         bundle = bundle with { Directory = dir };
         bundle.Validate();
         return bundle;
+    }
+
+    /// <summary>A v1 manifest fails as unknown fields otherwise; say what it is and how to convert it instead.</summary>
+    private static void RefuseOtherVersions(string text, string manifestPath)
+    {
+        int? version = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("schema_version", out var v) && v.TryGetInt32(out var n))
+            {
+                version = n;
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelBundleException($"{manifestPath} is not a valid bundle manifest: {ex.Message}", ex);
+        }
+
+        if (version == 1)
+        {
+            throw new ModelBundleException($"{manifestPath}: {V1Hint}.");
+        }
+
+        if (version is { } other && other != SupportedSchemaVersion)
+        {
+            throw new ModelBundleException($"{manifestPath} has schema_version {other}; this engine reads {SupportedSchemaVersion}.");
+        }
     }
 
     private void Validate()
@@ -122,7 +167,9 @@ public sealed record ModelBundle
 
         if (Audio is not null)
         {
-            RequireFile(Audio.Onnx, Audio.Sha256);
+            RequireFile(Audio.Backbone.Onnx, Audio.Backbone.Sha256);
+            RequireFile(Audio.Head.Onnx, Audio.Head.Sha256);
+            RequireFeatures("audio", Audio.Backbone.Output.Shape, 2, Audio.Head.Inputs.Features.Shape);
             RequirePositive(Audio.ReceptiveFieldSamples, "audio.receptive_field_samples");
             RequirePositive(Audio.SampleRate, "audio.sample_rate");
             RequirePositive(Audio.OutputRateHz, "audio.output_rate_hz");
@@ -135,7 +182,19 @@ public sealed record ModelBundle
 
         if (Visual is not null)
         {
-            RequireFile(Visual.Onnx, Visual.Sha256);
+            RequireFile(Visual.Backbone.Onnx, Visual.Backbone.Sha256);
+            if (Visual.Backbone.Preprocess is { } pre)
+            {
+                RequireFile(pre.Onnx, pre.Sha256);
+            }
+
+            RequireFile(Visual.Head.Onnx, Visual.Head.Sha256);
+            RequireFeatures("visual", Visual.Backbone.Output.Shape, 1, Visual.Head.Inputs.Features.Shape);
+            var input = Visual.Backbone.Input.Shape;
+            if (input.Count != 4 || FixedAxis(input, 1) != 3 || FixedAxis(input, 2) != Visual.Height || FixedAxis(input, 3) != Visual.Width)
+            {
+                throw new ModelBundleException($"Bundle '{Name}': visual.backbone.input.shape must be [\"batch\" or 1, 3, {Visual.Height}, {Visual.Width}] (one crop of visual.image_size per row).");
+            }
             RequirePositive(Visual.FrameRate, "visual.frame_rate");
             RequirePositive(Visual.OutputRateHz, "visual.output_rate_hz");
             RequireSegment(Visual.SegmentSeconds, Visual.OverlapSeconds, "visual");
@@ -159,9 +218,9 @@ public sealed record ModelBundle
                 throw new ModelBundleException($"Bundle '{Name}': visual.action_unit_names has {Visual.ActionUnitNames.Count} names for {Visual.ActionUnits} action units.");
             }
 
-            if (Fixed(Visual.Inputs.Aus.Shape, 2) is { } ausWidth && ausWidth != Visual.ActionUnits)
+            if (Fixed(Visual.Head.Inputs.Aus.Shape, 2) is { } ausWidth && ausWidth != Visual.ActionUnits)
             {
-                throw new ModelBundleException($"Bundle '{Name}': visual.inputs.aus takes {ausWidth} action units per step, visual.action_units says {Visual.ActionUnits}.");
+                throw new ModelBundleException($"Bundle '{Name}': visual.head.inputs.aus takes {ausWidth} action units per step, visual.action_units says {Visual.ActionUnits}.");
             }
 
             if (Visual.Face is { } face)
@@ -244,6 +303,23 @@ public sealed record ModelBundle
     }
 
     /// <summary>The fixed size at <paramref name="axis"/> of a shape, or null for a named (dynamic) or missing axis.</summary>
+    public static int? FixedAxis(IReadOnlyList<JsonElement> shape, int axis) => Fixed(shape, axis);
+
+    /// <summary>A head must take the features its backbone gives: both shapes go in the message.</summary>
+    private void RequireFeatures(string branch, IReadOnlyList<JsonElement> backboneOutput, int featureAxis, IReadOnlyList<JsonElement> headInput)
+    {
+        var produced = Fixed(backboneOutput, featureAxis);
+        var taken = headInput.Count == 3 ? Fixed(headInput, 2) : null;
+        if (produced is null || produced != taken)
+        {
+            throw new ModelBundleException(
+                $"Bundle '{Name}': {branch}.head.inputs.features {Shape(headInput)} does not take the features {branch}.backbone.output {Shape(backboneOutput)} gives " +
+                $"(feature width {produced?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}).");
+        }
+    }
+
+    private static string Shape(IReadOnlyList<JsonElement> shape) => "[" + string.Join(", ", shape.Select(d => d.ToString())) + "]";
+
     private static int? Fixed(IReadOnlyList<JsonElement> shape, int axis) =>
         axis < shape.Count && shape[axis].ValueKind == JsonValueKind.Number && shape[axis].TryGetInt32(out var size) ? size : null;
 

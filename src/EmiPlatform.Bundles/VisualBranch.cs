@@ -1,15 +1,12 @@
 namespace EmiPlatform.Bundles;
 
-/// <summary>The visual branch of a bundle: normalised RGB frames plus action units in, per-frame EMI out.</summary>
+/// <summary>
+/// The visual branch of a bundle: normalised RGB frames plus action units in, per-frame EMI out, in two graphs: the
+/// <see cref="Backbone"/> (one face crop to its features) and the <see cref="Head"/> (a segment's features and action
+/// units to EMI).
+/// </summary>
 public sealed record VisualBranch
 {
-    public required string Onnx { get; init; }
-
-    /// <summary>Checked against the file on load when present.</summary>
-    public string? Sha256 { get; init; }
-
-    public int Opset { get; init; }
-
     public bool Trained { get; init; }
 
     public double FrameRate { get; init; } = 5.0;
@@ -39,9 +36,15 @@ public sealed record VisualBranch
     /// <summary>Null: the whole frame, scaled to cover the image size and centre-cropped.</summary>
     public FaceStage? Face { get; init; }
 
-    public required VisualInputs Inputs { get; init; }
+    public required BackboneGraph Backbone { get; init; }
 
-    public required VisualOutputs Outputs { get; init; }
+    public required VisualHead Head { get; init; }
+
+    /// <summary>The backbone's feature width per frame (its output's second axis).</summary>
+    public int FeatureWidth => ModelBundle.FixedAxis(Backbone.Output.Shape, 1) ?? 0;
+
+    /// <summary>The backbone takes one frame per call (its input's batch axis is fixed at 1).</summary>
+    public bool BackboneFrameByFrame => ModelBundle.FixedAxis(Backbone.Input.Shape, 0) == 1;
 
     /// <summary>The hyperparameters the graph was built with; recorded for people, not read by the engine.</summary>
     public System.Text.Json.JsonElement? Architecture { get; init; }

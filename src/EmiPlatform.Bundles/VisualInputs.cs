@@ -1,8 +1,10 @@
 namespace EmiPlatform.Bundles;
 
+/// <summary>The visual head's inputs.</summary>
 public sealed record VisualInputs
 {
-    public required TensorSpec Frames { get; init; }
+    /// <summary>[batch, time, D]: one row of backbone features per frame.</summary>
+    public required TensorSpec Features { get; init; }
 
     public required TensorSpec Aus { get; init; }
 }

@@ -20,8 +20,8 @@ public sealed class LeakTests(MediaFixture media, ITestOutputHelper output)
     public void ThousandsOfSessionRunsKeepManagedAndNativeMemorySteady()
     {
         var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
-        using var audio = OnnxModel.Open(bundle.AudioModelPath!, TestEnvironment.Cpu with { IntraOpThreads = 1 });
-        using var runner = audio.CreateRunner(["emi_steps", "vad_steps"]);
+        using var audio = OnnxModel.Open(bundle.AudioBackbonePath!, TestEnvironment.Cpu with { IntraOpThreads = 1 });
+        using var runner = audio.CreateRunner(["features"]);
         var waveform = new float[16000];
         var random = new Random(7);
         for (var i = 0; i < waveform.Length; i++)

@@ -21,34 +21,37 @@ public sealed partial class OnnxRuntimeTests
         Assert.Contains("CUDAExecutionProvider", providers);
 
         var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
-        using var model = OnnxModel.Open(bundle.AudioModelPath!, TestEnvironment.Cpu);
+        using var model = OnnxModel.Open(bundle.AudioBackbonePath!, TestEnvironment.Cpu);
         var loaded = File.ReadLines("/proc/self/maps").Where(l => l.Contains("libonnxruntime.so", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]).Distinct().ToList();
         var path = Assert.Single(loaded);
         Assert.Equal(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libonnxruntime.so"), path);
     }
 
     [Fact]
-    public void SessionReportsTheBundleSignatureWithDynamicAxes()
+    public void SessionsReportTheBundleSignaturesWithDynamicAxes()
     {
         var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
-        using var model = OnnxModel.Open(bundle.VisualModelPath!, TestEnvironment.Cpu);
+        using var backbone = OnnxModel.Open(bundle.VisualBackbonePath!, TestEnvironment.Cpu);
+        using var head = OnnxModel.Open(bundle.VisualHeadPath!, TestEnvironment.Cpu);
 
-        var frames = model.Session.InputMetadata["frames"];
+        var frames = backbone.Session.InputMetadata["frames"];
         Assert.Equal(typeof(float), frames.ElementType);
-        Assert.Equal([-1, -1, 3, 64, 64], frames.Dimensions);
+        Assert.Equal([-1, 3, 64, 64], frames.Dimensions);
         Assert.Equal("batch", frames.SymbolicDimensions[0]);
-        Assert.Contains("aus", model.Session.InputMetadata.Keys);
-        Assert.Equal(["emi_steps", "emi_segment"], model.Session.OutputNames.Order(StringComparer.Ordinal).Reverse());
-        Assert.Equal(OnnxModel.CpuProvider, model.ExecutionProvider);
-        Assert.Equal("cpu", model.Device);
+        Assert.Equal([-1, 128], backbone.Session.OutputMetadata["features"].Dimensions);
+        Assert.Equal([-1, -1, 128], head.Session.InputMetadata["features"].Dimensions);
+        Assert.Contains("aus", head.Session.InputMetadata.Keys);
+        Assert.Equal(["emi_steps", "emi_segment"], head.Session.OutputNames.Order(StringComparer.Ordinal).Reverse());
+        Assert.Equal(OnnxModel.CpuProvider, backbone.ExecutionProvider);
+        Assert.Equal("cpu", backbone.Device);
     }
 
     [Fact]
     public void NativeErrorsBecomeExceptionsWithOnnxRuntimesMessage()
     {
         var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
-        using var model = OnnxModel.Open(bundle.AudioModelPath!, TestEnvironment.Cpu);
-        using var runner = model.CreateRunner(["emi_steps"]);
+        using var model = OnnxModel.Open(bundle.AudioBackbonePath!, TestEnvironment.Cpu);
+        using var runner = model.CreateRunner(["features"]);
 
         var wrongRank = Assert.Throws<OnnxRuntimeException>(() => runner.Run([new OnnxInput("waveform", new float[800], [1, 1, 800])]));
         Assert.Contains("Invalid rank for input: waveform", wrongRank.Message, StringComparison.Ordinal);
@@ -56,7 +59,7 @@ public sealed partial class OnnxRuntimeTests
         // The runner is still usable after a failed run.
         using (var outputs = runner.Run([new OnnxInput("waveform", new float[800], [1, 800])]))
         {
-            Assert.Equal([1L, 2L, 6L], outputs[0].GetTensorTypeAndShape().Shape);
+            Assert.Equal([1L, 2L, 64L], outputs[0].GetTensorTypeAndShape().Shape);
         }
 
         var notAModel = Path.GetTempFileName();
@@ -118,8 +121,8 @@ public sealed partial class OnnxRuntimeTests
         Assert.Equal(LogLevel.Warning, said.Level);
         Assert.Contains(pipeline.Placement.CpuReason!, said.Message, StringComparison.Ordinal);
         var (audio, visual, face) = pipeline.ModelsForBenchmark(bundle);
-        Assert.Equal("cpu", audio!.Device);
-        Assert.Equal("cpu", visual!.Device);
+        Assert.Equal("cpu", audio!.Model.Device);
+        Assert.Equal("cpu", visual!.Model.Device);
         Assert.Equal("cpu", face!.Device);
     }
 
@@ -187,8 +190,8 @@ public sealed partial class OnnxRuntimeTests
     public void CancelledRunsThrowOperationCanceled()
     {
         var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
-        using var model = OnnxModel.Open(bundle.AudioModelPath!, TestEnvironment.Cpu with { IntraOpThreads = 1 });
-        using var runner = model.CreateRunner(["emi_steps"]);
+        using var model = OnnxModel.Open(bundle.AudioBackbonePath!, TestEnvironment.Cpu with { IntraOpThreads = 1 });
+        using var runner = model.CreateRunner(["features"]);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         Assert.Throws<OperationCanceledException>(() => runner.Run([new OnnxInput("waveform", new float[16000], [1, 16000])], cancelled.Token));
@@ -209,7 +212,7 @@ public sealed partial class OnnxRuntimeTests
     public async Task OneSessionServesManyThreadsWithTheSameResults()
     {
         var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
-        using var model = OnnxModel.Open(bundle.AudioModelPath!, TestEnvironment.Cpu with { IntraOpThreads = 1 });
+        using var model = OnnxModel.Open(bundle.AudioBackbonePath!, TestEnvironment.Cpu with { IntraOpThreads = 1 });
         float[] Wave(int seed)
         {
             var random = new Random(seed);
@@ -224,14 +227,14 @@ public sealed partial class OnnxRuntimeTests
 
         var waves = Enumerable.Range(0, 4).Select(Wave).ToArray();
         float[][] sequential;
-        using (var runner = model.CreateRunner(["emi_steps"]))
+        using (var runner = model.CreateRunner(["features"]))
         {
             sequential = waves.Select(w => RunOnce(runner, w)).ToArray();
         }
 
         var concurrent = await Task.WhenAll(waves.Select(w => Task.Run(() =>
         {
-            using var runner = model.CreateRunner(["emi_steps"]);
+            using var runner = model.CreateRunner(["features"]);
             return Enumerable.Range(0, 20).Select(_ => RunOnce(runner, w)).ToArray();
         })));
 

@@ -6,7 +6,7 @@ using EmiPlatform.Inference.Onnx;
 namespace EmiPlatform.Inference.Tests;
 
 /// <summary>
-/// The reference bundle's ONNX graphs, run through ONNX Runtime (the NuGet packages the engine uses), reproduce the PyTorch outputs the
+/// The reference bundle's ONNX graphs (each branch's backbone and head, contract v2), run through ONNX Runtime (the NuGet packages the engine uses), reproduce the PyTorch outputs the
 /// model tooling committed as fixtures (tests/fixtures/reference-tiny, written by ml/emi_ml/fixtures.py).
 /// </summary>
 public sealed class ParityTests
@@ -32,7 +32,13 @@ public sealed class ParityTests
         Assert.True(tolerance <= 1e-4, "The fixtures' tolerance must not be looser than the issue's 1e-4.");
         var testCase = index.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == caseName);
         var bundle = ModelBundle.Load(TestEnvironment.ReferenceBundle);
-        var modelPath = testCase.GetProperty("branch").GetString() == "audio" ? bundle.AudioModelPath! : bundle.VisualModelPath!;
+        var audio = testCase.GetProperty("branch").GetString() == "audio";
+        var modelPath = testCase.GetProperty("graph").GetString() switch
+        {
+            "backbone" => audio ? bundle.AudioBackbonePath! : bundle.VisualBackbonePath!,
+            "head" => audio ? bundle.AudioHeadPath! : bundle.VisualHeadPath!,
+            var other => throw new InvalidDataException($"{caseName}: unknown graph '{other}'"),
+        };
 
         using var model = OnnxModel.Open(modelPath, TestEnvironment.Cpu);
         var inputs = testCase.GetProperty("inputs").EnumerateObject()

@@ -40,7 +40,7 @@ internal static class TestEnvironment
     {
         var dir = Path.Combine(Path.GetTempPath(), "emi-noface-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
-        foreach (var name in new[] { "audio.onnx", "visual.onnx", "silero_vad_v5.onnx" })
+        foreach (var name in new[] { "audio-backbone.onnx", "audio-head.onnx", "visual-backbone.onnx", "visual-head.onnx", "silero_vad_v5.onnx" })
         {
             File.Copy(Path.Combine(ReferenceBundle, name), Path.Combine(dir, name));
         }

@@ -96,7 +96,7 @@ internal sealed class RawSessionTimer((OnnxModel? Speech, OnnxModel? Landmarks, 
     public (int Frames, TimeSpan Time) FaceStage { get; private set; }
 
     /// <summary>Runs every segment once (after the face stage on every frame, when the bundle has one); returns the wall time.</summary>
-    public async Task<TimeSpan> RunAsync(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual, OnnxModel? face, CancellationToken cancellationToken)
+    public async Task<TimeSpan> RunAsync(ModelBundle bundle, BranchModel? audio, BranchModel? visual, OnnxModel? face, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var tasks = new List<Task>();
@@ -110,10 +110,10 @@ internal sealed class RawSessionTimer((OnnxModel? Speech, OnnxModel? Landmarks, 
                     detector.Detect(_speechSamples, cancellationToken);
                 }
 
-                using var runner = audio.CreateRunner([a.Outputs.EmiSteps.Name, a.Outputs.VadSteps.Name]);
+                using var runner = audio.CreateRunner();
                 foreach (var s in _audio)
                 {
-                    using var outputs = runner.Run(AudioInputs(a, s), cancellationToken);
+                    RunSegment(runner, s, Math.Max(s.Units, a.ReceptiveFieldSamples), 0, cancellationToken);
                 }
             }, cancellationToken));
         }
@@ -127,10 +127,10 @@ internal sealed class RawSessionTimer((OnnxModel? Speech, OnnxModel? Landmarks, 
                     CropFaces(v, face!);
                 }
 
-                using var runner = visual.CreateRunner([v.Outputs.EmiSteps.Name]);
+                using var runner = visual.CreateRunner();
                 foreach (var s in _visual)
                 {
-                    using var outputs = runner.Run(VisualInputs(v, s), cancellationToken);
+                    RunSegment(runner, s, s.Units, v.ActionUnits, cancellationToken);
                 }
             }, cancellationToken));
         }
@@ -174,7 +174,7 @@ internal sealed class RawSessionTimer((OnnxModel? Speech, OnnxModel? Landmarks, 
     }
 
     /// <summary>One run of the first segment per branch: arenas and kernels warm up before anything is timed.</summary>
-    public void WarmUp(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual, OnnxModel? face)
+    public void WarmUp(ModelBundle bundle, BranchModel? audio, BranchModel? visual, OnnxModel? face)
     {
         if (_letterboxed is not null && bundle.Visual is { } v && face is not null)
         {
@@ -188,21 +188,21 @@ internal sealed class RawSessionTimer((OnnxModel? Speech, OnnxModel? Landmarks, 
     /// Managed bytes this thread allocates per session run (one runner reused, as the pipeline does), averaged over
     /// <paramref name="runs"/> runs of the first segment after one unmeasured run.
     /// </summary>
-    public (double Audio, double Visual) AllocatedBytesPerRun(ModelBundle bundle, OnnxModel? audio, OnnxModel? visual, int runs)
+    public (double Audio, double Visual) AllocatedBytesPerRun(ModelBundle bundle, BranchModel? audio, BranchModel? visual, int runs)
     {
         double a = double.NaN, v = double.NaN;
         if (audio is not null && bundle.Audio is { } ab && _audio.Count > 0)
         {
-            using var runner = audio.CreateRunner([ab.Outputs.EmiSteps.Name, ab.Outputs.VadSteps.Name]);
-            var inputs = AudioInputs(ab, _audio[0]);
-            a = Measure(() => runner.Run(inputs).Dispose(), runs);
+            using var runner = audio.CreateRunner();
+            var first = _audio[0];
+            a = Measure(() => RunSegment(runner, first, Math.Max(first.Units, ab.ReceptiveFieldSamples), 0, default), runs);
         }
 
         if (visual is not null && bundle.Visual is { } vb && _visual.Count > 0)
         {
-            using var runner = visual.CreateRunner([vb.Outputs.EmiSteps.Name]);
-            var inputs = VisualInputs(vb, _visual[0]);
-            v = Measure(() => runner.Run(inputs).Dispose(), runs);
+            using var runner = visual.CreateRunner();
+            var first = _visual[0];
+            v = Measure(() => RunSegment(runner, first, first.Units, vb.ActionUnits, default), runs);
         }
 
         return (a, v);
@@ -220,17 +220,21 @@ internal sealed class RawSessionTimer((OnnxModel? Speech, OnnxModel? Landmarks, 
         return runs == 0 ? 0 : (GC.GetAllocatedBytesForCurrentThread() - before) / (double)runs;
     }
 
-    private static OnnxInput[] AudioInputs(AudioBranch a, Segment s)
+    /// <summary>One segment through the backbone then the head, as the pipeline runs it (the AU input zeros).</summary>
+    private static void RunSegment(StagedRunner runner, Segment s, int units, int auWidth, CancellationToken cancellationToken)
     {
-        var units = Math.Max(s.Units, 400);
-        return [new OnnxInput(a.Input.Name, s.Buffer.AsMemory(0, units), [1, units])];
+        var unitFloats = runner.Stages.PerFrame ? (int)(runner.Stages.FrameShape[0] * runner.Stages.FrameShape[1] * runner.Stages.FrameShape[2]) : 1;
+        var features = runner.Features(s.Buffer.AsMemory(0, units * unitFloats), 1, units, out var steps, cancellationToken);
+        try
+        {
+            var aus = auWidth == 0 ? Memory<float>.Empty : new float[steps * auWidth];
+            using var outputs = runner.Head(features.AsMemory(0, steps * runner.Stages.FeatureWidth), aus, 1, steps, auWidth, cancellationToken);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(features);
+        }
     }
-
-    private static OnnxInput[] VisualInputs(VisualBranch v, Segment s) =>
-    [
-        new OnnxInput(v.Inputs.Frames.Name, s.Buffer.AsMemory(0, s.Units * 3 * v.Height * v.Width), [1, s.Units, 3, v.Height, v.Width]),
-        new OnnxInput(v.Inputs.Aus.Name, new float[s.Units * v.ActionUnits], [1, s.Units, v.ActionUnits]),
-    ];
 
     public void Release()
     {

@@ -49,7 +49,7 @@ internal static class BenchCommand
             var (audio, visual, face) = pipeline.ModelsForBenchmark(bundle);
             var media = await MediaProbe.ProbeAsync(file, MediaTools.FromEnvironment(), ct);
             Console.WriteLine($"bundle {bundle.Name} {bundle.Version} (trained: {bundle.Trained}); recording {Path.GetFileName(file)}: {media.Duration:0.0} s, audio {media.HasAudio}, video {media.HasVideo} {media.Video?.Width}x{media.Video?.Height}");
-            Console.WriteLine($"ONNX Runtime {OnnxEnvironment.Version}, {Environment.ProcessorCount} cores, intra-op threads {(parse.GetValue(threads) == 0 ? "default" : parse.GetValue(threads))}, provider {audio?.ExecutionProvider ?? visual?.ExecutionProvider}");
+            Console.WriteLine($"ONNX Runtime {OnnxEnvironment.Version}, {Environment.ProcessorCount} cores, intra-op threads {(parse.GetValue(threads) == 0 ? "default" : parse.GetValue(threads))}, provider {audio?.Model.ExecutionProvider ?? visual?.Model.ExecutionProvider}");
 
             var raw = await RawSessionTimer.DecodeAsync(file, bundle, pipeline.StagesForBenchmark(bundle), ct);
             raw.WarmUp(bundle, audio, visual, face);

@@ -16,7 +16,7 @@ internal sealed class BranchRun
 
     public required FfmpegDecoder Decoder { get; init; }
 
-    public required OnnxModel Model { get; init; }
+    public required BranchModel Model { get; init; }
 
     /// <summary>When set, batches go through it (merged with other recordings' batches) instead of a runner of this run's own.</summary>
     public SegmentBatcher? Batcher { get; init; }
@@ -36,8 +36,8 @@ internal sealed class BranchRun
     /// <summary>Per-step outputs per second of input.</summary>
     public required double OutputRateHz { get; init; }
 
-    /// <summary>Builds the model inputs for a batch (see <see cref="SegmentRequest.Inputs"/>).</summary>
-    public required Func<Memory<float>, Memory<float>, int, int, OnnxInput[]> Inputs { get; init; }
+    /// <summary>Features known already (the cache) and where computed ones go; null: always run the backbone.</summary>
+    public ISegmentFeatures? Features { get; init; }
 
     /// <summary>Floats per unit of a second input (see <see cref="SegmentRequest.SideFloats"/>).</summary>
     public int SideFloats { get; init; }
@@ -67,7 +67,7 @@ internal sealed class BranchRun
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var runner = Batcher is null ? Model.CreateRunner(StepOutputs.Select(s => s.Output).ToArray()) : null;
+        using var runner = Batcher is null ? Model.CreateRunner() : null;
         var channel = Channel.CreateBounded<Segment>(new BoundedChannelOptions(Math.Max(2, 2 * BatchSize))
         {
             SingleReader = true,
@@ -106,7 +106,7 @@ internal sealed class BranchRun
         await Decoder.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task ConsumeAsync(ChannelReader<Segment> reader, OnnxRunner? runner, CancellationToken cancellationToken)
+    private async Task ConsumeAsync(ChannelReader<Segment> reader, StagedRunner? runner, CancellationToken cancellationToken)
     {
         var batch = new List<Segment>(BatchSize);
         var channels = StepOutputs.Select(s => s.Accumulator.Channels).ToArray();
@@ -144,7 +144,7 @@ internal sealed class BranchRun
                 Segments = batch,
                 ModelUnits = Math.Max(batch[0].Units, MinimumUnits),
                 UnitFloats = Decoder.UnitFloats,
-                Inputs = Inputs,
+                Features = Features,
                 SideFloats = SideFloats,
                 FillSide = FillSide is null ? null : (segment, destination) => FillSide(segment.StartUnit, destination),
                 Channels = channels,

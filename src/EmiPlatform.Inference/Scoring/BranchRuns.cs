@@ -24,7 +24,7 @@ internal static class BranchRuns
         var run = new BranchRun
         {
             Decoder = decoder,
-            Model = model.Model,
+            Model = model,
             Batcher = model.Batcher,
             SegmentUnits = (int)Math.Round(spec.SegmentSeconds * spec.SampleRate),
             OverlapUnits = (int)Math.Round(spec.OverlapSeconds * spec.SampleRate),
@@ -32,8 +32,7 @@ internal static class BranchRuns
             BatchSize = batchSize,
             StreamOffsetSeconds = media.Audio!.StartTime,
             OutputRateHz = spec.OutputRateHz,
-            Inputs = (data, _, count, units) => [new OnnxInput(spec.Input.Name, data, [count, units])],
-            StepOutputs = [(spec.Outputs.EmiSteps.Name, emi), (spec.Outputs.VadSteps.Name, vad)],
+            StepOutputs = [(spec.Head.Outputs.EmiSteps.Name, emi), (spec.Head.Outputs.VadSteps.Name, vad)],
             // mask: drop leaves out the steps whose receptive field's centre is in a non-speech 32 ms step.
             UnitSeen = spec.Speech is { Mask: SpeechStage.Drop }
                 ? sample => speech!.IsSpeechAt((sample + (spec.ReceptiveFieldSamples / 2.0)) / spec.SampleRate)
@@ -79,22 +78,17 @@ internal static class BranchRuns
         var run = new BranchRun
         {
             Decoder = decoder,
-            Model = model.Model,
+            Model = model,
             Batcher = model.Batcher,
             SegmentUnits = segmentFrames,
             OverlapUnits = (int)Math.Round(spec.OverlapSeconds * spec.FrameRate),
             BatchSize = batchSize,
             StreamOffsetSeconds = offset,
             OutputRateHz = spec.OutputRateHz,
-            Inputs = (data, aus, count, frames) =>
-            [
-                new OnnxInput(spec.Inputs.Frames.Name, data, [count, frames, 3, spec.Height, spec.Width]),
-                new OnnxInput(spec.Inputs.Aus.Name, aus, [count, frames, spec.ActionUnits]),
-            ],
             // The face stage's action-unit model per frame with the face; zeros without one (the reference bundle).
             SideFloats = spec.ActionUnits,
             FillSide = faces is { HasActionUnits: true } ? faces.FillActionUnits : null,
-            StepOutputs = [(spec.Outputs.EmiSteps.Name, emi)],
+            StepOutputs = [(spec.Head.Outputs.EmiSteps.Name, emi)],
             UnitSeen = faces is null ? null : faces.Seen,
             Coverage = coverage,
             Scored = scored,

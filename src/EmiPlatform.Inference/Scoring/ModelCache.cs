@@ -53,8 +53,8 @@ internal sealed class ModelCache : IDisposable
             {
                 OnnxModel? OpenFile(string? path) => path is null ? null : Keep(OnnxModel.Open(path, _sessionOptions, device));
                 loaded.Add(new BundleModels(
-                    bundle.Audio is { } a ? Keep(Open(bundle.AudioModelPath!, device, [a.Outputs.EmiSteps.Name, a.Outputs.VadSteps.Name])) : null,
-                    bundle.Visual is { } v ? Keep(Open(bundle.VisualModelPath!, device, [v.Outputs.EmiSteps.Name])) : null,
+                    bundle.Audio is { } a ? Keep(OpenBranch(OpenFile(bundle.AudioBackbonePath)!, null, OpenFile(bundle.AudioHeadPath)!, BranchStages.For(a))) : null,
+                    bundle.Visual is { } v ? Keep(OpenBranch(OpenFile(bundle.VisualBackbonePath)!, OpenFile(bundle.VisualPreprocessPath), OpenFile(bundle.VisualHeadPath)!, BranchStages.For(v))) : null,
                     OpenFile(bundle.FaceDetectorPath),
                     bundle.ActionUnitModelPath is { } au ? Keep(OpenActionUnitModel(bundle, au, device)) : null,
                     OpenFile(bundle.SpeechModelPath),
@@ -94,11 +94,8 @@ internal sealed class ModelCache : IDisposable
         return model;
     }
 
-    private BranchModel Open(string path, int? device, string[] outputs)
-    {
-        var model = OnnxModel.Open(path, _sessionOptions, device);
-        return new BranchModel(model, _segmentsPerCall > 1 ? new SegmentBatcher(model, outputs, _segmentsPerCall) : null);
-    }
+    private BranchModel OpenBranch(OnnxModel backbone, OnnxModel? preprocess, OnnxModel head, BranchStages stages) =>
+        new(backbone, preprocess, head, stages, _segmentsPerCall);
 
     public void Dispose()
     {

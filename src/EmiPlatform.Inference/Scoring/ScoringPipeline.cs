@@ -213,10 +213,10 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
     public void Preload(ModelBundle bundle) => _models.For(bundle);
 
     /// <summary>The models the pipeline uses for a bundle on its first device (the benchmark times them without the pipeline).</summary>
-    internal (OnnxModel? Audio, OnnxModel? Visual, OnnxModel? Face) ModelsForBenchmark(ModelBundle bundle)
+    internal (BranchModel? Audio, BranchModel? Visual, OnnxModel? Face) ModelsForBenchmark(ModelBundle bundle)
     {
         var models = _models.For(bundle)[0];
-        return (models.Audio?.Model, models.Visual?.Model, models.Face);
+        return (models.Audio, models.Visual, models.Face);
     }
 
     /// <summary>The speech stage's and the face perception's models on the first device (the benchmark's raw run includes them).</summary>

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using EmiPlatform.Inference.Onnx;
 
 namespace EmiPlatform.Inference.Scoring;
 
@@ -12,13 +11,13 @@ namespace EmiPlatform.Inference.Scoring;
 internal sealed class SegmentBatcher : IAsyncDisposable
 {
     private readonly Channel<SegmentRequest> _queue = Channel.CreateUnbounded<SegmentRequest>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly OnnxRunner _runner;
+    private readonly StagedRunner _runner;
     private readonly int _maxSegments;
     private readonly Task _loop;
 
-    public SegmentBatcher(OnnxModel model, IReadOnlyList<string> outputNames, int maxSegments)
+    public SegmentBatcher(BranchModel model, int maxSegments)
     {
-        _runner = model.CreateRunner(outputNames);
+        _runner = model.CreateRunner();
         _maxSegments = maxSegments;
         _loop = Task.Run(LoopAsync);
     }

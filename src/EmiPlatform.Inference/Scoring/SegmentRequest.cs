@@ -1,5 +1,3 @@
-using EmiPlatform.Inference.Onnx;
-
 namespace EmiPlatform.Inference.Scoring;
 
 /// <summary>Receives one segment's rows of one step output: <c>steps × channels</c> values, row-major.</summary>
@@ -19,11 +17,8 @@ internal sealed class SegmentRequest
     /// <summary>Floats per unit (1 for audio samples, 3·H·W for frames).</summary>
     public required int UnitFloats { get; init; }
 
-    /// <summary>
-    /// Builds the model inputs for <c>count</c> segments of <c>units</c> units in <c>data</c>, with their
-    /// <see cref="SideFloats"/> per unit of a second input in <c>side</c> (empty when there is none).
-    /// </summary>
-    public required Func<Memory<float>, Memory<float>, int, int, OnnxInput[]> Inputs { get; init; }
+    /// <summary>Features known already (the cache) and where computed ones go; null: always run the backbone.</summary>
+    public ISegmentFeatures? Features { get; init; }
 
     /// <summary>Floats per unit of the second input (the visual branch's action units); 0: none.</summary>
     public int SideFloats { get; init; }
