@@ -55,24 +55,26 @@ def evaluate(bundle: Bundle, clips: list[dataset.Clip]) -> tuple[dict, dict]:
 
 
 def evaluate_features(bundle_dir: Path, items: list[features.LabelledFeatures]) -> tuple[dict, dict]:
-    """The head bundle's graph on each clip's features, fused over segments as serving does."""
-    manifest, branch, head = head_training.read_head_bundle(bundle_dir)
-    backbone = manifest[branch]["backbone"]["sha256"]
+    """The head bundle's head graph on each clip's features, fused over segments as serving does."""
+    manifest, branch, section = head_training.read_head_bundle(bundle_dir)
+    backbone = section["backbone"]["sha256"]
     wrong = [i.name for i in items if i.file.backbone_sha256 != backbone or i.file.branch != branch]
     if wrong:
         raise features.FeatureError(f"{len(wrong)} feature file(s) are not {branch} features of the bundle's backbone "
-                                    f"{backbone[:12]}…: {', '.join(wrong[:5])}")
+                                    f"{backbone[:12]}: {', '.join(wrong[:5])}")
     rows = []
-    with ort.Session(Path(bundle_dir) / head["onnx"]) as session:
+    seg = head_training.segment_steps(section)
+    names = ["features"] if branch == "audio" else ["features", "aus"]
+    with ort.Session(Path(bundle_dir) / section["head"]["onnx"]) as session:
         for item in items:
-            x, valid = head_training.clip_inputs(item, head_training.segment_steps(item.file.step_rate_hz, head["segment_seconds"]))
-            steps, segment = session.run(["emi_steps", "emi_segment"], {"features": x.numpy()})
+            inputs, valid = head_training.clip_inputs(item, seg, section.get("action_units", 0))
+            steps, segment = session.run(["emi_steps", "emi_segment"], {n: t.numpy() for n, t in zip(names, inputs)})
             v = valid.numpy()
             if v.all():
                 rows.append((item.name, segment.mean(axis=0), item.labels))
             elif v.any():
                 rows.append((item.name, steps[v].mean(axis=0), item.labels))
-    report = {"bundle": {k: manifest[k] for k in ("name", "version", "trained")}, "clips": len(items),
+    report = {"bundle": {k: manifest[k] for k in ("name", "version", "trained", "provenance")}, "clips": len(items),
               "emotions": list(EMOTIONS)}
     predictions = {}
     if len(rows) >= 2:

@@ -9,6 +9,7 @@
         file_name       str     []              the recording's original file name
         participant     str     []              the participant's external id ('' when none)
         valid           bool    [steps]         optional: false where the step has no input (visual: no tracked face)
+        aus             float16 [steps, 17]     optional (visual): the action units the head takes beside the features
 
 Plain `numpy.load(path)` reads it (no pickles: strings are numpy unicode scalars). The platform writes these files
 (`GET /v1/studies/{id}/features`, `emi features export`); `write` here writes the same for tests and other sources.
@@ -43,6 +44,7 @@ class FeatureFile:
     file_name: str
     participant: str
     valid: np.ndarray  # bool [steps]
+    aus: np.ndarray | None = None  # float16 [steps, n] (visual), when the file has them
 
     @property
     def dim(self) -> int:
@@ -55,7 +57,8 @@ class FeatureFile:
 
 
 def write(path: Path, features: np.ndarray, *, step_rate_hz: float, backbone_sha256: str, branch: str,
-          recording_id: str, file_name: str, participant: str = "", valid: np.ndarray | None = None) -> None:
+          recording_id: str, file_name: str, participant: str = "", valid: np.ndarray | None = None,
+          aus: np.ndarray | None = None) -> None:
     arrays = {
         "features": np.asarray(features, dtype=np.float16),
         "step_rate_hz": np.float64(step_rate_hz),
@@ -67,6 +70,8 @@ def write(path: Path, features: np.ndarray, *, step_rate_hz: float, backbone_sha
     }
     if valid is not None:
         arrays["valid"] = np.asarray(valid, dtype=bool)
+    if aus is not None:
+        arrays["aus"] = np.asarray(aus, dtype=np.float16)
     np.savez(path, **arrays)
 
 
@@ -82,8 +87,11 @@ def read(path: Path) -> FeatureFile:
             valid = z["valid"] if "valid" in z.files else np.ones(feats.shape[0], dtype=bool)
             if valid.shape != (feats.shape[0],):
                 raise FeatureError(f"{path}: valid has shape {list(valid.shape)}, features have {feats.shape[0]} steps")
+            aus = z["aus"] if "aus" in z.files else None
+            if aus is not None and (aus.ndim != 2 or aus.shape[0] != feats.shape[0]):
+                raise FeatureError(f"{path}: aus has shape {list(aus.shape)}, features have {feats.shape[0]} steps")
             f = FeatureFile(path, feats, float(z["step_rate_hz"]), str(z["backbone_sha256"]), str(z["branch"]),
-                            str(z["recording_id"]), str(z["file_name"]), str(z["participant"]), valid.astype(bool))
+                            str(z["recording_id"]), str(z["file_name"]), str(z["participant"]), valid.astype(bool), aus)
     except (OSError, ValueError) as e:
         if isinstance(e, FeatureError):
             raise

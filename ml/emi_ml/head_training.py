@@ -1,12 +1,16 @@
-"""Training a head on exported features and exporting it as a head bundle (`emi_ml.train --features`).
+"""Training a branch's head on exported features and writing it as a lab's head bundle (`emi_ml.train --features`).
 
-The backbone never runs here: its per-step features come from the platform's cache (feature files, see
-emi_ml.features), so a lab retrains heads in seconds on what the platform already computed. The bundle written names
-the backbone by the SHA-256 the feature files carry; the platform accepts it only with that backbone.
+The backbone never runs here: its per-step features come from the platform's feature cache (feature files, see
+emi_ml.features), so a lab retrains heads in seconds on what the platform already computed. The head is the bundle
+contract v2's reference head graph of that branch (audio: features ⊕ global mean → LSTM → EMI, with the VAD head;
+visual: LayerNorm ⊕ AUs → TCN → Transformer → EMI), built with the architecture of the platform bundle whose backbone
+made the features (`--base-bundle`). The bundle written is that bundle's manifest with the new head: it names the
+backbone and the other stages by hash and ships the head graph only, which is what `POST /v1/bundles` accepts.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import time
@@ -15,36 +19,70 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import EMOTIONS, heads, metrics
-from .audio import VAD
+from . import graphs, metrics
+from . import manifest as mf
+from .audio import AudioBranch
+from .config import audio_from_dict, visual_from_dict
+from .export import OPSET, PARITY_TOLERANCE, export_graph, parity
 from .features import FeatureError, LabelledFeatures
-from .manifest import sha256_file
+from .visual import VisualBranch
 
-SCHEMA_VERSION = 2
+BRANCHES = ("audio", "visual")
 
 
 class HeadTrainingError(ValueError):
     pass
 
 
-def segment_steps(step_rate_hz: float, segment_seconds: float) -> int:
-    return max(1, int(round(segment_seconds * step_rate_hz)))
+def read_base(bundle_dir: Path) -> dict:
+    """The platform bundle's manifest (its graph files need not be here: only their hashes are used)."""
+    try:
+        manifest = json.loads((Path(bundle_dir) / mf.MANIFEST).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise HeadTrainingError(f"{bundle_dir}: no readable manifest.json ({e})") from None
+    try:
+        mf.validate(manifest)
+    except mf.ManifestError as e:
+        raise HeadTrainingError(f"{bundle_dir}: {e}") from None
+    return manifest
 
 
-def clip_inputs(item: LabelledFeatures, seg_steps: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """A clip's features cut into equal segments of at most seg_steps steps ([k, L, dim]) and their valid mask [k, L]."""
+def build_head(branch: str, section: dict, seed: int) -> torch.nn.Module:
+    """The branch at the base bundle's architecture; its backbone is never run, the head starts from `seed`."""
+    torch.manual_seed(seed + BRANCHES.index(branch))
+    if branch == "audio":
+        return AudioBranch(audio_from_dict(section["architecture"]))
+    return VisualBranch(visual_from_dict(section["architecture"]))
+
+
+def segment_steps(section: dict) -> int:
+    return max(1, int(round(section["segment_seconds"] * section["output_rate_hz"])))
+
+
+def clip_inputs(item: LabelledFeatures, seg_steps: int, action_units: int) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+    """A clip's head inputs cut into equal segments of at most seg_steps steps ([k, L, ...]) and its valid mask [k, L]."""
     x = item.file.features.astype(np.float32)
-    valid = item.file.valid
     k = math.ceil(x.shape[0] / seg_steps)
     length = x.shape[0] // k
-    return (torch.from_numpy(x[: k * length].reshape(k, length, -1)),
-            torch.from_numpy(valid[: k * length].reshape(k, length)))
+    cut = lambda a: torch.from_numpy(np.ascontiguousarray(a[: k * length].reshape((k, length) + a.shape[1:])))  # noqa: E731
+    valid = cut(item.file.valid)
+    if item.file.branch == "audio":
+        return (cut(x),), valid
+    aus = item.file.aus if item.file.aus is not None else np.zeros((x.shape[0], action_units), np.float32)
+    return (cut(x), cut(aus.astype(np.float32))), valid
 
 
-def clip_prediction(model, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor | None:
+def head_outputs(branch: str, model, inputs) -> tuple[torch.Tensor, torch.Tensor]:
+    """(emi_steps, emi_segment) of the head graph."""
+    if branch == "audio":
+        return model.head_graph(*inputs)[:2]
+    return model.heads(*inputs)
+
+
+def clip_prediction(branch: str, model, inputs, valid: torch.Tensor) -> torch.Tensor | None:
     """As serving fuses a clip: the mean of its segments' emi_segment; with invalid steps (no face), the mean of
     emi_steps over the valid steps only; None when no step is valid."""
-    steps, segment = model(x)
+    steps, segment = head_outputs(branch, model, inputs)
     if bool(valid.all()):
         return segment.mean(dim=0)
     if not bool(valid.any()):
@@ -52,24 +90,40 @@ def clip_prediction(model, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor
     return steps[valid].mean(dim=0)
 
 
-def train(items: list[LabelledFeatures], *, epochs: int, lr: float, seed: int, segment_seconds: float,
-          hidden: int, batch_size: int, log=print) -> tuple[torch.nn.Module, dict]:
+def check_features(items: list[LabelledFeatures], base: dict) -> tuple[str, dict]:
+    first = items[0].file
+    section = base.get(first.branch)
+    if section is None:
+        raise HeadTrainingError(f"the base bundle has no {first.branch} branch")
+    backbone = section["backbone"]
+    if backbone["sha256"] != first.backbone_sha256:
+        raise HeadTrainingError(f"the features come from backbone {first.backbone_sha256}, the base bundle's {first.branch} "
+                                f"backbone is {backbone['sha256']}; pass the bundle whose backbone made them (--base-bundle)")
+    width = backbone["output"]["shape"][-1]
+    if width != first.dim:
+        raise HeadTrainingError(f"the features are {first.dim} wide, backbone {backbone['sha256']} gives {backbone['output']['shape']}")
+    return first.branch, section
+
+
+def train(items: list[LabelledFeatures], base: dict, *, epochs: int, lr: float, seed: int, batch_size: int,
+          log=print) -> tuple[torch.nn.Module, dict]:
+    branch, section = check_features(items, base)
     usable = [i for i in items if bool(i.file.valid.any())]
     if len(usable) < 2:
         raise HeadTrainingError(f"{len(usable)} labelled clip(s) with valid steps; Pearson ρ needs at least 2")
-    first = usable[0].file
-    cfg = heads.HeadConfig(kind=first.branch, feature_dim=first.dim, hidden=hidden)
-    model = heads.build(cfg, seed)
-    seg = segment_steps(first.step_rate_hz, segment_seconds)
-    cache = [clip_inputs(i, seg) for i in usable]
+    model = build_head(branch, section, seed)
+    seg = segment_steps(section)
+    cache = [clip_inputs(i, seg, section.get("action_units", 0)) for i in usable]
     targets = torch.from_numpy(np.stack([i.labels for i in usable]))
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    for name, p in model.named_parameters():
+        p.requires_grad_(not name.startswith(model.frozen_prefixes))
+    optimiser = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
     generator = torch.Generator().manual_seed(seed)
 
     def full_loss() -> float:
         model.eval()
         with torch.no_grad():
-            return float(metrics.loss(torch.stack([clip_prediction(model, *c) for c in cache]), targets))
+            return float(metrics.loss(torch.stack([clip_prediction(branch, model, *c) for c in cache]), targets))
 
     history = {"initial_loss": full_loss(), "epochs": []}
     started = time.monotonic()
@@ -81,7 +135,7 @@ def train(items: list[LabelledFeatures], *, epochs: int, lr: float, seed: int, s
             batches[-2] += batches.pop()
         losses = []
         for batch in batches:
-            pred = torch.stack([clip_prediction(model, *cache[i]) for i in batch])
+            pred = torch.stack([clip_prediction(branch, model, *cache[i]) for i in batch])
             loss = metrics.loss(pred, targets[batch])
             optimiser.zero_grad()
             loss.backward()
@@ -89,68 +143,76 @@ def train(items: list[LabelledFeatures], *, epochs: int, lr: float, seed: int, s
             losses.append(float(loss))
         history["epochs"].append(float(np.mean(losses)))
         if epoch == epochs or epoch % max(1, epochs // 10) == 0:
-            log(f"{cfg.kind} head: epoch {epoch}/{epochs} loss {history['epochs'][-1]:.4f}")
+            log(f"{branch} head: epoch {epoch}/{epochs} loss {history['epochs'][-1]:.4f}")
     model.eval()
+    for p in model.parameters():
+        p.requires_grad_(True)
     history.update(final_loss=full_loss(), clips=len(usable), seconds=round(time.monotonic() - started, 2),
                    segment_steps=seg, skipped_without_valid_steps=[i.name for i in items if not bool(i.file.valid.any())])
     return model, history
 
 
-def export_bundle(model, out: Path, *, name: str, version: str, task: str, features_from: LabelledFeatures,
-                  segment_seconds: float, overlap_seconds: float, history: dict, build: dict) -> dict:
+def export_bundle(model, base: dict, branch: str, out: Path, *, name: str, version: str, task: str,
+                  history: dict, build: dict) -> dict:
     """Writes OUT/manifest.json and OUT/<branch>-head.onnx; returns the manifest."""
-    branch, f = model.cfg.kind, features_from.file
+    section = copy.deepcopy(base[branch])
+    head_graph = graphs.graphs(branch, model)[1]
     out.mkdir(parents=True, exist_ok=True)
-    onnx_name = f"{branch}-head.onnx"
-    heads.export(model, out / onnx_name)
-    worst = heads.parity(model, out / onnx_name)
-    if worst > 1e-4:
-        raise HeadTrainingError(f"{onnx_name}: ONNX Runtime differs from PyTorch by {worst:.2e} (> 1e-4)")
+    path = out / head_graph.file
+    d = section["backbone"]["output"]["shape"][-1]
+    g = torch.Generator().manual_seed(0)
+    if branch == "audio":
+        example = (torch.randn(2, 5, d, generator=g),)
+        cases = [(torch.randn(1, 7, d, generator=g),), (torch.randn(3, 16, d, generator=g),)]
+    else:
+        a = section["action_units"]
+        example = (torch.randn(2, 5, d, generator=g), torch.zeros(2, 5, a))
+        cases = [(torch.randn(1, 7, d, generator=g), torch.rand(1, 7, a, generator=g)),
+                 (torch.randn(3, 16, d, generator=g), torch.zeros(3, 16, a))]
+    export_graph(head_graph, example, path)
+    worst = parity(head_graph, path, cases)
+    if worst > PARITY_TOLERANCE:
+        raise HeadTrainingError(f"{path.name}: ONNX Runtime differs from PyTorch by {worst:.2e} (> {PARITY_TOLERANCE})")
+    section["head"] = {**section["head"], "onnx": path.name, "sha256": mf.sha256_file(path), "opset": OPSET, "trained": True}
+    section["trained"] = True
     manifest = {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": base["schema_version"],
         "name": name,
         "version": version,
         "trained": True,
         # What the head was trained for, in words: a head trained on a synthetic task is no EMI model, and the
         # provenance says so wherever the bundle is shown.
-        "provenance": f"head trained on exported {branch} features for the task: {task}; "
-                      f"{history['clips']} labelled clips, {len(history['epochs'])} epochs (emi_ml.train --features)",
-        "emotions": list(EMOTIONS),
-        "vad": list(VAD),
+        "provenance": f"head trained on exported {branch} features for the task: {task}; {history['clips']} labelled "
+                      f"clips, {len(history['epochs'])} epochs (emi_ml.train --features); backbone "
+                      f"{section['backbone']['sha256'][:12]} from {base['name']} {base['version']}",
+        "emotions": base["emotions"],
+        "vad": base["vad"],
         "fusion": {branch: 1.0},
-        "build": {**build, "training": {k: v for k, v in history.items() if k != "epochs"}, "parity_max_abs": worst},
-        branch: {
-            "backbone": {"sha256": f.backbone_sha256, "feature_dim": f.dim, "output_rate_hz": f.step_rate_hz},
-            "head": {
-                "onnx": onnx_name,
-                "sha256": sha256_file(out / onnx_name),
-                "opset": heads.OPSET,
-                "trained": True,
-                "segment_seconds": segment_seconds,
-                "overlap_seconds": overlap_seconds,
-                "input": {"name": heads.INPUT, "shape": ["batch", "steps", f.dim]},
-                "outputs": {
-                    "emi_steps": {"name": "emi_steps", "shape": ["batch", "steps", 6]},
-                    "emi_segment": {"name": "emi_segment", "shape": ["batch", 6]},
-                },
-                "architecture": model.cfg.as_dict(),
-            },
-        },
+        **({"preset": base["preset"]} if "preset" in base else {}),
+        "build": {**build, "task": task, "base_bundle": f"{base['name']} {base['version']}",
+                  "training": {k: v for k, v in history.items() if k != "epochs"}, "parity_max_abs": worst},
+        branch: section,
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    try:
+        mf.validate(manifest)
+    except mf.ManifestError as e:
+        raise HeadTrainingError(str(e)) from None
+    mf.write(out, manifest)
     return manifest
 
 
 def read_head_bundle(path: Path) -> tuple[dict, str, dict]:
-    """(manifest, branch, head section) of a head bundle; the head graph's hash is checked."""
+    """(manifest, branch, branch section) of a head bundle; the head graph must be there and match its hash."""
     try:
-        manifest = json.loads((Path(path) / "manifest.json").read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise FeatureError(f"{path}: no readable manifest.json ({e})") from None
-    branches = [b for b in ("audio", "visual") if isinstance(manifest.get(b), dict) and "head" in manifest[b]]
+        manifest = json.loads((Path(path) / mf.MANIFEST).read_text())
+        mf.validate(manifest)
+    except (OSError, json.JSONDecodeError, mf.ManifestError) as e:
+        raise FeatureError(f"{path}: not a readable bundle manifest ({e})") from None
+    branches = [b for b in BRANCHES if b in manifest]
     if len(branches) != 1:
-        raise FeatureError(f"{path}: not a head bundle (expected one branch with a head)")
-    head = manifest[branches[0]]["head"]
-    if sha256_file(Path(path) / head["onnx"]) != head["sha256"]:
-        raise FeatureError(f"{path}/{head['onnx']}: sha256 differs from the manifest's; the bundle was modified")
-    return manifest, branches[0], head
+        raise FeatureError(f"{path}: a head bundle has one branch, this one has {len(branches)}")
+    section = manifest[branches[0]]
+    head = Path(path) / section["head"]["onnx"]
+    if not head.is_file() or mf.sha256_file(head) != section["head"]["sha256"]:
+        raise FeatureError(f"{head}: missing, or its sha256 differs from the manifest's")
+    return manifest, branches[0], section

@@ -4,10 +4,12 @@
         [--init-audio backbone.pt] [--init-visual backbone.pt] [--branch audio|visual|both] [--epochs 30]
 
     PYTHONPATH=ml /usr/bin/python3 -m emi_ml.train --features DIR --labels labels.csv --out BUNDLE \\
-        --name my-head --version 1.0.0 --task "what the labels measure" [--branch audio|visual] [--epochs 200]
+        --name my-head --version 1.0.0 --task "what the labels measure" [--base-bundle models/reference-tiny] \\
+        [--branch audio|visual] [--epochs 200]
 
-With --features the backbone never runs: a head is trained on the feature files the platform exported (emi_ml.features)
-and written as a head bundle naming their backbone by hash (head_training), ready for `emi bundles register`.
+With --features the backbone never runs: the branch's reference head is trained on the feature files the platform
+exported (emi_ml.features) and written as a head bundle naming the base bundle's backbone by hash (head_training),
+ready for `emi bundles register`.
 
 Writes OUT/<branch>.pt (load with `export --audio-weights/--visual-weights`) and OUT/training.json.
 The backbones (wav2vec 2.0 with its VAD head; ResNet18) stay as loaded: train them elsewhere, or
@@ -156,9 +158,9 @@ def main(argv=None) -> int:
     ap.add_argument("--name", help="--features: the head bundle's name")
     ap.add_argument("--version", default="1.0.0", help="--features: the head bundle's version (default 1.0.0)")
     ap.add_argument("--task", help="--features: what the labels measure, in words; the bundle's provenance names it")
-    ap.add_argument("--hidden", type=int, default=64, help="--features: the head's width (default 64)")
-    ap.add_argument("--segment-seconds", type=float, default=12.0, help="--features: segment length (default 12)")
-    ap.add_argument("--overlap-seconds", type=float, default=1.0, help="--features: segment overlap (default 1)")
+    ap.add_argument("--base-bundle", type=Path, default=mf.REPO_ROOT / "models" / "reference-tiny",
+                    help="--features: the platform bundle whose backbone made the features (its manifest gives the head's "
+                         "architecture and everything the new bundle names by hash; default the reference bundle)")
     ap.add_argument("--init-audio", type=Path, help="audio state dict to start from (may hold the backbone only)")
     ap.add_argument("--init-visual", type=Path, help="visual state dict to start from (may hold the backbone only)")
     ap.add_argument("--epochs", type=int, default=30)
@@ -214,19 +216,17 @@ def _train_on_features(args) -> int:
     try:
         files = features.load_folder(args.features, None if args.branch == "both" else args.branch)
         items = features.match_labels(files, args.labels)
-        torch.manual_seed(args.seed)
-        model, history = head_training.train(items, epochs=args.epochs, lr=args.lr, seed=args.seed,
-                                             segment_seconds=args.segment_seconds, hidden=args.hidden,
+        base = head_training.read_base(args.base_bundle)
+        model, history = head_training.train(items, base, epochs=args.epochs, lr=args.lr, seed=args.seed,
                                              batch_size=args.batch_size)
         build = {"generator": "emi_ml.train --features", "seed": args.seed, "epochs": args.epochs, "lr": args.lr,
                  "features": args.features.name, "labels": args.labels.name, "toolchain": {"torch": torch.__version__}}
-        head_training.export_bundle(model, args.out, name=args.name, version=args.version, task=args.task,
-                                    features_from=items[0], segment_seconds=args.segment_seconds,
-                                    overlap_seconds=args.overlap_seconds, history=history, build=build)
+        head_training.export_bundle(model, base, items[0].file.branch, args.out, name=args.name, version=args.version,
+                                    task=args.task, history=history, build=build)
     except (features.FeatureError, dataset.DatasetError, head_training.HeadTrainingError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"{model.cfg.kind} head: loss {history['initial_loss']:.4f} -> {history['final_loss']:.4f} on "
+    print(f"{items[0].file.branch} head: loss {history['initial_loss']:.4f} -> {history['final_loss']:.4f} on "
           f"{history['clips']} clips, wrote {args.out}")
     return 0
 

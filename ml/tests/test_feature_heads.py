@@ -9,11 +9,13 @@ import json
 import numpy as np
 import pytest
 
+from conftest import REFERENCE_BUNDLE
 from emi_ml import EMOTIONS, evaluate, features, train
 from emi_ml.manifest import sha256_file
 
-BACKBONE = "ab" * 32
-DIM = 16
+_REFERENCE = json.loads((REFERENCE_BUNDLE / "manifest.json").read_text())
+BACKBONE = _REFERENCE["visual"]["backbone"]["sha256"]
+DIM = _REFERENCE["visual"]["backbone"]["output"]["shape"][-1]
 
 
 def _labels(level: float) -> list[float]:
@@ -58,7 +60,7 @@ def head_bundle(feature_set):
     assert train.main(["--features", str(feature_set / "feats"), "--labels", str(feature_set / "train.csv"),
                        "--out", str(out), "--name", "synthetic-level", "--version", "1.0.0",
                        "--task", "synthetic: labels are fixed functions of a level added along one feature direction",
-                       "--epochs", "60", "--batch-size", "8", "--lr", "3e-3", "--hidden", "32"]) == 0
+                       "--epochs", "60", "--batch-size", "8", "--lr", "3e-3"]) == 0
     return out
 
 
@@ -82,13 +84,26 @@ def test_a_head_trained_on_features_follows_the_function_on_held_out_clips(featu
 def test_the_head_bundle_names_its_backbone_and_what_it_was_trained_for(head_bundle):
     manifest = json.loads((head_bundle / "manifest.json").read_text())
     assert manifest["schema_version"] == 2 and manifest["trained"] is True
-    assert "synthetic" in manifest["provenance"]
+    assert "synthetic" in manifest["provenance"] and "synthetic" in manifest["build"]["task"]
     section = manifest["visual"]
-    assert section["backbone"]["sha256"] == BACKBONE
-    assert section["head"]["input"]["shape"] == ["batch", "steps", DIM]
+    # The backbone and the face stage are the reference bundle's, named by hash; only the head ships.
+    assert section["backbone"] == _REFERENCE["visual"]["backbone"]
+    assert section["face"] == _REFERENCE["visual"]["face"]
+    assert section["head"]["inputs"]["features"]["shape"] == ["batch", "time", DIM]
     assert section["head"]["sha256"] == sha256_file(head_bundle / section["head"]["onnx"])
+    assert section["head"]["sha256"] != _REFERENCE["visual"]["head"]["sha256"]
+    assert sorted(p.name for p in head_bundle.iterdir()) == ["manifest.json", "visual-head.onnx"]
     assert manifest["build"]["parity_max_abs"] <= 1e-4
-    assert set(manifest) & {"audio"} == set()
+    assert "audio" not in manifest
+
+
+def test_features_of_another_backbone_are_refused(feature_set, tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    _write_set(tmp_path / "other", [("a", 0.1), ("b", 0.9)], rng, backbone="cd" * 32)
+    _write_csv(tmp_path / "l.csv", [("a", 0.1), ("b", 0.9)])
+    assert train.main(["--features", str(tmp_path / "other"), "--labels", str(tmp_path / "l.csv"),
+                       "--out", str(tmp_path / "b"), "--name", "x", "--task", "t", "--epochs", "1"]) == 2
+    assert "--base-bundle" in capsys.readouterr().err
 
 
 def test_a_label_without_a_feature_file_is_named(feature_set, tmp_path, capsys):

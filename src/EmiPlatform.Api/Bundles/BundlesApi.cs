@@ -68,6 +68,10 @@ public static class BundlesApi
             return Problem.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "Payload too large",
                 $"The upload is over {registrar.MaxUploadBytes} bytes.");
         }
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = registrar.MaxUploadBytes + 1; // one byte over lets the registrar see and name the overflow itself
+        }
         RegisteredBundle prepared;
         try
         {
