@@ -67,13 +67,17 @@ def evaluate_features(bundle_dir: Path, items: list[features.LabelledFeatures]) 
     names = ["features"] if branch == "audio" else ["features", "aus"]
     with ort.Session(Path(bundle_dir) / section["head"]["onnx"]) as session:
         for item in items:
-            inputs, valid = head_training.clip_inputs(item, seg, section.get("action_units", 0))
-            steps, segment = session.run(["emi_steps", "emi_segment"], {n: t.numpy() for n, t in zip(names, inputs)})
-            v = valid.numpy()
-            if v.all():
-                rows.append((item.name, segment.mean(axis=0), item.labels))
-            elif v.any():
-                rows.append((item.name, steps[v].mean(axis=0), item.labels))
+            segs, valid_steps, all_valid = [], [], True
+            for inputs, valid in head_training.clip_inputs(item, seg, section.get("action_units", 0)):
+                steps, segment = session.run(["emi_steps", "emi_segment"], {n: t.numpy() for n, t in zip(names, inputs)})
+                v = valid.numpy()
+                segs.append(segment)
+                valid_steps.append(steps[v])
+                all_valid = all_valid and bool(v.all())
+            if all_valid:
+                rows.append((item.name, np.concatenate(segs).mean(axis=0), item.labels))
+            elif sum(len(s) for s in valid_steps):
+                rows.append((item.name, np.concatenate(valid_steps).mean(axis=0), item.labels))
     report = {"bundle": {k: manifest[k] for k in ("name", "version", "trained", "provenance")}, "clips": len(items),
               "emotions": list(EMOTIONS)}
     predictions = {}

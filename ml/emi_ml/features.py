@@ -10,6 +10,10 @@
         participant     str     []              the participant's external id ('' when none)
         valid           bool    [steps]         optional: false where the step has no input (visual: no tracked face)
         aus             float16 [steps, 17]     optional (visual): the action units the head takes beside the features
+        segments        int64   [k, 2]          optional: the engine's segments as (first row, steps); rows of
+                                                overlapping segments repeat the overlap. Without it: one stream.
+        segment_start_seconds float64 [k]       optional: where each segment starts in the recording
+        recording_sha256 str    []              optional: the recording's SHA-256 (the cache key's)
 
 Plain `numpy.load(path)` reads it (no pickles: strings are numpy unicode scalars). The platform writes these files
 (`GET /v1/studies/{id}/features`, `emi features export`); `write` here writes the same for tests and other sources.
@@ -45,6 +49,7 @@ class FeatureFile:
     participant: str
     valid: np.ndarray  # bool [steps]
     aus: np.ndarray | None = None  # float16 [steps, n] (visual), when the file has them
+    segments: np.ndarray | None = None  # int64 [k, 2]: (first row, steps) of each of the engine's segments
 
     @property
     def dim(self) -> int:
@@ -90,8 +95,14 @@ def read(path: Path) -> FeatureFile:
             aus = z["aus"] if "aus" in z.files else None
             if aus is not None and (aus.ndim != 2 or aus.shape[0] != feats.shape[0]):
                 raise FeatureError(f"{path}: aus has shape {list(aus.shape)}, features have {feats.shape[0]} steps")
+            segments = z["segments"] if "segments" in z.files else None
+            if segments is not None and (segments.ndim != 2 or segments.shape[1] != 2 or len(segments) == 0
+                                         or int((segments[:, 0] + segments[:, 1]).max()) > feats.shape[0]
+                                         or int(segments.min()) < 0):
+                raise FeatureError(f"{path}: segments {segments.tolist()[:3]}… do not fit {feats.shape[0]} rows")
             f = FeatureFile(path, feats, float(z["step_rate_hz"]), str(z["backbone_sha256"]), str(z["branch"]),
-                            str(z["recording_id"]), str(z["file_name"]), str(z["participant"]), valid.astype(bool), aus)
+                            str(z["recording_id"]), str(z["file_name"]), str(z["participant"]), valid.astype(bool), aus,
+                            segments.astype(np.int64) if segments is not None else None)
     except (OSError, ValueError) as e:
         if isinstance(e, FeatureError):
             raise

@@ -59,17 +59,28 @@ def segment_steps(section: dict) -> int:
     return max(1, int(round(section["segment_seconds"] * section["output_rate_hz"])))
 
 
-def clip_inputs(item: LabelledFeatures, seg_steps: int, action_units: int) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
-    """A clip's head inputs cut into equal segments of at most seg_steps steps ([k, L, ...]) and its valid mask [k, L]."""
-    x = item.file.features.astype(np.float32)
-    k = math.ceil(x.shape[0] / seg_steps)
-    length = x.shape[0] // k
-    cut = lambda a: torch.from_numpy(np.ascontiguousarray(a[: k * length].reshape((k, length) + a.shape[1:])))  # noqa: E731
-    valid = cut(item.file.valid)
-    if item.file.branch == "audio":
-        return (cut(x),), valid
-    aus = item.file.aus if item.file.aus is not None else np.zeros((x.shape[0], action_units), np.float32)
-    return (cut(x), cut(aus.astype(np.float32))), valid
+def clip_inputs(item: LabelledFeatures, seg_steps: int, action_units: int) -> list[tuple[tuple[torch.Tensor, ...], torch.Tensor]]:
+    """A clip's head inputs as batches of equal-length segments ([k, L, ...]) with their valid masks ([k, L]): the
+    engine's own segments when the file names them (serving runs the head on exactly those), else the stream cut into
+    equal segments of at most seg_steps steps."""
+    f = item.file
+    x = f.features.astype(np.float32)
+    aus = None
+    if f.branch == "visual":
+        aus = f.aus.astype(np.float32) if f.aus is not None else np.zeros((x.shape[0], action_units), np.float32)
+    if f.segments is not None:
+        spans = [(int(a), int(n)) for a, n in f.segments]
+    else:
+        k = math.ceil(x.shape[0] / seg_steps)
+        length = x.shape[0] // k
+        spans = [(i * length, length) for i in range(k)]
+    batches = []
+    for length in sorted({n for _, n in spans}):
+        rows = [a for a, n in spans if n == length]
+        stack = lambda arr: torch.from_numpy(np.stack([arr[a:a + length] for a in rows]))  # noqa: E731
+        inputs = (stack(x),) if aus is None else (stack(x), stack(aus))
+        batches.append((inputs, stack(f.valid)))
+    return batches
 
 
 def head_outputs(branch: str, model, inputs) -> tuple[torch.Tensor, torch.Tensor]:
@@ -79,15 +90,16 @@ def head_outputs(branch: str, model, inputs) -> tuple[torch.Tensor, torch.Tensor
     return model.heads(*inputs)
 
 
-def clip_prediction(branch: str, model, inputs, valid: torch.Tensor) -> torch.Tensor | None:
+def clip_prediction(branch: str, model, batches) -> torch.Tensor | None:
     """As serving fuses a clip: the mean of its segments' emi_segment; with invalid steps (no face), the mean of
     emi_steps over the valid steps only; None when no step is valid."""
-    steps, segment = head_outputs(branch, model, inputs)
-    if bool(valid.all()):
-        return segment.mean(dim=0)
-    if not bool(valid.any()):
+    outputs = [(head_outputs(branch, model, inputs), valid) for inputs, valid in batches]
+    if all(bool(v.all()) for _, v in outputs):
+        return torch.cat([segment for (_, segment), _ in outputs]).mean(dim=0)
+    valid_steps = [steps[v] for (steps, _), v in outputs if bool(v.any())]
+    if not valid_steps:
         return None
-    return steps[valid].mean(dim=0)
+    return torch.cat(valid_steps).mean(dim=0)
 
 
 def check_features(items: list[LabelledFeatures], base: dict) -> tuple[str, dict]:
@@ -123,7 +135,7 @@ def train(items: list[LabelledFeatures], base: dict, *, epochs: int, lr: float, 
     def full_loss() -> float:
         model.eval()
         with torch.no_grad():
-            return float(metrics.loss(torch.stack([clip_prediction(branch, model, *c) for c in cache]), targets))
+            return float(metrics.loss(torch.stack([clip_prediction(branch, model, c) for c in cache]), targets))
 
     history = {"initial_loss": full_loss(), "epochs": []}
     started = time.monotonic()
@@ -135,7 +147,7 @@ def train(items: list[LabelledFeatures], base: dict, *, epochs: int, lr: float, 
             batches[-2] += batches.pop()
         losses = []
         for batch in batches:
-            pred = torch.stack([clip_prediction(branch, model, *cache[i]) for i in batch])
+            pred = torch.stack([clip_prediction(branch, model, cache[i]) for i in batch])
             loss = metrics.loss(pred, targets[batch])
             optimiser.zero_grad()
             loss.backward()

@@ -127,3 +127,22 @@ def test_a_file_that_is_not_float16_is_refused(tmp_path):
              branch="visual", recording_id="r", file_name="x.mp4", participant="")
     with pytest.raises(features.FeatureError, match="float16"):
         features.read(tmp_path / "x.npz")
+
+
+def test_the_engines_segments_are_the_segments_a_head_trains_on(tmp_path):
+    from emi_ml import head_training
+    x = np.arange(26 * DIM, dtype=np.float32).reshape(26, DIM) / 1000
+    np.savez(tmp_path / "s.npz", features=x.astype(np.float16), step_rate_hz=5.0, backbone_sha256=BACKBONE, branch="visual",
+             recording_id="r", file_name="s.mp4", participant="", segments=np.array([[0, 12], [12, 12], [24, 2]]),
+             valid=np.ones(26, bool))
+    item = features.LabelledFeatures("s", features.read(tmp_path / "s.npz"), np.zeros(6, np.float32))
+    batches = head_training.clip_inputs(item, seg_steps=60, action_units=17)
+    assert [tuple(inputs[0].shape) for inputs, _ in batches] == [(1, 2, DIM), (2, 12, DIM)]
+    assert np.array_equal(batches[1][0][0][1].numpy(), x[12:24].astype(np.float16).astype(np.float32))
+
+
+def test_segments_that_do_not_fit_the_rows_are_refused(tmp_path):
+    np.savez(tmp_path / "s.npz", features=np.zeros((5, 4), np.float16), step_rate_hz=5.0, backbone_sha256=BACKBONE,
+             branch="visual", recording_id="r", file_name="s.mp4", participant="", segments=np.array([[0, 6]]))
+    with pytest.raises(features.FeatureError, match="segments"):
+        features.read(tmp_path / "s.npz")
