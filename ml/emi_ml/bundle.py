@@ -34,12 +34,19 @@ class Bundle:
         b = self.manifest["visual"]["backbone"]
         flat = segs.reshape((-1,) + segs.shape[2:])
         session = self._session("visual", "backbone")
+        pre = b.get("preprocess")
+        if pre is not None:
+            if "visual.preprocess" not in self._sessions:
+                self._sessions["visual.preprocess"] = ort.Session(self.path / pre["onnx"])
+            prep = self._sessions["visual.preprocess"]
+            flat = np.concatenate([prep.run([pre["output"]["name"]], {pre["input"]["name"]: flat[i:i + 1]})[0]
+                                   for i in range(len(flat))]) if len(flat) else flat
         if b["input"]["shape"][0] == 1:
             rows = [session.run([b["output"]["name"]], {b["input"]["name"]: flat[i:i + 1]})[0] for i in range(len(flat))]
             feats = np.concatenate(rows) if rows else np.zeros((0, b["output"]["shape"][1]), np.float32)
         else:
             feats = session.run([b["output"]["name"]], {b["input"]["name"]: flat})[0]
-        return feats.reshape(segs.shape[:2] + (-1,))
+        return feats.reshape(segs.shape[:2] + (-1,))  # [.., D, 1, 1] pooled outputs flatten to D
 
     def audio_clip(self, pcm: np.ndarray) -> np.ndarray:
         a = self.manifest["audio"]

@@ -12,6 +12,7 @@ bit: it stands for the arguments in REFERENCE below.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
 import tempfile
@@ -30,6 +31,7 @@ from . import fixtures
 from . import graphs
 from . import manifest as mf
 from . import ort
+from . import pretrained
 from . import stages
 from . import visual as visual_mod
 from . import weights
@@ -55,13 +57,16 @@ def export_graph(graph: graphs.Graph, example: tuple, path: Path) -> None:
     onnx.checker.check_model(onnx.load(str(path)))
 
 
-def export_branch(branch: str, model: torch.nn.Module, folder: Path) -> dict[str, Path]:
-    """Writes the branch's backbone and head graphs into folder; returns {"backbone": path, "head": path}."""
+def export_branch(branch: str, model: torch.nn.Module, folder: Path, head_only: bool = False) -> dict[str, Path]:
+    """Writes the branch's backbone and head graphs into folder; returns {"backbone": path, "head": path}.
+    head_only: the bundle names a pretrained backbone instead (pretrained.py); only the head is exported."""
     model.eval()
     example = model.example_inputs(batch=2, seconds=1.0) if branch == "audio" else model.example_inputs(batch=2, frames=4)
     split = graphs.split_cases(branch, model, [("example", example)])
     paths = {}
     for graph in graphs.graphs(branch, model):
+        if head_only and graph.kind == "backbone":
+            continue
         paths[graph.kind] = folder / graph.file
         export_graph(graph, split[graph.kind][0][1], paths[graph.kind])
     return paths
@@ -113,6 +118,13 @@ def main(argv=None) -> int:
                     help="copy the pretrained stages infra/fetch-speech-model.sh and infra/fetch-perception-models.sh "
                          "wrote to DIR (Silero VAD, FaceMesh, the expression CNN, their licences and provenance) into the "
                          "bundle and declare them: audio.speech, visual.face.landmarks and visual.face.expressions")
+    ap.add_argument("--visual-backbone", type=Path, metavar="DIR",
+                    help="name ML.NET's pretrained ImageNet ResNet18 (ResNet18.onnx + ResNetPreprocess.onnx, which "
+                         "infra/fetch-resnet18.sh writes to DIR) as the visual backbone: copied into the bundle, 224 x 224 "
+                         "crops, 512 features; only the visual head is exported")
+    ap.add_argument("--backbones-from", type=Path, metavar="BUNDLE",
+                    help="reuse BUNDLE's backbone graphs (same files, same SHA-256) and export only new heads: a bundle that "
+                         "shares its backbones, whose re-scores run the heads on cached features")
     ap.add_argument("--fusion", type=parse_fusion, help="late-fusion weights, e.g. audio=0.6,visual=0.4")
     ap.add_argument("--fixtures", type=Path, help="also write parity fixtures (inputs + PyTorch outputs) here")
     ap.add_argument("--no-verify", action="store_true", help="skip the ONNX Runtime parity check")
@@ -125,6 +137,10 @@ def main(argv=None) -> int:
         preset = get_preset(args.preset)
     except ValueError as e:
         ap.error(str(e))
+    if args.visual_backbone is not None:
+        preset = dataclasses.replace(preset, visual=dataclasses.replace(
+            preset.visual, resnet_width=pretrained.RESNET18_FEATURES // 8, image_size=pretrained.RESNET18_IMAGE,
+            mean=(0.0, 0.0, 0.0), std=(pretrained.BYTE_STD,) * 3))
     branches = [b.strip() for b in args.branches.split(",") if b.strip()]
     if not branches or any(b not in weights.BRANCHES for b in branches):
         ap.error(f"--branches takes audio and/or visual, got {args.branches!r}")
@@ -155,7 +171,21 @@ def main(argv=None) -> int:
         staging = Path(tmp)
         sections = {}
         for branch in branches:
-            paths = export_branch(branch, models[branch], staging)
+            named = branch == "visual" and args.visual_backbone is not None
+            shared = mf.read(args.backbones_from)[branch]["backbone"] if args.backbones_from is not None else None
+            paths = export_branch(branch, models[branch], staging, head_only=named or shared is not None)
+            if shared is not None:
+                for key in ("onnx",) + (("preprocess",) if "preprocess" in shared else ()):
+                    file = shared[key] if key == "onnx" else shared[key]["onnx"]
+                    shutil.copyfile(args.backbones_from / file, staging / file)
+                paths["backbone"] = staging / shared["onnx"]
+            if named:
+                try:
+                    pretrained.copy_resnet18(args.visual_backbone, staging)
+                except FileNotFoundError as e:
+                    print(f"error: {e}", file=sys.stderr)
+                    return 2
+                paths["backbone"] = staging / "ResNet18.onnx"
             section = mf.audio_section if branch == "audio" else mf.visual_section
             cfg = preset.audio if branch == "audio" else preset.visual
             extra = {}
@@ -170,6 +200,10 @@ def main(argv=None) -> int:
                 extra["face"] = faces.face_section(args.face_detector, mf.sha256_file(args.face_detector))
             files = {kind: (p.name, mf.sha256_file(p)) for kind, p in paths.items()}
             sections[branch] = section(cfg, files, OPSET, meta[branch]["trained"], **extra)
+            if named:
+                sections[branch]["backbone"] = pretrained.resnet18_backbone(staging)
+            if shared is not None:
+                sections[branch]["backbone"] = shared
 
         for stage_file in stages.FILES if args.perception is not None else ():
             source = args.perception / stage_file
@@ -219,6 +253,8 @@ def main(argv=None) -> int:
             for branch in branches:
                 split = graphs.split_cases(branch, models[branch], fixtures.parity_cases(branch, models[branch]))
                 for graph in graphs.graphs(branch, models[branch]):
+                    if graph.kind == "backbone" and (args.backbones_from is not None or (branch == "visual" and args.visual_backbone is not None)):
+                        continue  # not this export's: a shared or pretrained graph, checked by its hash
                     worst = parity(graph, staging / graph.file, [inputs for _, inputs in split[graph.kind]])
                     print(f"{graph.file}: ONNX Runtime {ort.version()} vs PyTorch max |diff| = {worst:.2e}")
                     if worst > PARITY_TOLERANCE:

@@ -7,6 +7,7 @@ return args switch
     ["scheduling-overhead", .. var rest] => await BenchArguments.RunAsync(rest, SchedulingBenchmark.Usage, SchedulingBenchmark.RunAsync),
     ["failover-gap", .. var rest] => await BenchArguments.RunAsync(rest, FailoverBenchmark.Usage, FailoverBenchmark.RunAsync),
     ["fairness", .. var rest] => await BenchArguments.RunAsync(rest, FairnessBenchmark.Usage, FairnessBenchmark.RunAsync),
+    ["rescore", .. var rest] => await BenchArguments.RunAsync(rest, RescoreBenchmark.Usage, RescoreBenchmark.RunAsync),
     ["load", .. var rest] => await BenchArguments.RunAsync(rest, LoadBenchmark.Usage, LoadBenchmark.RunAsync),
     _ => await BenchCommand.RunAsync(args),
 };

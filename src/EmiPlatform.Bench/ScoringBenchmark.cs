@@ -167,7 +167,7 @@ internal static class ScoringBenchmark
     /// <summary>The CPU time <paramref name="host"/> has used so far (0 once it has exited).</summary>
     private static double CpuSeconds(HostProcess host) => host.HasExited ? 0 : MachineCpu.ProcessSeconds(host.Pid);
 
-    private static async Task<string> MakeRecordingAsync(string work, int n, int seconds)
+    internal static async Task<string> MakeRecordingAsync(string work, int n, int seconds)
     {
         var path = Path.Combine(work, $"bench-{n}-{seconds}s.mp4");
         if (File.Exists(path))

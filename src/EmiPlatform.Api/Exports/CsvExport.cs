@@ -19,7 +19,7 @@ public static class CsvExport
     public static readonly string[] LongColumns = [.. Identifiers, "window", "start_s", "end_s", .. ScoreColumns.Names];
 
     public static readonly string[] AggregateColumns =
-        [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names];
+        [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names, .. FeatureColumns.Names];
 
     /// <summary>
     /// The companion layout: one row per recording of the study whatever became of it, so a recording that has no rows
@@ -101,6 +101,17 @@ public static class CsvExport
             foreach (var value in aggregate.Values)
             {
                 csv.Value(value);
+            }
+            foreach (var value in aggregate.Features)
+            {
+                if (value is bool cached)
+                {
+                    csv.Boolean(cached);
+                }
+                else
+                {
+                    csv.Text((string?)value);
+                }
             }
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);

@@ -69,8 +69,17 @@ internal static class TimelineSchemas
     private static OpenApiSchema Window() =>
         Values(("index", Scalar(JsonSchemaType.Integer)), ("start_s", Scalar(JsonSchemaType.Number)), ("end_s", Scalar(JsonSchemaType.Number)));
 
-    private static OpenApiSchema Aggregate() =>
-        Values(("duration_s", Scalar(JsonSchemaType.Number)), ("window_count", Scalar(JsonSchemaType.Integer)));
+    /// <summary>With the feature provenance: which backbone made each branch's features and whether the cache supplied them.</summary>
+    private static OpenApiSchema Aggregate()
+    {
+        var schema = Values(("duration_s", Scalar(JsonSchemaType.Number)), ("window_count", Scalar(JsonSchemaType.Integer)));
+        for (var i = 0; i < FeatureColumns.Count; i++)
+        {
+            schema.Properties![FeatureColumns.Names[i]] = Scalar((FeatureColumns.IsHash(i) ? JsonSchemaType.String : JsonSchemaType.Boolean) | JsonSchemaType.Null);
+            schema.Required!.Add(FeatureColumns.Names[i]);
+        }
+        return schema;
+    }
 
     /// <summary>The given properties, then every score column: selectable ones only when the 'emotions' filter keeps them.</summary>
     private static OpenApiSchema Values(params (string, IOpenApiSchema)[] fixedProperties)

@@ -271,6 +271,8 @@ public static class RecordingsApi
             return Problem.NotFound("recording");
         }
         await blobs.Container.GetBlobClient(blobName).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: CancellationToken.None);
+        // Its cached backbone features live under its name; their rows went with the recording's (ON DELETE CASCADE).
+        await new FeatureCacheBlobs(blobs).DeleteForRecordingAsync(blobName, CancellationToken.None);
         return TypedResults.NoContent();
     }
 

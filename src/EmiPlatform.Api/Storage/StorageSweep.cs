@@ -22,6 +22,8 @@ public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IGrainFact
         // Rows before blobs: a recording registered during the listing then shows up as a young blob, never as an orphan.
         var rows = await db.Recordings.AsNoTracking().Select(r => new { r.Id, r.StudyId, r.BlobName }).ToListAsync(cancellationToken);
         var known = rows.Select(r => r.BlobName).ToHashSet(StringComparer.Ordinal);
+        // Feature cache entries are blobs with rows of their own (feature_cache_entries), not orphans.
+        known.UnionWith(await db.Database.SqlQueryRaw<string>("SELECT blob_name AS \"Value\" FROM feature_cache_entries").ToListAsync(cancellationToken));
         var cutoff = clock.GetUtcNow() - options.Value.SweepGracePeriod;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var orphans = new List<string>();
@@ -44,8 +46,9 @@ public sealed class StorageSweep(AdminDbContext db, IBlobStore blobs, IGrainFact
             }
             foreach (var row in lost)
             {
-                // Its blob is gone already: the grain's erasure is all there is to do.
+                // Its blob is gone already: the grain's erasure and the recording's cached features are all there is to do.
                 await grains.GetGrain<IStudyGrain>(row.StudyId).EraseRecordingAsync(row.Id);
+                await new FeatureCacheBlobs(blobs).DeleteForRecordingAsync(row.BlobName, cancellationToken);
             }
         }
         return new SweepReportDto(orphans, missing, remove);

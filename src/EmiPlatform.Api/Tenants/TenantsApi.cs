@@ -62,6 +62,7 @@ public static class TenantsApi
             Id = Guid.CreateVersion7(now),
             Name = request.Name.Trim(),
             MaxStorageBytes = request.MaxStorageBytes,
+            MaxFeatureCacheBytes = request.MaxFeatureCacheBytes,
             MaxRecordings = request.MaxRecordings,
             MaxConcurrentJobs = request.MaxConcurrentJobs,
             CreatedAt = now,
@@ -101,6 +102,7 @@ public static class TenantsApi
         tenant.MaxStorageBytes = request.MaxStorageBytes;
         tenant.MaxRecordings = request.MaxRecordings;
         tenant.MaxConcurrentJobs = request.MaxConcurrentJobs;
+        tenant.MaxFeatureCacheBytes = request.MaxFeatureCacheBytes;
         tenant.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
         await grains.GetGrain<ITenantGrain>(id).RefreshAsync();

@@ -29,7 +29,7 @@ public static class ResultQueries
     private static readonly string RecordingsSql = $"""
         SELECT r.id, r.study_id, s.name, r.participant_id, p.code, r.original_file_name, r.stimulus, r.trial,
                b.bundle_id, b.name, b.version, b.trained,
-               b.duration_seconds, b.window_count, {ScoreColumns.SqlList("b.")}
+               b.duration_seconds, b.window_count, {ScoreColumns.SqlList("b.")}, {FeatureColumns.SqlListOf("b.")}
           FROM recordings r
           JOIN studies s ON s.id = r.study_id AND s.tenant_id = @tenant
           JOIN participants p ON p.id = r.participant_id AND p.tenant_id = @tenant
@@ -202,7 +202,13 @@ public static class ResultQueries
         {
             values[i] = ReadValue(reader, AggregateScoresAt, i);
         }
-        return new RecordingAggregate(duration, windows, values);
+        var features = new object?[FeatureColumns.Count];
+        for (var i = 0; i < features.Length; i++)
+        {
+            var at = AggregateScoresAt + ScoreColumns.Count + i;
+            features[i] = reader.IsDBNull(at) ? null : FeatureColumns.IsHash(i) ? reader.GetString(at) : reader.GetBoolean(at);
+        }
+        return new RecordingAggregate(duration, windows, values, features);
     }
 
     /// <summary>

@@ -84,6 +84,22 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
                 WriteValue(i, aggregate.Values[i]);
             }
         }
+
+        for (var i = 0; i < FeatureColumns.Count; i++)
+        {
+            switch (aggregate.Features[i])
+            {
+                case string hash:
+                    json.WriteString(FeatureColumns.Names[i], hash);
+                    break;
+                case bool cached:
+                    json.WriteBoolean(FeatureColumns.Names[i], cached);
+                    break;
+                default:
+                    json.WriteNull(FeatureColumns.Names[i]);
+                    break;
+            }
+        }
     }
 
     /// <summary>Unselected scores are left out; flags and other unselectable columns are always written.</summary>

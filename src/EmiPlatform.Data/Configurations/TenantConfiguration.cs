@@ -18,6 +18,8 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.MaxConcurrentJobs).HasColumnName("max_concurrent_jobs");
         builder.Property(t => t.UsedStorageBytes).HasColumnName("used_storage_bytes").ValueGeneratedOnAddOrUpdate();
         builder.Property(t => t.UsedRecordings).HasColumnName("used_recordings").ValueGeneratedOnAddOrUpdate();
+        builder.Property(t => t.MaxFeatureCacheBytes).HasColumnName("max_feature_cache_bytes");
+        builder.Property(t => t.UsedFeatureCacheBytes).HasColumnName("used_feature_cache_bytes").ValueGeneratedOnAddOrUpdate();
         builder.Property(t => t.CreatedAt).HasColumnName("created_at");
         builder.Property(t => t.UpdatedAt).HasColumnName("updated_at");
     }

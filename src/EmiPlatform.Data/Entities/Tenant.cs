@@ -21,6 +21,12 @@ public sealed class Tenant
     /// <summary>Stored recordings; kept by the same trigger.</summary>
     public int UsedRecordings { get; set; }
 
+    /// <summary>Upper bound on the feature cache's bytes (docs/model-bundle.md, "Feature cache"); null means unbounded.</summary>
+    public long? MaxFeatureCacheBytes { get; set; }
+
+    /// <summary>Bytes of cached backbone features (also counted in <see cref="UsedStorageBytes"/>); kept by a database trigger.</summary>
+    public long UsedFeatureCacheBytes { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -14,7 +14,14 @@ internal sealed class BranchRun
     private static readonly float[] s_one = [1f];
     private static readonly float[] s_zero = [0f];
 
-    public required FfmpegDecoder Decoder { get; init; }
+    /// <summary>Null for a heads-only run: the segments come from <see cref="CachedSegments"/>, nothing is decoded.</summary>
+    public FfmpegDecoder? Decoder { get; init; }
+
+    /// <summary>Segments of a feature-cache entry to run through the head instead of decoding (with <see cref="Features"/> holding their features).</summary>
+    public IEnumerable<Segment>? CachedSegments { get; init; }
+
+    /// <summary>Units (samples or frames) per second of the stream.</summary>
+    public required double UnitsPerSecond { get; init; }
 
     public required BranchModel Model { get; init; }
 
@@ -74,7 +81,9 @@ internal sealed class BranchRun
             SingleWriter = true,
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = Task.Run(() => Segmenter.RunAsync(Decoder, SegmentUnits, OverlapUnits, channel.Writer, stop.Token), stop.Token);
+        var producer = Decoder is null
+            ? Task.Run(() => Replay(channel.Writer), stop.Token)
+            : Task.Run(() => Segmenter.RunAsync(Decoder, SegmentUnits, OverlapUnits, channel.Writer, stop.Token), stop.Token);
         try
         {
             await ConsumeAsync(channel.Reader, runner, cancellationToken).ConfigureAwait(false);
@@ -103,7 +112,25 @@ internal sealed class BranchRun
             }
         }
 
-        await Decoder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        if (Decoder is not null)
+        {
+            await Decoder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task Replay(ChannelWriter<Segment> writer)
+    {
+        try
+        {
+            foreach (var segment in CachedSegments ?? [])
+            {
+                await writer.WriteAsync(segment).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
     }
 
     private async Task ConsumeAsync(ChannelReader<Segment> reader, StagedRunner? runner, CancellationToken cancellationToken)
@@ -143,7 +170,7 @@ internal sealed class BranchRun
             {
                 Segments = batch,
                 ModelUnits = Math.Max(batch[0].Units, MinimumUnits),
-                UnitFloats = Decoder.UnitFloats,
+                UnitFloats = Decoder?.UnitFloats ?? 0,
                 Features = Features,
                 SideFloats = SideFloats,
                 FillSide = FillSide is null ? null : (segment, destination) => FillSide(segment.StartUnit, destination),
@@ -176,7 +203,7 @@ internal sealed class BranchRun
                 }
 
                 var last = batch[^1];
-                Scored?.Invoke((last.StartUnit + last.Units) / Decoder.UnitsPerSecond);
+                Scored?.Invoke((last.StartUnit + last.Units) / UnitsPerSecond);
             }
             finally
             {
@@ -190,7 +217,7 @@ internal sealed class BranchRun
 
     private void Accumulate(Segment segment, WindowAccumulator accumulator, int steps, ReadOnlySpan<float> rows)
     {
-        var unitsPerSecond = Decoder.UnitsPerSecond;
+        var unitsPerSecond = UnitsPerSecond;
         var channels = accumulator.Channels;
         var segmentStart = segment.StartUnit / unitsPerSecond;
         var ownedFrom = segment.OwnedFrom / unitsPerSecond;

@@ -22,8 +22,19 @@ public sealed record ScoringOptions
     /// </summary>
     public bool ConcurrentBranches { get; init; } = true;
 
+    /// <summary>Where each backbone's features of the recording are read from and stored; null: always run the backbones.</summary>
+    public IFeatureCache? FeatureCache { get; init; }
+
+    /// <summary>SHA-256 of the recording's bytes: with <see cref="FeatureCache"/>, the cache key's first part.</summary>
+    public string? RecordingSha256 { get; init; }
+
     internal void Validate()
     {
+        if (FeatureCache is not null && string.IsNullOrWhiteSpace(RecordingSha256))
+        {
+            throw new ArgumentException("A feature cache needs the recording's SHA-256.");
+        }
+
         if (Window <= TimeSpan.Zero || Hop <= TimeSpan.Zero)
         {
             throw new ArgumentException("Window and hop must be positive.");

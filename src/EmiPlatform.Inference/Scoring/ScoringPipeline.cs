@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EmiPlatform.Bundles;
+using EmiPlatform.Bundles.Features;
 using EmiPlatform.Inference.Faces;
 using EmiPlatform.Inference.Onnx;
 using EmiPlatform.Media;
@@ -130,17 +131,20 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             progress?.Report(new ScoringProgress((scored[0] + scored[1]) / branches, media.Duration));
         }
 
+        var audioCache = useAudio ? await CacheUseAsync(options, FeatureCacheKey.For(options.RecordingSha256 ?? string.Empty, bundle.Audio!), bundle.Audio!.FeatureWidth, bundle.Audio.SampleRate, bundle.Audio.OverlapSeconds, cancellationToken).ConfigureAwait(false) : null;
+        var visualCache = useVisual ? await CacheUseAsync(options, FeatureCacheKey.For(options.RecordingSha256 ?? string.Empty, bundle.Visual!), bundle.Visual!.FeatureWidth, bundle.Visual.FrameRate, bundle.Visual.OverlapSeconds, cancellationToken).ConfigureAwait(false) : null;
+
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var gate = options.ConcurrentBranches ? null : new SemaphoreSlim(1, 1);
         var tasks = new List<Task>(2);
         if (useAudio)
         {
-            tasks.Add(RunGuardedAsync(async () => speech = await BranchRuns.AudioAsync(media, bundle.Audio!, models, audioEmi, audioVad, batchSize, gate, _tools, s => Report(0, s), failFast.Token).ConfigureAwait(false), failFast));
+            tasks.Add(RunGuardedAsync(async () => speech = await BranchRuns.AudioAsync(media, bundle.Audio!, models, audioEmi, audioVad, batchSize, gate, _tools, s => Report(0, s), audioCache, failFast.Token).ConfigureAwait(false), failFast));
         }
 
         if (useVisual)
         {
-            tasks.Add(RunGuardedAsync(async () => faceFrames = await BranchRuns.VisualAsync(media, bundle.Visual!, models, visualEmi, faceCoverage, perception, batchSize, gate, _tools, s => Report(useAudio ? 1 : 0, s), failFast.Token).ConfigureAwait(false), failFast));
+            tasks.Add(RunGuardedAsync(async () => faceFrames = await BranchRuns.VisualAsync(media, bundle.Visual!, models, visualEmi, faceCoverage, perception, batchSize, gate, _tools, s => Report(useAudio ? 1 : 0, s), visualCache, failFast.Token).ConfigureAwait(false), failFast));
         }
 
         try
@@ -180,7 +184,26 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
                 MediaErrorKind.NoFaceSeen,
                 $"{NoFaceSeenCode}: the bundle's face stage found no face in {frames.Frames} frames of '{Path.GetFileName(media.Path)}' and {noAudio}; nothing was scored.");
         }
+        foreach (var use in new[] { audioCache, visualCache })
+        {
+            if (use?.ToStore is { } entry)
+            {
+                await options.FeatureCache!.WriteAsync(use.Key, entry, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var model = (useAudio ? models.Audio : models.Visual)!.Model;
+        var features = new List<BranchFeatures>(2);
+        if (useAudio)
+        {
+            features.Add(new BranchFeatures(FeatureCacheKey.Audio, bundle.Audio!.Backbone.Sha256, audioCache?.Hit is not null));
+        }
+
+        if (useVisual)
+        {
+            features.Add(new BranchFeatures(FeatureCacheKey.Visual, bundle.Visual!.Backbone.Sha256, visualCache?.Hit is not null));
+        }
+
         return new ScoringResult(
             bundle.Name,
             bundle.Version,
@@ -193,7 +216,27 @@ public sealed class ScoringPipeline : IScoringPipeline, IDisposable
             bundle.Emotions,
             bundle.Vad,
             timeline,
-            TimelineFusion.Aggregate(timeline, media.Duration, signals));
+            TimelineFusion.Aggregate(timeline, media.Duration, signals))
+        {
+            Features = features,
+        };
+    }
+
+    /// <summary>The branch's cache entry when one fits (heads only), else a recorder for the entry this score will store; null without a cache.</summary>
+    private static async Task<BranchCacheUse?> CacheUseAsync(ScoringOptions options, FeatureCacheKey key, int width, double unitsPerSecond, double overlapSeconds, CancellationToken cancellationToken)
+    {
+        if (options.FeatureCache is not { } cache)
+        {
+            return null;
+        }
+
+        var entry = await cache.ReadAsync(key, cancellationToken).ConfigureAwait(false);
+        if (entry is not null && FeatureCacheEntry.Matches(entry, key) && entry.Width == width && entry.Segments.Count > 0)
+        {
+            return new BranchCacheUse(key, new CachedFeatures(entry), null);
+        }
+
+        return new BranchCacheUse(key, null, new FeatureRecorder(key, width, unitsPerSecond, (int)Math.Round(overlapSeconds * unitsPerSecond)));
     }
 
     private static async Task RunGuardedAsync(Func<Task> run, CancellationTokenSource failFast)

@@ -16,4 +16,8 @@ public sealed record ScoringResult(
     IReadOnlyList<string> Emotions,
     IReadOnlyList<string> VadNames,
     IReadOnlyList<TimelineWindow> Windows,
-    TimelineWindow? Aggregate);
+    TimelineWindow? Aggregate)
+{
+    /// <summary>Per branch scored: the backbone that made its features and whether they came from the feature cache.</summary>
+    public IReadOnlyList<BranchFeatures> Features { get; init; } = [];
+}

@@ -2,9 +2,11 @@ using System.Diagnostics;
 using EmiPlatform.Abstractions.Jobs;
 using EmiPlatform.Bundles;
 using EmiPlatform.Contracts;
+using EmiPlatform.Data;
 using EmiPlatform.Data.Jobs;
 using EmiPlatform.Inference.Scoring;
 using EmiPlatform.Media;
+using EmiPlatform.Scoring.Features;
 using EmiPlatform.Scoring.Hosting;
 using EmiPlatform.Scoring.Telemetry;
 using EmiPlatform.Scoring.Timelines;
@@ -36,6 +38,7 @@ public sealed class JobRunner(
     IOptions<ScoringWorkerOptions> options,
     IHostApplicationLifetime lifetime,
     EmiMetrics metrics,
+    EmiDataSources database,
     ILogger<JobRunner> logger)
 {
     public async Task<JobOutcome> RunAsync(Guid jobId, CancellationToken messageCancellation)
@@ -82,9 +85,11 @@ public sealed class JobRunner(
             var bundle = await bundles.LoadAsync(job.BundleId, abort.Token);
             file = await DownloadAsync(job, settings, abort.Token);
             var scoring = Stopwatch.GetTimestamp();
+            // Each backbone's features of the recording are cached under it: a later score with the same backbone runs the head only.
+            var scoringOptions = new ScoringOptions { FeatureCache = new JobFeatureCache(job, database, new FeatureCacheBlobs(blobs), logger), RecordingSha256 = job.Sha256.Trim() };
             var result = StoredMediaInfo.Deserialize(job.Media, file) is { } media
-                ? await pipeline.ScoreAsync(media, bundle, progress: progress, cancellationToken: abort.Token)
-                : await pipeline.ScoreAsync(file, bundle, progress: progress, cancellationToken: abort.Token);
+                ? await pipeline.ScoreAsync(media, bundle, scoringOptions, progress, abort.Token)
+                : await pipeline.ScoreAsync(file, bundle, scoringOptions, progress, abort.Token);
             span.Scored(result, Stopwatch.GetElapsedTime(scoring));
             if (!await writer.WriteAsync(job, bundle, result, abort.Token))
             {

@@ -23,8 +23,8 @@ public sealed class TimelineWriter(EmiDataSources database)
         $"tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s, {ScoreColumns.SqlList()}, audio_emi, visual_emi";
 
     private static readonly string InsertAggregate =
-        $"INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count, {ScoreColumns.SqlList()}, scored_at) " +
-        $"VALUES ({string.Join(", ", Enumerable.Range(1, 6 + ScoreColumns.Count).Select(i => "$" + i))}, now())";
+        $"INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count, {ScoreColumns.SqlList()}, {FeatureColumns.SqlList}, scored_at) " +
+        $"VALUES ({string.Join(", ", Enumerable.Range(1, 6 + ScoreColumns.Count + FeatureColumns.Count).Select(i => "$" + i))}, now())";
 
     /// <returns>false when the job was no longer this attempt's, and nothing was written.</returns>
     public async Task<bool> WriteAsync(ClaimedJob job, ModelBundle bundle, ScoringResult result, CancellationToken cancellationToken)
@@ -75,6 +75,8 @@ public sealed class TimelineWriter(EmiDataSources database)
                 [
                     job.TenantId, job.RecordingId, job.BundleId, job.Id, result.DurationSeconds, result.Windows.Count,
                     .. Enumerable.Range(0, ScoreColumns.Count).Select(c => columns.Value(c, result, a)),
+                    .. FeatureColumns.Values(result.Features.Select(f => (f.Branch, f.BackboneSha256, f.FromCache)))
+                        .Select((v, i) => v ?? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = i % 2 == 0 ? NpgsqlDbType.Char : NpgsqlDbType.Boolean }),
                 ];
                 await ExecuteAsync(connection, InsertAggregate, cancellationToken, values);
             }
@@ -124,7 +126,7 @@ public sealed class TimelineWriter(EmiDataSources database)
         var command = new NpgsqlCommand(sql, connection);
         foreach (var value in values)
         {
-            command.Parameters.Add(value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Real } : new NpgsqlParameter { Value = value });
+            command.Parameters.Add(value is NpgsqlParameter typed ? typed : value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Real } : new NpgsqlParameter { Value = value });
         }
         return command;
     }
