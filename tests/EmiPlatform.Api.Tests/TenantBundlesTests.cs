@@ -14,7 +14,7 @@ public sealed class TenantBundlesTests(ApiFactory api) : IClassFixture<ApiFactor
     [Fact]
     public async Task A_tenant_admins_bundle_is_seen_and_used_by_its_tenant_only()
     {
-        var (_, keyA) = await api.CreateTenantAsync("Lab A");
+        var (tenantA, keyA) = await api.CreateTenantAsync("Lab A");
         var (_, keyB) = await api.CreateTenantAsync("Lab B");
         var a = api.Client(keyA);
         var b = api.Client(keyB);
@@ -46,6 +46,11 @@ public sealed class TenantBundlesTests(ApiFactory api) : IClassFixture<ApiFactor
 
         // Lab B may use the same name for its own: name + version is unique per owner.
         Assert.Equal(HttpStatusCode.Created, (await b.PostAsync("/v1/bundles", new LabBundle().Zip())).StatusCode);
+
+        // Erasing the lab erases its bundles, rows and files.
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Admin().DeleteAsync($"/v1/admin/tenants/{tenantA.Id}")).StatusCode);
+        Assert.False(Directory.Exists(bundle.Location));
+        Assert.DoesNotContain(await api.Admin().GetFromJsonAsync<List<BundleDto>>("/v1/admin/bundles", Json.Options) ?? [], x => x.Id == bundle.Id);
     }
 
     [Fact]

@@ -82,6 +82,16 @@ public sealed partial class TenantBundleRegistrar(
         }
     }
 
+    /// <summary>Removes every bundle directory of an erased tenant (its rows went with the tenant row).</summary>
+    public void DeleteTenant(Guid tenantId)
+    {
+        var folder = Path.Combine(Root, tenantId.ToString("N"));
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>Removes a prepared directory whose row was not inserted (a duplicate).</summary>
     public static void Discard(RegisteredBundle prepared)
     {
