@@ -60,11 +60,8 @@ def _media_index(folder: Path) -> dict[str, list[Path]]:
     return index
 
 
-def load(folder: Path, labels: Path | None = None) -> list[Clip]:
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DatasetError(f"{folder}: not a directory")
-    csv_path = _find_csv(folder, labels)
+def read_label_rows(csv_path: Path) -> tuple[list[tuple[int, str, np.ndarray | None]], list[str]]:
+    """The CSV's rows as (line, Filename, labels or None where a value is bad) and the problems found."""
     with open(csv_path, newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         header = next(reader, None)
@@ -79,9 +76,7 @@ def load(folder: Path, labels: Path | None = None) -> list[Clip]:
         raise DatasetError(f"{csv_path}: missing column(s) {', '.join(repr(w) for w in wanted)} "
                            f"(found: {', '.join(repr(h) for h in header)})")
     label_cols = [norm.index(e.lower()) for e in EMOTIONS]
-
-    index = _media_index(folder)
-    problems, clips, seen = [], [], {}
+    problems, out, seen = [], [], {}
     for line, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -104,6 +99,19 @@ def load(folder: Path, labels: Path | None = None) -> list[Clip]:
             problems.append(f"{csv_path.name} line {line}: {name!r} is listed twice (first on line {seen[name]})")
             continue
         seen[name] = line
+        out.append((line, name, np.array(values, dtype=np.float32) if len(values) == len(EMOTIONS) else None))
+    return out, problems
+
+
+def load(folder: Path, labels: Path | None = None) -> list[Clip]:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DatasetError(f"{folder}: not a directory")
+    csv_path = _find_csv(folder, labels)
+    rows, problems = read_label_rows(csv_path)
+    index = _media_index(folder)
+    clips = []
+    for line, name, values in rows:
         direct = folder / name
         if name and direct.is_file():
             path = direct
@@ -122,8 +130,8 @@ def load(folder: Path, labels: Path | None = None) -> list[Clip]:
         except MediaError as e:
             problems.append(f"{csv_path.name} line {line}: {e}")
             continue
-        if len(values) == len(EMOTIONS):
-            clips.append(Clip(name, path, np.array(values, dtype=np.float32), info.has_audio, info.has_video))
+        if values is not None:
+            clips.append(Clip(name, path, values, info.has_audio, info.has_video))
     if problems:
         more = f"\n  ... and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
         raise DatasetError(f"{folder}: {len(problems)} problem(s) in the labelled folder:\n  "

@@ -1,7 +1,15 @@
-"""Train the heads of one or both branches on frozen backbones, from a labelled folder.
+"""Train the heads of one or both branches on frozen backbones, from a labelled folder or from exported features.
 
     PYTHONPATH=ml /usr/bin/python3 -m emi_ml.train --data DIR --preset base --out runs/1 \\
         [--init-audio backbone.pt] [--init-visual backbone.pt] [--branch audio|visual|both] [--epochs 30]
+
+    PYTHONPATH=ml /usr/bin/python3 -m emi_ml.train --features DIR --labels labels.csv --out BUNDLE \\
+        --name my-head --version 1.0.0 --task "what the labels measure" [--base-bundle models/reference-tiny] \\
+        [--branch audio|visual] [--epochs 200]
+
+With --features the backbone never runs: the branch's reference head is trained on the feature files the platform
+exported (emi_ml.features) and written as a head bundle naming the base bundle's backbone by hash (head_training),
+ready for `emi bundles register`.
 
 Writes OUT/<branch>.pt (load with `export --audio-weights/--visual-weights`) and OUT/training.json.
 The backbones (wav2vec 2.0 with its VAD head; ResNet18) stay as loaded: train them elsewhere, or
@@ -20,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import dataset, faces, media, metrics, segments, weights
+from . import dataset, faces, features, head_training, media, metrics, segments, weights
 from . import manifest as mf
 from .config import preset as get_preset
 from .export import DEFAULT_SEED
@@ -140,11 +148,19 @@ def train_branch(branch: str, model, clips: list[dataset.Clip], *, epochs: int, 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m emi_ml.train", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", required=True, type=Path, help="labelled folder (media + CSV)")
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=Path, help="labelled folder (media + CSV)")
+    source.add_argument("--features", type=Path, help="folder of exported feature files (.npz); needs --labels")
     ap.add_argument("--labels", type=Path, help="the labels CSV, when the folder has several")
     ap.add_argument("--out", required=True, type=Path, help="directory for the trained state dicts")
     ap.add_argument("--preset", default="tiny", help="tiny | base | large (default tiny)")
     ap.add_argument("--branch", default="both", choices=("audio", "visual", "both"))
+    ap.add_argument("--name", help="--features: the head bundle's name")
+    ap.add_argument("--version", default="1.0.0", help="--features: the head bundle's version (default 1.0.0)")
+    ap.add_argument("--task", help="--features: what the labels measure, in words; the bundle's provenance names it")
+    ap.add_argument("--base-bundle", type=Path, default=mf.REPO_ROOT / "models" / "reference-tiny",
+                    help="--features: the platform bundle whose backbone made the features (its manifest gives the head's "
+                         "architecture and everything the new bundle names by hash; default the reference bundle)")
     ap.add_argument("--init-audio", type=Path, help="audio state dict to start from (may hold the backbone only)")
     ap.add_argument("--init-visual", type=Path, help="visual state dict to start from (may hold the backbone only)")
     ap.add_argument("--epochs", type=int, default=30)
@@ -157,6 +173,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.batch_size < 2:
         ap.error("--batch-size must be at least 2 (the loss uses Pearson ρ over the batch)")
+    if args.features is not None:
+        if args.labels is None or not args.name or not args.task:
+            ap.error("--features needs --labels, --name and --task")
+        return _train_on_features(args)
     try:
         preset = get_preset(args.preset)
     except ValueError as e:
@@ -189,6 +209,25 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     (args.out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+def _train_on_features(args) -> int:
+    try:
+        files = features.load_folder(args.features, None if args.branch == "both" else args.branch)
+        items = features.match_labels(files, args.labels)
+        base = head_training.read_base(args.base_bundle)
+        model, history = head_training.train(items, base, epochs=args.epochs, lr=args.lr, seed=args.seed,
+                                             batch_size=args.batch_size)
+        build = {"generator": "emi_ml.train --features", "seed": args.seed, "epochs": args.epochs, "lr": args.lr,
+                 "features": args.features.name, "labels": args.labels.name, "toolchain": {"torch": torch.__version__}}
+        head_training.export_bundle(model, base, items[0].file.branch, args.out, name=args.name, version=args.version,
+                                    task=args.task, history=history, build=build)
+    except (features.FeatureError, dataset.DatasetError, head_training.HeadTrainingError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"{items[0].file.branch} head: loss {history['initial_loss']:.4f} -> {history['final_loss']:.4f} on "
+          f"{history['clips']} clips, wrote {args.out}")
     return 0
 
 

@@ -13,4 +13,14 @@ public sealed class BundleOptions
     /// loads bundles from their registered location.
     /// </summary>
     public string DefaultBundle { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Where labs' own bundles are written (one folder per tenant and bundle): a directory every scoring worker reads
+    /// at the same path, as platform bundles are. Relative paths resolve against the content root; empty: a folder in
+    /// the system's temporary directory, which only serves a single machine.
+    /// </summary>
+    public string TenantBundles { get; set; } = string.Empty;
+
+    /// <summary>The largest head graph a lab may upload, in bytes (default 64 MiB).</summary>
+    public long MaxHeadGraphBytes { get; set; } = 64L * 1024 * 1024;
 }

@@ -34,7 +34,7 @@ public sealed class BundleRegistry(EmiDataSources database, TimeProvider clock)
         await using var command = database.Admin.CreateCommand("""
             INSERT INTO model_bundles (id, name, version, trained, location, manifest, registered_at)
             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
-            ON CONFLICT (name, version) DO NOTHING
+            ON CONFLICT DO NOTHING
             """);
         command.Parameters.Add(new() { Value = row.Id });
         command.Parameters.Add(new() { Value = row.Name });
@@ -52,9 +52,11 @@ public sealed class BundleRegistry(EmiDataSources database, TimeProvider clock)
         return (existing, false);
     }
 
+    /// <summary>A platform bundle by name and version.</summary>
     public async Task<RegisteredBundle?> FindAsync(string name, string version, CancellationToken cancellationToken)
     {
-        await using var command = database.Admin.CreateCommand(Select + " WHERE name = $1 AND version = $2");
+        // Platform bundles only: a lab's own bundle of the same name and version is another bundle.
+        await using var command = database.Admin.CreateCommand(Select + " WHERE tenant_id IS NULL AND name = $1 AND version = $2");
         command.Parameters.Add(new() { Value = name });
         command.Parameters.Add(new() { Value = version });
         return await ReadOneAsync(command, cancellationToken);
@@ -67,7 +69,7 @@ public sealed class BundleRegistry(EmiDataSources database, TimeProvider clock)
         return await ReadOneAsync(command, cancellationToken);
     }
 
-    /// <summary>The loaded bundle of a registered id; loaded on first use and shared by every job after it.</summary>
+    /// <summary>The loaded bundle of a registered id (a platform bundle or a lab's own); loaded on first use and shared by every job after it.</summary>
     public Task<ModelBundle> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
         var lazy = _loaded.GetOrAdd(id, key => new Lazy<Task<ModelBundle>>(async () =>
@@ -89,7 +91,7 @@ public sealed class BundleRegistry(EmiDataSources database, TimeProvider clock)
         return task.WaitAsync(cancellationToken);
     }
 
-    private const string Select = "SELECT id, name, version, trained, location, manifest::text, registered_at FROM model_bundles";
+    private const string Select = "SELECT id, name, version, trained, location, manifest::text, registered_at, tenant_id FROM model_bundles";
 
     private static async Task<RegisteredBundle?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
@@ -107,6 +109,7 @@ public sealed class BundleRegistry(EmiDataSources database, TimeProvider clock)
             Location = reader.GetString(4),
             Manifest = reader.GetString(5),
             RegisteredAt = reader.GetFieldValue<DateTimeOffset>(6),
+            TenantId = reader.IsDBNull(7) ? null : reader.GetGuid(7),
         };
     }
 }

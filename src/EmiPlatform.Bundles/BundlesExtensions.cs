@@ -14,6 +14,7 @@ public static class BundlesExtensions
         builder.Services.AddEmiDataSources();
         builder.Services.TryAddSingleton<BundleRegistry>();
         builder.Services.TryAddSingleton<DefaultBundle>();
+        builder.Services.TryAddSingleton<Tenants.TenantBundleRegistrar>();
         return builder;
     }
 }

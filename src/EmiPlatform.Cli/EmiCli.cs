@@ -17,6 +17,8 @@ public static class EmiCli
             ParticipantsCommand.Create(context),
             UploadCommand.Create(context),
             ExportCommand.Create(context),
+            BundlesCommand.Create(context),
+            FeaturesCommand.Create(context),
             JobsCommand.Create(context),
             ScoreCommand.Create(context),
             BenchCommand.Create(),

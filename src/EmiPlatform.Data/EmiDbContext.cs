@@ -49,6 +49,8 @@ public class EmiDbContext : DbContext
         FilterByTenant<Webhook>(modelBuilder);
         FilterByTenant<WebhookDelivery>(modelBuilder);
         FilterByTenant<StudyRun>(modelBuilder);
+        // A tenant sees the platform's bundles (no owner) and its own, as row-level security does.
+        modelBuilder.Entity<RegisteredBundle>().HasQueryFilter(b => !Scoped || b.TenantId == null || b.TenantId == ScopeTenantId);
     }
 
     private void FilterByTenant<T>(ModelBuilder modelBuilder) where T : class, ITenantOwned =>

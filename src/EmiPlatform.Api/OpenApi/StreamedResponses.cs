@@ -36,6 +36,21 @@ public static class StreamedResponses
         return Task.CompletedTask;
     }
 
+    public static Task BundleUploadBody(OpenApiOperation operation, OpenApiOperationTransformerContext _, CancellationToken _1)
+    {
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "A ZIP of the bundle: manifest.json (contract v2) and the head graphs it names, at the top of the archive. " +
+                          "Everything else the manifest names (the backbone, the face and speech stages) it names by the platform's SHA-256 and does not upload.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/zip"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+            },
+        };
+        return Task.CompletedTask;
+    }
+
     public static Task ContentRedirect(OpenApiOperation operation, OpenApiOperationTransformerContext _, CancellationToken _1)
     {
         operation.Responses![StatusCodes.Status302Found.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse

@@ -3,6 +3,7 @@ using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.Keys;
 using EmiPlatform.Api.Paging;
 using EmiPlatform.Api.Recordings;
+using EmiPlatform.Bundles.Tenants;
 using EmiPlatform.Data;
 using EmiPlatform.Data.Entities;
 using EmiPlatform.Storage;
@@ -128,16 +129,17 @@ public static class TenantsApi
 
     /// <summary>
     /// The tenant's grain erases the rows (each study through its own grain, then the tenant row with its keys and
-    /// webhooks); every blob under the tenant's prefix goes after that.
+    /// webhooks, and the lab's own bundles); every blob under the tenant's prefix and the lab's bundle directories go after that.
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid id, AdminDbContext db, IBlobStore blobs, IGrainFactory grains, CancellationToken ct)
+        Guid id, AdminDbContext db, IBlobStore blobs, IGrainFactory grains, TenantBundleRegistrar bundles, CancellationToken ct)
     {
         if (!await db.Tenants.AnyAsync(t => t.Id == id, ct) || !await grains.GetGrain<ITenantGrain>(id).EraseAsync())
         {
             return Problem.NotFound("tenant");
         }
         await blobs.DeletePrefixAsync(RecordingBlobs.TenantPrefix(id), CancellationToken.None);
+        bundles.DeleteTenant(id);
         return TypedResults.NoContent();
     }
 

@@ -118,6 +118,16 @@ public sealed class EmiClient : IDisposable
         return (response.StatusCode == HttpStatusCode.Created, recording);
     }
 
+    /// <summary>POSTs raw bytes (a bundle's ZIP) and reads the JSON answer. Created: 201, not 200 (already registered).</summary>
+    public async Task<(bool Created, JsonElement Body)> PostBytesAsync(string path, byte[] bytes, string contentType, CancellationToken ct)
+    {
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        using var response = await _http.PostAsync(Relative(path), content, ct).ConfigureAwait(false);
+        var body = await ReadAsync(response, ct).ConfigureAwait(false);
+        return (response.StatusCode == HttpStatusCode.Created, body);
+    }
+
     /// <summary>Copies a (possibly huge, streamed) response body into <paramref name="destination"/>.</summary>
     public async Task<long> DownloadAsync(string path, Stream destination, CancellationToken ct)
     {

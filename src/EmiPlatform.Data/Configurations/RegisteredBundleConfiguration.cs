@@ -10,7 +10,6 @@ internal sealed class RegisteredBundleConfiguration : IEntityTypeConfiguration<R
     {
         builder.ToTable("model_bundles");
         builder.HasKey(b => b.Id);
-        builder.HasIndex(b => new { b.Name, b.Version }).IsUnique();
         builder.Property(b => b.Id).HasColumnName("id");
         builder.Property(b => b.Name).HasColumnName("name").HasMaxLength(200);
         builder.Property(b => b.Version).HasColumnName("version").HasMaxLength(100);
@@ -18,5 +17,6 @@ internal sealed class RegisteredBundleConfiguration : IEntityTypeConfiguration<R
         builder.Property(b => b.Location).HasColumnName("location").HasMaxLength(1000);
         builder.Property(b => b.Manifest).HasColumnName("manifest").HasColumnType("jsonb");
         builder.Property(b => b.RegisteredAt).HasColumnName("registered_at");
+        builder.Property(b => b.TenantId).HasColumnName("tenant_id");
     }
 }

@@ -1,6 +1,9 @@
 namespace EmiPlatform.Data.Entities;
 
-/// <summary>A model bundle registered with the platform (platform-wide, not tenant-owned); immutable once registered.</summary>
+/// <summary>
+/// A model bundle registered with the platform: platform-wide (TenantId null) or a lab's own head bundle, seen and used
+/// by that tenant only (row-level security); immutable once registered.
+/// </summary>
 public sealed class RegisteredBundle
 {
     public Guid Id { get; set; }
@@ -15,4 +18,7 @@ public sealed class RegisteredBundle
     public required string Manifest { get; set; }
 
     public DateTimeOffset RegisteredAt { get; set; }
+
+    /// <summary>The owning tenant of a lab's own bundle; null for a platform bundle.</summary>
+    public Guid? TenantId { get; set; }
 }
