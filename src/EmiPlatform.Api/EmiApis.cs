@@ -1,4 +1,5 @@
 using EmiPlatform.Api.Bundles;
+using EmiPlatform.Api.Events;
 using EmiPlatform.Api.Exports;
 using EmiPlatform.Api.Health;
 using EmiPlatform.Api.Jobs;
@@ -35,6 +36,7 @@ public static class EmiApis
         routes.MapBundlesApi();
         routes.MapTimelinesApi();
         routes.MapExportApi();
+        routes.MapEventsApi();
         routes.MapWebhooksApi();
         routes.MapMetricsApi();
         return routes;

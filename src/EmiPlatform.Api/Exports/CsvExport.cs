@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using EmiPlatform.Api.Events;
 using EmiPlatform.Api.Timelines;
 using EmiPlatform.Csv;
 using EmiPlatform.Results;
@@ -16,7 +17,10 @@ public static class CsvExport
         ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial",
          "model_name", "model_version", "model_trained"];
 
-    public static readonly string[] LongColumns = [.. Identifiers, "window", "start_s", "end_s", .. ScoreColumns.Names];
+    public static readonly string[] LongColumns = [.. Identifiers, "window", "start_s", "end_s", .. ScoreColumns.Names, .. EventColumns.Window];
+
+    /// <summary>One row per event of each scored recording (docs/results.md, "Per-event results").</summary>
+    public static readonly string[] EventColumnsLayout = [.. Identifiers, .. EventColumns.Result];
 
     public static readonly string[] AggregateColumns =
         [.. Identifiers, "duration_s", "window_count", .. ScoreColumns.Names];
@@ -74,6 +78,52 @@ public static class CsvExport
             {
                 csv.Value(ResultQueries.ReadValue(reader, ResultQueries.WindowScoresAt, i));
             }
+            var e = WindowEvent.Read(reader);
+            Nullable(csv, e.Index);
+            csv.Text(e.Kind);
+            csv.Text(e.Stimulus);
+            csv.Text(e.Trial);
+            csv.Text(e.Condition);
+            Nullable(csv, e.TRelS);
+            csv.EndRow();
+            await csv.FlushIfFullAsync(cancellationToken);
+        }
+        return csv.Rows;
+    }
+
+    /// <summary>The per-event layout; returns the number of data rows written.</summary>
+    public static async Task<long> WriteEventsAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
+        CsvFormulas formulas, CancellationToken cancellationToken)
+    {
+        var csv = new CsvWriter(output, formulas);
+        csv.Header(EventColumnsLayout);
+        if (recordings.Count == 0)
+        {
+            return 0;
+        }
+        var prefixes = recordings.Select(r => csv.Encode(w => WriteIdentifiers(w, r))).ToArray();
+        await using var reader = await EventResults.ReadAsync(connection, tenantId, recordings, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            csv.EncodedCells(prefixes[reader.GetInt64(0) - 1]);
+            foreach (var value in EventResults.ReadRow(reader))
+            {
+                switch (value)
+                {
+                    case int n:
+                        csv.Number(n);
+                        break;
+                    case double d:
+                        csv.Number(d);
+                        break;
+                    case float f:
+                        csv.Number((float?)f);
+                        break;
+                    default:
+                        csv.Text(value as string);
+                        break;
+                }
+            }
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }
@@ -106,6 +156,30 @@ public static class CsvExport
             await csv.FlushIfFullAsync(cancellationToken);
         }
         return csv.Rows;
+    }
+
+    private static void Nullable(CsvWriter csv, double? value)
+    {
+        if (value is { } v)
+        {
+            csv.Number(v);
+        }
+        else
+        {
+            csv.Text(null);
+        }
+    }
+
+    private static void Nullable(CsvWriter csv, int? value)
+    {
+        if (value is { } v)
+        {
+            csv.Number(v);
+        }
+        else
+        {
+            csv.Text(null);
+        }
     }
 
     private static void WriteIdentifiers(CsvWriter csv, ScoredRecording r)

@@ -25,6 +25,7 @@ public static class ProblemTypes
     public const string CoordinationUnavailable = Base + "coordination-unavailable";
     public const string RateLimited = Base + "rate-limited";
     public const string TooManyUploads = Base + "too-many-uploads";
+    public const string InvalidEvents = Base + "invalid-events";
     public const string Internal = Base + "internal";
 
     public static string ForStatus(int status) => status switch
