@@ -17,6 +17,7 @@ public static class EmiCli
             ParticipantsCommand.Create(context),
             UploadCommand.Create(context),
             ExportCommand.Create(context),
+            EventsCommand.Create(context),
             JobsCommand.Create(context),
             ScoreCommand.Create(context),
             BenchCommand.Create(),

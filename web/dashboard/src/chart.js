@@ -126,8 +126,8 @@ function playhead(target) {
 
 // Draws `group`'s curves over the windows. Returns the plot and `setTime(seconds)`, which moves the playhead; a click
 // on the plot calls `onSeek(seconds)` with the time under the pointer. With the recording's `duration` the x axis spans
-// the whole recording, as its player's timeline does.
-export function drawTimeline(target, windows, { group = 'emi', showVad = false, duration = null, onSeek = () => {} } = {}) {
+// the whole recording, as its player's timeline does. `plugins` are drawn first, behind the bands (events.js's spans).
+export function drawTimeline(target, windows, { group = 'emi', showVad = false, duration = null, onSeek = () => {}, plugins = [] } = {}) {
   const g = GROUPS[group];
   const names = g.names(showVad);
   target.replaceChildren();
@@ -152,7 +152,7 @@ export function drawTimeline(target, windows, { group = 'emi', showVad = false, 
     // The playhead drives the cursor across, never up and down: no horizontal crosshair.
     cursor: { y: false },
     axes: [{ label: 'seconds' }, { scale: g.scale, label: g.axis, size: 60 }],
-    plugins: [coverageBands(windows), head.plugin],
+    plugins: [...plugins, coverageBands(windows), head.plugin],
     series: [
       { label: 't (s)' },
       // spanGaps false: never join across a null, a gap is where there was nothing to draw.
