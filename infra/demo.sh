@@ -166,6 +166,29 @@ echo
 echo "8. study.completed: each scoring run of the study ended with one signed webhook event (received on 127.0.0.1:$hook_port):"
 for _ in $(seq 1 40); do grep -q '"study.completed"' "$hooks" && break; sleep 0.25; done
 jq -r 'select(.type == "study.completed") | "   run \(.study.runId): \(.study.jobs.succeeded)/\(.study.jobs.total) succeeded, \(.study.recordingSecondsScored) s of recordings, \(.study.startedAt) -> \(.study.completedAt)"' "$hooks"
+# --- Stimulus events (issue 26): one self-contained step; needs only $url, $uploader_key, $study_id and the emi CLI. ---
+events_log="$root/.local/demo-events-log.csv"
+cat >"$events_log" <<'LOG'
+participant,recording,onset_s,offset_s,kind,stimulus,trial,condition
+P01,P01-take2.mp4,0,1,baseline,,1,
+P01,P01-take2.mp4,1,3,stimulus,joy-01,1,congruent
+P01,P01-take2.mp4,3,4,baseline,,2,
+P01,P01-take2.mp4,4,6.5,stimulus,amusement-02,2,incongruent
+LOG
+echo
+echo "stimulus events: the session recording P01-take2.mp4 holds two stimuli, each after a baseline (experiment log $events_log):"
+EMI_URL="$url" EMI_KEY="$uploader_key" dotnet src/EmiPlatform.Cli/bin/Debug/net10.0/emi.dll events import "$events_log" --study "$study_id" | sed 's/^/   /'
+events_csv="$root/.local/demo-study-events.csv"
+EMI_URL="$url" EMI_KEY="$uploader_key" dotnet src/EmiPlatform.Cli/bin/Debug/net10.0/emi.dll export --study "$study_id" --format events -o "$events_csv" >/dev/null
+echo "   per-event results (emi export --format events; one row per participant x event; _bc = mean minus the preceding baseline's mean):"
+python3 - "$events_csv" <<'PY' | column -t -s $'\t' | sed 's/^/   /'
+import csv, sys
+cols = ["participant", "recording", "event", "event_kind", "event_stimulus", "onset_s", "offset_s", "window_count", "joy_mean", "joy_peak", "joy_ttp_s", "joy_mean_bc"]
+print("\t".join(cols))
+for row in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
+    print("\t".join((f"{float(row[c]):.3f}" if c.startswith("joy") and row[c] else (row[c] or "-")) for c in cols))
+PY
+
 echo
 echo "9. metrics (Prometheus text; platform admin's key only; every metric and span: docs/operations.md, Telemetry):"
 echo "   curl -H \"Authorization: Bearer \$(cat .local/demo-admin-key)\" $url/metrics"

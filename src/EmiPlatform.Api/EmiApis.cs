@@ -1,6 +1,7 @@
 using EmiPlatform.Api.Bundles;
-using EmiPlatform.Api.Features;
+using EmiPlatform.Api.Events;
 using EmiPlatform.Api.Exports;
+using EmiPlatform.Api.Features;
 using EmiPlatform.Api.Health;
 using EmiPlatform.Api.Jobs;
 using EmiPlatform.Api.Keys;
@@ -37,6 +38,7 @@ public static class EmiApis
         routes.MapTimelinesApi();
         routes.MapExportApi();
         routes.MapFeaturesApi();
+        routes.MapEventsApi();
         routes.MapWebhooksApi();
         routes.MapMetricsApi();
         return routes;

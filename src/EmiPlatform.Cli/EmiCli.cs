@@ -19,6 +19,7 @@ public static class EmiCli
             ExportCommand.Create(context),
             BundlesCommand.Create(context),
             FeaturesCommand.Create(context),
+            EventsCommand.Create(context),
             JobsCommand.Create(context),
             ScoreCommand.Create(context),
             BenchCommand.Create(),

@@ -60,6 +60,13 @@ public static class TestMedia
     public static Task<byte[]> FacelessSilentVideoAsync() => MakeAsync("faceless-silent.mp4",
         "-f lavfi -i testsrc=size=320x240:rate=10 -t 2 -c:v libx264 -pix_fmt yuv420p -movflags +faststart");
 
+    /// <summary>
+    /// A 12 s session recording: 16 kHz mono tone whose pitch steps up every 2 s (200, 300, … 700 Hz), so a participant's
+    /// baseline and stimulus segments sound different to the audio branch.
+    /// </summary>
+    public static Task<byte[]> SessionAsync() => MakeAsync("session-12.wav",
+        "-f lavfi -i \"aevalsrc=sin(2*PI*(200+100*floor(t/2))*t):s=16000\" -t 12 -c:a pcm_s16le");
+
     /// <summary>Writes media made by <paramref name="make"/> to <paramref name="path"/> (its folder created), for tools that read files.</summary>
     public static async Task WriteAsync(string path, Task<byte[]> make)
     {

@@ -263,7 +263,7 @@ public sealed class DashboardTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is missing or blank");
     }
 
-    private static Process Start(string file, string directory, params string[] arguments)
+    internal static Process Start(string file, string directory, params string[] arguments)
     {
         var info = new ProcessStartInfo(file)
         {

@@ -16,7 +16,8 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
          "model_version", "model_trained", "window", "start_s", "end_s", "admiration", "amusement", "determination", "empathic_pain",
          "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video", "face_coverage", "speech_coverage", "face_confidence", "au01_inner_brow_raise", "au02_outer_brow_raise", "au04_brow_lower", "au43_eye_closure",
          "au12_lip_corner_pull", "au15_lip_corner_depress", "au25_lips_part", "au26_jaw_drop", "head_yaw_deg", "head_pitch_deg", "head_roll_deg",
-         "expr_angry", "expr_disgust", "expr_fear", "expr_happy", "expr_sad", "expr_surprise", "expr_neutral"];
+         "expr_angry", "expr_disgust", "expr_fear", "expr_happy", "expr_sad", "expr_surprise", "expr_neutral",
+         "event", "event_kind", "event_stimulus", "event_trial", "event_condition", "t_rel_s"];
 
     private static readonly string[] AggregateHeader =
         ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial", "model_name",
@@ -307,7 +308,8 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
         return path;
     }
 
-    private static async Task<string> RunAsync(string program, params string[] arguments)
+    /// <summary>Runs python3 or Rscript on a saved export; also used by <see cref="EventsTests"/>.</summary>
+    internal static async Task<string> RunAsync(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, StandardOutputEncoding = Encoding.UTF8 };
         foreach (var a in arguments)

@@ -117,4 +117,26 @@ public sealed class CliUploadTests(ApiFactory api) : IClassFixture<ApiFactory>
         (await lab.RunAsync("upload", folder, "--study", studyId.ToString(), "--participant-from", "*.wav")).AssertExit(1);
         (await lab.RunAsync("upload", Path.Combine(folder, "missing.wav"), "--study", studyId.ToString(), "--participant", "S1")).AssertExit(1);
     }
+    [Fact]
+    public async Task Upload_with_events_imports_the_log_after_the_files_and_events_import_refuses_a_bad_log_listing_its_rows()
+    {
+        var (lab, key, studyId) = await StudyAsync("Events lab");
+        var folder = Directory.CreateTempSubdirectory("emi-events-").FullName;
+        await TestMedia.WriteAsync(Path.Combine(folder, "P01_session.wav"), TestMedia.SineAsync(260, 3));
+        var log = Path.Combine(folder, "..", $"log-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(log, "recording,onset_s,offset_s,kind,stimulus\nP01_session.wav,0,1,baseline,\nP01_session.wav,1,2.5,stimulus,joy-01\n");
+
+        var run = (await lab.RunAsync("upload", folder, "--study", studyId.ToString(), "--participant-from", "{participant}_*", "--events", log)).AssertExit(0);
+        Assert.Contains("imported 2 events on 1 recordings", run.Out, StringComparison.Ordinal);
+        var participant = (await lab.JsonAsync("participants", "list", "--study", studyId.ToString()))[0].GetProperty("id").GetGuid();
+        var recording = (await GetAsync(key, $"v1/studies/{studyId}/participants/{participant}/recordings"))[0].GetProperty("id").GetGuid();
+        var events = await lab.JsonAsync("events", "list", recording.ToString());
+        Assert.Equal(["baseline", "stimulus"], events.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+
+        await File.WriteAllTextAsync(log, "recording,onset_s,offset_s\nP01_session.wav,0,2\nP01_session.wav,1,2\nnope.wav,0,1\n");
+        var refused = (await lab.RunAsync("events", "import", log, "--study", studyId.ToString())).AssertExit(2);
+        Assert.Contains("row 3 (P01_session.wav): overlaps row 2", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("row 4 (nope.wav): no recording", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(2, (await lab.JsonAsync("events", "list", recording.ToString())).GetProperty("events").GetArrayLength()); // nothing changed
+    }
 }

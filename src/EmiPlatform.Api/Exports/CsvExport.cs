@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using EmiPlatform.Api.Events;
 using EmiPlatform.Api.Timelines;
 using EmiPlatform.Csv;
 using EmiPlatform.Results;
@@ -17,6 +18,9 @@ public static class CsvExport
     public static readonly string[] LongColumns = ExportColumns.Names(ExportColumns.Long);
 
     public static readonly string[] AggregateColumns = ExportColumns.Names(ExportColumns.Aggregate);
+
+    /// <summary>One row per event of each scored recording (docs/results.md, "Per-event results").</summary>
+    public static readonly string[] EventsColumns = ExportColumns.Names(ExportColumns.Events);
 
     /// <summary>
     /// The companion layout: one row per recording of the study whatever became of it, so a recording that has no rows
@@ -72,6 +76,55 @@ public static class CsvExport
             {
                 csv.Value(ResultQueries.ReadValue(reader, ResultQueries.WindowScoresAt, i));
             }
+            var e = WindowEvent.Read(reader);
+            Nullable(csv, e.Index);
+            csv.Text(e.Kind);
+            csv.Text(e.Stimulus);
+            csv.Text(e.Trial);
+            csv.Text(e.Condition);
+            Nullable(csv, e.TRelS);
+            metadata.Append(csv, suffixes[position]);
+            csv.EndRow();
+            await csv.FlushIfFullAsync(cancellationToken);
+        }
+        return csv.Rows;
+    }
+
+    /// <summary>The per-event layout; returns the number of data rows written.</summary>
+    public static async Task<long> WriteEventsAsync(PipeWriter output, NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
+        ParticipantMetadata metadata, CsvFormulas formulas, CancellationToken cancellationToken)
+    {
+        var csv = new CsvWriter(output, formulas);
+        csv.Header([.. EventsColumns, .. ExportColumns.Names(metadata.Columns)]);
+        if (recordings.Count == 0)
+        {
+            return 0;
+        }
+        var prefixes = recordings.Select(r => csv.Encode(w => WriteIdentifiers(w, r))).ToArray();
+        var suffixes = recordings.Select(r => metadata.Encode(csv, r.ParticipantId)).ToArray();
+        await using var reader = await EventResults.ReadAsync(connection, tenantId, recordings, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var position = reader.GetInt64(0) - 1;
+            csv.EncodedCells(prefixes[position]);
+            foreach (var value in EventResults.ReadRow(reader))
+            {
+                switch (value)
+                {
+                    case int n:
+                        csv.Number(n);
+                        break;
+                    case double d:
+                        csv.Number(d);
+                        break;
+                    case float f:
+                        csv.Number((float?)f);
+                        break;
+                    default:
+                        csv.Text(value as string);
+                        break;
+                }
+            }
             metadata.Append(csv, suffixes[position]);
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
@@ -117,6 +170,30 @@ public static class CsvExport
             await csv.FlushIfFullAsync(cancellationToken);
         }
         return csv.Rows;
+    }
+
+    private static void Nullable(CsvWriter csv, double? value)
+    {
+        if (value is { } v)
+        {
+            csv.Number(v);
+        }
+        else
+        {
+            csv.Text(null);
+        }
+    }
+
+    private static void Nullable(CsvWriter csv, int? value)
+    {
+        if (value is { } v)
+        {
+            csv.Number(v);
+        }
+        else
+        {
+            csv.Text(null);
+        }
     }
 
     private static void WriteIdentifiers(CsvWriter csv, ScoredRecording r)

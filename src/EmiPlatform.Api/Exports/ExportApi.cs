@@ -17,7 +17,7 @@ namespace EmiPlatform.Api.Exports;
 /// </summary>
 public static class ExportApi
 {
-    private static readonly string[] Formats = ["long", "aggregate", "recordings"];
+    private static readonly string[] Formats = ["long", "aggregate", "recordings", "events"];
     private static readonly string[] FormulaModes = ["escaped", "raw"];
 
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder routes)
@@ -29,7 +29,8 @@ public static class ExportApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Query: format = long (one row per window, the default) | aggregate (one row per scored recording) | " +
                              "recordings (one row per recording whatever became of it: status scored, failed, cancelled, queued, running or not-scored, " +
-                             "with the job's error; the companion that names what the other two leave out); " +
+                             "with the job's error; the companion that names what the other two leave out) | " +
+                             "events (one row per stimulus event of each scored recording: mean, peak, time to peak and baseline-corrected mean of each measure); " +
                              "model = name@version (default: per recording, the newest bundle that scored it); " +
                              "formulas = escaped (the default: a text cell starting with =, +, -, @, tab or CR is written as \"'…\" so a " +
                              "spreadsheet shows it as text instead of running it) | raw (text exactly as stored, for pipelines). Numbers are never changed. " +
@@ -115,6 +116,11 @@ public static class ExportApi
         }
         var recordings = (await ResultQueries.ListRecordingsAsync(connection, tenant.Id, studyId, null, null, bundleId, ct))
             .Where(r => r.Bundle is not null).ToList();
+        if (format == "events")
+        {
+            return new StreamedResult(contentType, fileName,
+                async (output, token) => metrics.RecordExportRows(tenant.Id, format, await CsvExport.WriteEventsAsync(output, connection, tenant.Id, recordings, metadata, mode, token)));
+        }
         return new StreamedResult(contentType, fileName,
             async (output, token) => metrics.RecordExportRows(tenant.Id, format, await CsvExport.WriteLongAsync(output, connection, tenant.Id, recordings, metadata, mode, token)));
     }

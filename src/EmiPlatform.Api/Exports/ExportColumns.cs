@@ -37,6 +37,12 @@ public static class ExportColumns
         new("start_s", "number", "window start from the recording's start") { Unit = "s", Minimum = 0, Required = true },
         new("end_s", "number", "window end from the recording's start") { Unit = "s", Minimum = 0, Required = true },
         .. ScoreColumns.All.Select(c => Score(c, "the window's")),
+        new("event", "integer", "position of the window's event in its recording, from 0; empty outside events") { Minimum = 0 },
+        ExportColumn.Text("event_kind", "the event's kind: stimulus, baseline or the lab's own word"),
+        ExportColumn.Text("event_stimulus", "the event's stimulus label"),
+        ExportColumn.Text("event_trial", "the event's trial label: text, so 007 stays 007"),
+        ExportColumn.Text("event_condition", "the event's condition label"),
+        new("t_rel_s", "number", "the window's centre minus its event's onset; empty outside events") { Unit = "s" },
     ];
 
     public static readonly IReadOnlyList<ExportColumn> Aggregate =
@@ -48,6 +54,30 @@ public static class ExportColumns
         .. FeatureColumns.Names.Select((name, i) => FeatureColumns.IsHash(i)
             ? ExportColumn.Text(name, "SHA-256 of the backbone that made this branch's features; empty when the branch did not score")
             : ExportColumn.Flag(name, "TRUE when this branch's features came from the feature cache (a heads-only score); empty when the branch did not score") with { Required = false }),
+    ];
+
+    /// <summary>Per-event results (docs/results.md, "Per-event results"); the names follow <see cref="EventColumns.Result"/>.</summary>
+    public static readonly IReadOnlyList<ExportColumn> Events =
+    [
+        .. Recording, .. Model,
+        new("event", "integer", "the event's position in its recording, from 0") { Minimum = 0, Required = true },
+        ExportColumn.Text("event_kind", "stimulus, baseline or the lab's own word", required: true),
+        ExportColumn.Text("event_stimulus", "the event's stimulus label"),
+        ExportColumn.Text("event_trial", "the event's trial label: text, so 007 stays 007"),
+        ExportColumn.Text("event_condition", "the event's condition label"),
+        new("onset_s", "number", "the event's onset from the recording's start") { Unit = "s", Minimum = 0, Required = true },
+        new("offset_s", "number", "the event's offset from the recording's start") { Unit = "s", Minimum = 0, Required = true },
+        new("baseline_event", "integer", "the baseline event the corrected means subtract; empty without one") { Minimum = 0 },
+        new("window_count", "integer", "windows whose centre lies in the event") { Minimum = 0, Required = true },
+        ExportColumn.Fraction("face_coverage", "mean face coverage of the event's windows"),
+        ExportColumn.Fraction("speech_coverage", "mean speech coverage of the event's windows"),
+        .. EventColumns.Measures.SelectMany(m => new ExportColumn[]
+        {
+            new(m.Name + "_mean", "number", $"mean of {m.Name} over the event's windows"),
+            new(m.Name + "_peak", "number", $"largest {m.Name} of the event's windows"),
+            new(m.Name + "_ttp_s", "number", $"time from the onset to the centre of the window with the peak {m.Name}") { Unit = "s" },
+            new(m.Name + "_mean_bc", "number", $"the event's mean {m.Name} minus its baseline event's; empty without a baseline"),
+        }),
     ];
 
     public static readonly IReadOnlyList<ExportColumn> Recordings =
@@ -66,6 +96,7 @@ public static class ExportColumns
         "long" => Long,
         "aggregate" => Aggregate,
         "recordings" => Recordings,
+        "events" => Events,
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not an export format"),
     };
 

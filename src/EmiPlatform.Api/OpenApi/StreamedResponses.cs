@@ -108,7 +108,7 @@ public static class StreamedResponses
     {
         foreach (var parameter in operation.Parameters ?? [])
         {
-            var values = parameter.Name switch { "format" => new[] { "long", "aggregate" }, "formulas" => ["escaped", "raw"], _ => null };
+            var values = parameter.Name switch { "format" => new[] { "long", "aggregate", "recordings", "events" }, "formulas" => ["escaped", "raw"], _ => null };
             if (values is not null && parameter.Schema is OpenApiSchema schema)
             {
                 // The first is what an absent parameter means; any other value is a 422.
@@ -119,7 +119,7 @@ public static class StreamedResponses
         operation.Responses!["200"] = new OpenApiResponse
         {
             Description = "RFC 4180 CSV (text/csv; charset=utf-8; header=present), streamed: a header row, then a row per window (long) or " +
-                          "per recording (aggregate). Columns: docs/results.md.",
+                          "per recording (aggregate, recordings) or per event of each scored recording (events). Columns: docs/results.md.",
             Headers = new Dictionary<string, IOpenApiHeader>
             {
                 ["Content-Disposition"] = new OpenApiHeader
@@ -137,6 +137,7 @@ public static class StreamedResponses
                     {
                         ["long"] = new OpenApiExample { Summary = "format=long: the header row", Value = string.Join(',', Exports.CsvExport.LongColumns) + "\r\n" },
                         ["aggregate"] = new OpenApiExample { Summary = "format=aggregate: the header row", Value = string.Join(',', Exports.CsvExport.AggregateColumns) + "\r\n" },
+                        ["events"] = new OpenApiExample { Summary = "format=events: the header row", Value = string.Join(',', Exports.CsvExport.EventsColumns) + "\r\n" },
                     },
                 },
             },

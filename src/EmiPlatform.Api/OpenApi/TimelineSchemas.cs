@@ -41,6 +41,12 @@ internal static class TimelineSchemas
             {
                 window[column.JsonName] = column.IsFlag ? JsonValue.Create(true) : JsonValue.Create(Math.Round(0.21 + (0.03 * window.Count) + (0.05 * i), 2));
             }
+            window["event"] = 0;
+            window["event_kind"] = "stimulus";
+            window["event_stimulus"] = "clip-03";
+            window["event_trial"] = "1";
+            window["event_condition"] = null;
+            window["t_rel_s"] = 0.25 + (i * 0.5);
             windows.Add(window);
         }
         return new JsonObject
@@ -66,8 +72,22 @@ internal static class TimelineSchemas
         ("scores", Array(Text())), ("fromS", Scalar(JsonSchemaType.Number | JsonSchemaType.Null)), ("toS", Scalar(JsonSchemaType.Number | JsonSchemaType.Null)),
     ];
 
-    private static OpenApiSchema Window() =>
-        Values(("index", Scalar(JsonSchemaType.Integer)), ("start_s", Scalar(JsonSchemaType.Number)), ("end_s", Scalar(JsonSchemaType.Number)));
+    /// <summary>A window: position, span, the score columns, then its event (<see cref="EventColumns.Window"/>, null outside events).</summary>
+    private static OpenApiSchema Window()
+    {
+        var schema = Values(("index", Scalar(JsonSchemaType.Integer)), ("start_s", Scalar(JsonSchemaType.Number)), ("end_s", Scalar(JsonSchemaType.Number)));
+        foreach (var name in EventColumns.Window)
+        {
+            schema.Properties![name] = name switch
+            {
+                "event" => Scalar(JsonSchemaType.Integer | JsonSchemaType.Null),
+                "t_rel_s" => Scalar(JsonSchemaType.Number | JsonSchemaType.Null),
+                _ => Text(nullable: true),
+            };
+            schema.Required!.Add(name);
+        }
+        return schema;
+    }
 
     /// <summary>With the feature provenance: which backbone made each branch's features and whether the cache supplied them.</summary>
     private static OpenApiSchema Aggregate()

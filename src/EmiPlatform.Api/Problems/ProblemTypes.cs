@@ -26,6 +26,7 @@ public static class ProblemTypes
     public const string RateLimited = Base + "rate-limited";
     public const string TooManyUploads = Base + "too-many-uploads";
     public const string TooManyStreams = Base + "too-many-streams";
+    public const string InvalidEvents = Base + "invalid-events";
     public const string Internal = Base + "internal";
 
     public static string ForStatus(int status) => status switch

@@ -20,6 +20,9 @@ public static class ResultQueries
     /// <summary>Where a windows row's scores start (after position, index, start and end).</summary>
     public const int WindowScoresAt = 4;
 
+    /// <summary>Where a windows row's event columns start (after the scores).</summary>
+    public static int WindowEventAt => WindowScoresAt + ScoreColumns.Count;
+
 
     /// <summary>
     /// Recordings with their identifiers and the chosen bundle: the one named, or else the newest registered bundle
@@ -214,20 +217,28 @@ public static class ResultQueries
     /// <summary>
     /// The windows of the given (recording, bundle) pairs, in the pairs' order then window order, overlapping
     /// [<paramref name="fromS"/>, <paramref name="toS"/>). Column 0 is the pair's 1-based position; 1 window_index,
-    /// 2 start_s, 3 end_s, from <see cref="WindowScoresAt"/> the columns of <see cref="ScoreColumns.All"/>.
+    /// 2 start_s, 3 end_s, from <see cref="WindowScoresAt"/> the columns of <see cref="ScoreColumns.All"/>, then from
+    /// <see cref="WindowEventAt"/> the window's event (<see cref="WindowEvent.Read"/>): joined here, when read, so setting a
+    /// recording's events again changes its windows' events without a re-score.
     /// One statement for all pairs: each pair is a primary-key range scan that is already in window order.
     /// </summary>
     public static async Task<NpgsqlDataReader> WindowsAsync(NpgsqlConnection connection, Guid tenantId, IReadOnlyList<ScoredRecording> recordings,
         double? fromS, double? toS, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand($"""
-            SELECT c.ord, w.window_index, w.start_s, w.end_s, {ScoreColumns.SqlList("w.")}
+            SELECT c.ord, w.window_index, w.start_s, w.end_s, {ScoreColumns.SqlList("w.")},
+                   e.event_index, e.kind, e.stimulus, e.trial, e.condition, (w.start_s + w.end_s) / 2 - e.onset_s
               FROM unnest(@recordings, @bundles) WITH ORDINALITY AS c(recording_id, bundle_id, ord)
              CROSS JOIN LATERAL (
                    SELECT * FROM timeline_windows t
                     WHERE t.tenant_id = @tenant AND t.recording_id = c.recording_id AND t.bundle_id = c.bundle_id
                       AND (@from IS NULL OR t.end_s > @from) AND (@to IS NULL OR t.start_s < @to)
                     ORDER BY t.window_index) w
+              LEFT JOIN LATERAL (
+                   SELECT ev.event_index, ev.kind, ev.stimulus, ev.trial, ev.condition, ev.onset_s FROM recording_events ev
+                    WHERE ev.tenant_id = @tenant AND ev.recording_id = c.recording_id
+                      AND ev.onset_s <= (w.start_s + w.end_s) / 2 AND (w.start_s + w.end_s) / 2 < ev.offset_s
+                    LIMIT 1) e ON true
              ORDER BY c.ord, w.window_index
             """, connection);
         command.Parameters.AddWithValue("tenant", tenantId);

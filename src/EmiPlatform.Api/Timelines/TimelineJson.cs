@@ -14,6 +14,8 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
     private const int FlushThreshold = 32 * 1024;
     private readonly Utf8JsonWriter json = new(output, new JsonWriterOptions { SkipValidation = true });
     private static readonly JsonEncodedText[] ScoreNames = [.. ScoreColumns.All.Select(c => JsonEncodedText.Encode(c.JsonName))];
+    private static readonly JsonEncodedText[] EventNames = [.. EventColumns.Window.Select(n => JsonEncodedText.Encode(n))];
+    private static readonly JsonEncodedText[] ResultNames = [.. EventColumns.Result.Select(n => JsonEncodedText.Encode(n))];
 
     public Utf8JsonWriter Writer => json;
 
@@ -67,6 +69,45 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
             if (Writes(i))
             {
                 WriteValue(i, value);
+            }
+        }
+        var e = WindowEvent.Read(reader);
+        WriteNullable(EventNames[0], e.Index);
+        json.WriteString(EventNames[1], e.Kind);
+        json.WriteString(EventNames[2], e.Stimulus);
+        json.WriteString(EventNames[3], e.Trial);
+        json.WriteString(EventNames[4], e.Condition);
+        WriteNullable(EventNames[5], e.TRelS);
+        json.WriteEndObject();
+    }
+
+    /// <summary>One row of <see cref="Events.EventResults"/> as an object: the recording's ids and names, then each result column.</summary>
+    public void EventResult(ScoredRecording r, object?[] values)
+    {
+        json.WriteStartObject();
+        json.WriteString("recordingId", r.RecordingId);
+        json.WriteString("participantId", r.ParticipantId);
+        json.WriteString("participantCode", r.ParticipantCode);
+        json.WriteString("fileName", r.FileName);
+        for (var i = 0; i < values.Length; i++)
+        {
+            switch (values[i])
+            {
+                case int n:
+                    json.WriteNumber(ResultNames[i], n);
+                    break;
+                case double d:
+                    json.WriteNumber(ResultNames[i], d);
+                    break;
+                case float f:
+                    json.WriteNumber(ResultNames[i], f);
+                    break;
+                case string text:
+                    json.WriteString(ResultNames[i], text);
+                    break;
+                default:
+                    json.WriteNull(ResultNames[i]);
+                    break;
             }
         }
         json.WriteEndObject();
@@ -137,6 +178,18 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
     }
 
     private void WriteNullable(string name, double? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private void WriteNullable(JsonEncodedText name, double? value)
     {
         if (value is { } v)
         {

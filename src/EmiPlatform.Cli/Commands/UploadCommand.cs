@@ -37,12 +37,17 @@ internal static class UploadCommand
             Description = "Then follow the study's scoring run to its end, as `emi jobs watch` does, and end with the recordings that did not score, by file name.",
         };
 
+        var events = new Option<string?>("--events")
+        {
+            Description = "An experiment log (CSV, columns as for `emi events import`) imported once the files are uploaded: each row names its "
+                + "recording by original file name (recording column) or id.",
+        };
         var command = options.AddTo(new Command("upload",
             "Upload recordings into a study. Files whose SHA-256 is already uploaded for their participant are skipped, so "
             + "running the same command again resumes an interrupted upload. Scoring runs afterwards, in the background: --wait "
             + "follows it. Exit code 3 when some files failed to upload (or, with --wait, to score).")
         {
-            paths, study, participant, participantFrom, stimulus, trial, parallel, noProgress, wait,
+            paths, study, participant, participantFrom, stimulus, trial, parallel, noProgress, wait, events,
         });
 
         ApiAction.Set(command, context, options, async call =>
@@ -107,6 +112,21 @@ internal static class UploadCommand
                 call.Output.Fail($"{failed} of {outcomes.Length} files failed to upload: "
                     + string.Join("; ", outcomes.Where(o => o.Status == UploadStatus.Failed).Select(o => $"{o.File} ({o.Error})")));
                 exit = ExitCodes.PartialFailure;
+            }
+            if (call.Get(events) is { } log)
+            {
+                if (failed > 0)
+                {
+                    call.Output.Fail($"events from {log} not imported: some files failed to upload (run the command again, or `emi events import`)");
+                }
+                else
+                {
+                    var imported = await EventsCommand.ImportAsync(call.Client, studyId, log, call.Cancellation).ConfigureAwait(false);
+                    if (!call.Output.IsJson)
+                    {
+                        call.Output.Line($"imported {imported.GetProperty("events")} events on {imported.GetProperty("recordings")} recordings from {log}");
+                    }
+                }
             }
             if (call.Get(wait))
             {

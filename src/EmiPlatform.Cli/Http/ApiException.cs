@@ -41,6 +41,15 @@ public sealed class ApiException(HttpStatusCode status, string? type, string tit
                             : [field.Value.ToString()];
                     }
                 }
+                // An invalid-events refusal lists its offending rows: shown like field errors, one line per row.
+                if (root.TryGetProperty("rows", out var rows) && rows.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var row in rows.EnumerateArray())
+                    {
+                        var recording = Text(row, "recording") is { } r ? $" ({r})" : "";
+                        errors[$"row {row.GetProperty("row")}{recording}"] = [Text(row, "message") ?? ""];
+                    }
+                }
                 return new ApiException(response.StatusCode, Text(root, "type"), Text(root, "title") ?? fallbackTitle,
                     Text(root, "detail"), errors, Text(root, "traceId"), body);
             }

@@ -39,6 +39,17 @@ public sealed class EmiClient : IDisposable
 
     public Task<JsonElement> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
 
+    /// <summary>Sends a CSV body (an experiment log) with <paramref name="method"/>; the answer as for <see cref="SendAsync"/>.</summary>
+    public async Task<JsonElement> SendCsvAsync(HttpMethod method, string path, string csv, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, Relative(path))
+        {
+            Content = new StringContent(csv, new System.Text.UTF8Encoding(false), "text/csv"),
+        };
+        using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+        return await ReadAsync(response, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Sends one request; the result is <see cref="JsonValueKind.Undefined"/> for an empty (204) answer.</summary>
     public async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {

@@ -42,6 +42,8 @@ export function createApi(key, base = '') {
     // Oldest first: the last item is the recording's latest job.
     recordingJobs: (studyId, recordingId) => get(`/v1/studies/${studyId}/jobs?recordingId=${recordingId}&pageSize=200`),
     events,
+    recordingEvents: (recordingId) => get(`/v1/recordings/${recordingId}/events`),
+    eventResults: (studyId, participantId) => get(`/v1/studies/${studyId}/event-results?participantId=${participantId}`),
     exportUrl: (studyId) => `${base}/v1/studies/${studyId}/export?format=long`,
     key,
   };

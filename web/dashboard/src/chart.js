@@ -131,8 +131,8 @@ const VAD_STYLE = [{ stroke: '#444444', dash: [10, 4] }, { stroke: '#8c564b', da
 
 // Draws `group`'s curves over the windows. Returns the plot and `setTime(seconds)`, which moves the playhead; a click
 // on the plot calls `onSeek(seconds)` with the time under the pointer. With the recording's `duration` the x axis spans
-// the whole recording, as its player's timeline does.
-export function drawTimeline(target, windows, { group = 'emi', showVad = false, duration = null, trained = null, onSeek = () => {} } = {}) {
+// the whole recording, as its player's timeline does. `plugins` are drawn first, behind the bands (events.js's spans).
+export function drawTimeline(target, windows, { group = 'emi', showVad = false, duration = null, trained = null, onSeek = () => {}, plugins = [] } = {}) {
   const g = GROUPS[group];
   const names = g.names(showVad);
   const withVad = group === 'emi' && showVad;
@@ -164,7 +164,7 @@ export function drawTimeline(target, windows, { group = 'emi', showVad = false, 
     axes: [{ label: 'seconds from the recording\'s start' }, { scale: g.scale, label: axis, size: 60 },
       ...(withVad ? [{ scale: 'vad', side: 1, label: VAD_AXIS, size: 60, grid: { show: false } }] : [])],
     // Where the time axis starts, for the checks (uPlot sets its scales on the first draw).
-    plugins: [coverageBands(windows), head.plugin, { hooks: { setScale: [(u, key) => { if (key === 'x') target.dataset.xMin = String(u.scales.x.min); }] } }],
+    plugins: [...plugins, coverageBands(windows), head.plugin, { hooks: { setScale: [(u, key) => { if (key === 'x') target.dataset.xMin = String(u.scales.x.min); }] } }],
     series: [
       { label: 't (s)' },
       // spanGaps false: never join across a null, a gap is where there was nothing to draw.

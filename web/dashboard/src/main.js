@@ -1,12 +1,13 @@
 import { createApi } from './api.js';
 import { drawTimeline } from './chart.js';
 import { followStudy } from './live.js';
+import { eventSpans, renderEventTable } from './events.js';
 import { forgetKey, REFUSED, rememberKey, takeKey } from './key.js';
 import { renderSummary, summarize } from './study-summary.js';
 
 const $ = (id) => document.getElementById(id);
 let api = null;
-let current = { study: null, participant: null, recording: null, windows: [] };
+let current = { study: null, participant: null, recording: null, windows: [], events: [] };
 // The drawn plot ({ plot, setTime }) and the recording's media element, linked both ways.
 let chart = null;
 let media = null;
@@ -39,8 +40,9 @@ function list(target, items, label, onPick) {
 }
 
 async function openStudy(study) {
-  current = { study, participant: null, recording: null, windows: [] };
+  current = { study, participant: null, recording: null, windows: [], events: [] };
   clearRecording();
+  $('event-results').hidden = true;
   const page = await api.participants(study.id);
   list($('participants'), page.items, (p) => [p.code, null], openParticipant);
   $('recordings').replaceChildren();
@@ -67,6 +69,7 @@ async function openParticipant(participant) {
   clearRecording();
   const recordings = await api.recordings(current.study.id, participant.id);
   list($('recordings'), recordings, (r) => [r.originalFileName, `${r.stimulus ?? '—'} · trial ${r.trial ?? '—'} · ${r.durationSeconds.toFixed(1)} s`], openRecording);
+  renderEventTable($('event-results'), await api.eventResults(current.study.id, participant.id));
 }
 
 async function openRecording(recording) {
@@ -80,6 +83,7 @@ async function openRecording(recording) {
     const timeline = await api.timeline(recording.id);
     current.windows = timeline.windows;
     current.trained = timeline.model.trained;
+    current.events = (await api.recordingEvents(recording.id)).events;
     model.textContent = `model ${timeline.model.name} ${timeline.model.version}` +
       (timeline.model.trained ? '' : ' — UNTRAINED reference model: the values exercise the pipeline and mean nothing');
     model.dataset.scoring = 'scored';
@@ -109,7 +113,8 @@ function render() {
   const group = $('group').value;
   $('show-vad').disabled = group !== 'emi';
   if (current.windows.length === 0) return;
-  chart = drawTimeline($('chart'), current.windows, { group, showVad: $('show-vad').checked, duration: current.recording?.durationSeconds, trained: current.trained, onSeek: seek });
+  chart = drawTimeline($('chart'), current.windows, { group, showVad: $('show-vad').checked, duration: current.recording?.durationSeconds, trained: current.trained, onSeek: seek,
+    plugins: [eventSpans(current.events, $('chart'))] });
   if (media) chart.setTime(media.currentTime);
 }
 
