@@ -24,7 +24,8 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
          "model_version", "model_trained", "duration_s", "window_count", "admiration", "amusement", "determination", "empathic_pain",
          "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video", "face_coverage", "speech_coverage", "face_confidence", "au01_inner_brow_raise", "au02_outer_brow_raise", "au04_brow_lower", "au43_eye_closure",
          "au12_lip_corner_pull", "au15_lip_corner_depress", "au25_lips_part", "au26_jaw_drop", "head_yaw_deg", "head_pitch_deg", "head_roll_deg",
-         "expr_angry", "expr_disgust", "expr_fear", "expr_happy", "expr_sad", "expr_surprise", "expr_neutral"];
+         "expr_angry", "expr_disgust", "expr_fear", "expr_happy", "expr_sad", "expr_surprise", "expr_neutral",
+         "audio_backbone_sha256", "audio_features_cached", "visual_backbone_sha256", "visual_features_cached"];
 
     // Names labs really type, and ones built to break a naive writer.
     private const string StudyName = "Mimicry, \"pilot\" — Zoë's lab";

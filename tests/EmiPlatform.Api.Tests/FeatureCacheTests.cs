@@ -43,7 +43,8 @@ public sealed class FeatureCacheTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Equal(first.AudioBackbone, second.AudioBackbone);
         Assert.Equal(first.VisualBackbone, second.VisualBackbone);
         // The timeline and the aggregate export say so, from the same columns.
-        var aggregate = (await client.GetFromJsonAsync<JsonElement>($"/v1/recordings/{recording.Id}/timeline", Json.Options)).GetProperty("aggregate");
+        var aggregate = (await client.GetFromJsonAsync<JsonElement>($"/v1/studies/{studyId}/scores", Json.Options))
+            .GetProperty("recordings").EnumerateArray().Single(r => r.GetProperty("recordingId").GetGuid() == recording.Id).GetProperty("aggregate");
         Assert.True(aggregate.GetProperty("audio_features_cached").GetBoolean());
         Assert.Equal(second.VisualBackbone, aggregate.GetProperty("visual_backbone_sha256").GetString());
         var rows = (await client.GetStringAsync($"/v1/studies/{studyId}/export?format=aggregate")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();

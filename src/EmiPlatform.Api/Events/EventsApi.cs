@@ -46,6 +46,7 @@ public static class EventsApi
         ofStudy.MapGet("/event-results", GetResults).WithName("getEventResults").WithSummary("Get per-event results")
             .WithDescription("One row per event of each scored recording (of one participant with participantId): the columns of the export's " +
                 "format=events, as JSON. Query: participantId, model (name@version).")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return routes;
     }
