@@ -241,7 +241,7 @@ public sealed class DashboardTests(ApiFactory api) : IClassFixture<ApiFactory>
         // The selector swaps the six EMI curves for the expressions, the descriptors and the head pose, each with its unit.
         var emi = result.GetProperty("emi");
         Assert.Equal(6, emi.GetProperty("series").GetArrayLength());
-        Assert.Contains("intensity (0–1)", emi.GetProperty("axis").GetString(), StringComparison.Ordinal);
+        Assert.Contains("EMI intensity: model output, 0–1", emi.GetProperty("axis").GetString(), StringComparison.Ordinal);
         var expressions = result.GetProperty("expressions");
         Assert.Equal(7, expressions.GetProperty("series").GetArrayLength());
         Assert.Contains(expressions.GetProperty("series").EnumerateArray(), s => s.GetString()!.StartsWith("happy", StringComparison.Ordinal));

@@ -7,8 +7,9 @@ namespace EmiPlatform.Cli.Watch;
 /// <summary>
 /// Follows <c>GET /v1/studies/{id}/events</c> across dropped connections: after a drop it waits a little (1 s,
 /// doubling up to 10 s) and reconnects with <c>Last-Event-ID</c>, so the server replays what was missed or sends a
-/// fresh snapshot. A silent stream counts as dropped (the server sends a heartbeat every 15 s). Failing to connect
-/// at all is an error straight away; after a drop it gives up once it has failed to get an event for two minutes.
+/// fresh snapshot. A silent stream counts as dropped (the server sends a heartbeat every 15 s), and so does a 429 (the
+/// key's open streams are capped). Failing to connect at all is otherwise an error straight away; after a drop it gives
+/// up once it has failed to get an event for two minutes.
 /// </summary>
 internal sealed class StudyEventFollower(EmiClient client, Guid studyId)
 {
@@ -52,7 +53,10 @@ internal sealed class StudyEventFollower(EmiClient client, Guid studyId)
             {
                 reason = $"nothing heard for {Silence.TotalSeconds:0} s";
             }
-            catch (Exception e) when (everConnected && e is HttpRequestException or IOException or ApiException { Status: >= HttpStatusCode.InternalServerError })
+            // The server caps a key's open streams (429 too-many-streams): one it has not yet seen closed, or another
+            // command of the same key, frees its slot within seconds, so that is waited out like a drop.
+            catch (Exception e) when (e is ApiException { Status: HttpStatusCode.TooManyRequests }
+                || (everConnected && e is HttpRequestException or IOException or ApiException { Status: >= HttpStatusCode.InternalServerError }))
             {
                 reason = e.Message;
             }

@@ -103,6 +103,13 @@ public sealed class JobFeatureCache(ClaimedJob job, EmiDataSources database, Fea
                 job.TenantId, key.Branch, job.RecordingId, uploaded.Length);
             await blobs.DeleteAsync(name, CancellationToken.None);
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // No row names the blob (the recording was erased while it scored, or the database failed): it goes too, or
+            // it would be an orphan the erasure already passed by.
+            await blobs.DeleteAsync(name, CancellationToken.None);
+            throw;
+        }
     }
 
     private async Task DeleteEntryAsync(FeatureCacheKey key, string blobName, CancellationToken cancellationToken)
