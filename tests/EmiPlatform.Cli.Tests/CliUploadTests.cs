@@ -138,5 +138,13 @@ public sealed class CliUploadTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains("row 3 (P01_session.wav): overlaps row 2", refused.Error, StringComparison.Ordinal);
         Assert.Contains("row 4 (nope.wav): no recording", refused.Error, StringComparison.Ordinal);
         Assert.Equal(2, (await lab.JsonAsync("events", "list", recording.ToString())).GetProperty("events").GetArrayLength()); // nothing changed
+
+        // The per-event layout is one of emi export's formats (its rows wait for the scores; its header does not).
+        var export = Path.Combine(Path.GetTempPath(), $"emi-events-{Guid.NewGuid():N}.csv");
+        (await lab.RunAsync("export", "--study", studyId.ToString(), "--format", "events", "-o", export)).AssertExit(0);
+        var header = File.ReadLines(export).First().Split(',');
+        File.Delete(export);
+        Assert.Contains("event_kind", header);
+        Assert.Contains("joy_mean_bc", header);
     }
 }

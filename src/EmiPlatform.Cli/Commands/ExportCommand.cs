@@ -12,10 +12,11 @@ internal static class ExportCommand
         var format = new Option<string>("--format", "-f")
         {
             Description = "long (one row per window) | aggregate (one row per scored recording) | recordings (one row per recording: "
-                + "its scoring status and error, naming what the other two leave out).",
+                + "its scoring status and error, naming what the other two leave out) | events (one row per participant × stimulus event: "
+                + "mean, peak, time to peak and baseline-corrected mean; docs/results.md).",
             DefaultValueFactory = _ => "long",
         };
-        format.AcceptOnlyFromAmong("long", "aggregate", "recordings");
+        format.AcceptOnlyFromAmong("long", "aggregate", "recordings", "events");
         var model = new Option<string?>("--model", "-m") { Description = "name@version of the bundle (default: per recording, the newest that scored it)." };
         var formulas = CommonOptions.Formulas();
         var output = new Option<string>("--output", "-o") { Description = "CSV file to write ('-' for stdout).", Required = true };
