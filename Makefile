@@ -26,8 +26,11 @@ test-natives:
 test-tool:
 	@infra/check-tool-package.sh
 
+# A failure ends with the failed tests' names and messages, so the last lines of a CI log say what failed.
 test-dotnet:
-	@$(ENV) && $(DOTNET) test EmiPlatform.sln --no-build --nologo
+	@rm -rf artifacts/test-results
+	@$(ENV) && $(DOTNET) test EmiPlatform.sln --no-build --nologo --logger trx --results-directory artifacts/test-results \
+		|| { $(PYTHON) infra/failed-tests.py artifacts/test-results; exit 1; }
 
 # No Docker engine on our build machines: prove the compose file is well-formed, nothing runs it.
 test-compose:

@@ -47,9 +47,15 @@ public sealed class FeatureCacheTests(ApiFactory api) : IClassFixture<ApiFactory
             .GetProperty("recordings").EnumerateArray().Single(r => r.GetProperty("recordingId").GetGuid() == recording.Id).GetProperty("aggregate");
         Assert.True(aggregate.GetProperty("audio_features_cached").GetBoolean());
         Assert.Equal(second.VisualBackbone, aggregate.GetProperty("visual_backbone_sha256").GetString());
-        var rows = (await client.GetStringAsync($"/v1/studies/{studyId}/export?format=aggregate")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
-        Assert.Equal("TRUE", rows[1][Array.IndexOf(rows[0], "visual_features_cached")]);
-        Assert.Equal(second.AudioBackbone, rows[1][Array.IndexOf(rows[0], "audio_backbone_sha256")]);
+        foreach (var format in (string[])["aggregate", "long"])
+        {
+            var rows = (await client.GetStringAsync($"/v1/studies/{studyId}/export?format={format}")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',')).ToList();
+            Assert.All(rows.Skip(1), row => Assert.Equal("TRUE", row[Array.IndexOf(rows[0], "visual_features_cached")]));
+            Assert.All(rows.Skip(1), row => Assert.Equal(second.AudioBackbone, row[Array.IndexOf(rows[0], "audio_backbone_sha256")]));
+        }
+        var features = (await client.GetFromJsonAsync<JsonElement>($"/v1/recordings/{recording.Id}/timeline", Json.Options)).GetProperty("features");
+        Assert.True(features.GetProperty("audio_features_cached").GetBoolean());
+        Assert.Equal(second.VisualBackbone, features.GetProperty("visual_backbone_sha256").GetString());
         // Heads on float16 features: the timeline is the first one's within half-precision rounding.
         var secondWindows = await WindowsAsync(client, recording.Id);
         Assert.Equal(firstWindows.Count, secondWindows.Count);

@@ -31,6 +31,13 @@ public sealed class CliScoreTests
         Assert.All(rows, r => Assert.Equal("\"'=P01_joy.mp4\"", r[0]));
         // A test pattern shows no face: the visual branch predicts nowhere, so each window had audio only.
         Assert.All(rows, r => Assert.Equal(["TRUE", "FALSE"], r[12..14]));
+        // Which backbone made the audio features, as the API's exports say it; offline nothing comes from a cache.
+        using (var manifest = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(bundle, "manifest.json"))))
+        {
+            var audioBackbone = manifest.RootElement.GetProperty("audio").GetProperty("backbone").GetProperty("sha256").GetString();
+            Assert.All(rows, r => Assert.Equal(audioBackbone, r[Array.IndexOf(header, "audio_backbone_sha256")]));
+            Assert.All(rows, r => Assert.Equal("FALSE", r[Array.IndexOf(header, "audio_features_cached")]));
+        }
 
         var raw = Path.Combine(folder, "raw.csv");
         (await cli.RunAsync("score", video, "--model", bundle, "--window", "250ms", "--formulas", "raw", "-o", raw)).AssertExit(0);

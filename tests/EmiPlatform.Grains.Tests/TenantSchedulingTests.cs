@@ -50,6 +50,31 @@ public sealed class TenantSchedulingTests
     }
 
     [Fact]
+    public async Task Without_a_share_of_its_own_a_tenant_splits_the_slots_with_the_tenants_that_have_work()
+    {
+        await using var cluster = await GrainCluster.StartAsync(slots: 4);
+        var bundle = await cluster.Seed.BundleAsync();
+        var a = await GrainLab.CreateAsync(cluster, bundle);
+        var jobsA = await a.UploadManyAsync(await a.StudyAsync(), 10);
+        Assert.Equal(jobsA.Take(4), await cluster.Inbox.SettleAsync(4));
+
+        // B arrives while A holds every slot: B is released half of them at once, A's share drops to the other half.
+        var b = await GrainLab.CreateAsync(cluster, bundle);
+        var jobsB = await b.UploadManyAsync(await b.StudyAsync(), 3);
+        Assert.Equal(jobsA.Take(4).Concat(jobsB.Take(2)), await cluster.Inbox.SettleAsync(6));
+        var tenantA = cluster.Client.GetGrain<ITenantGrain>(a.TenantId);
+        Assert.Equal(new TenantSchedule(Share: 2, InFlight: 4, Waiting: 10), await tenantA.GetScheduleAsync());
+
+        // A's finished jobs free slots, but A releases again only below its half.
+        await cluster.SucceedAsync(await cluster.ClaimAsync(await cluster.Inbox.TakeAsync(TimeSpan.FromSeconds(5))));
+        await cluster.SucceedAsync(await cluster.ClaimAsync(await cluster.Inbox.TakeAsync(TimeSpan.FromSeconds(5))));
+        await tenantA.ScheduleAsync();
+        Assert.Equal(6, (await cluster.Inbox.SettleAsync(6)).Count);
+        await cluster.SucceedAsync(await cluster.ClaimAsync(await cluster.Inbox.TakeAsync(TimeSpan.FromSeconds(5))));
+        Assert.Equal(jobsA[4], (await cluster.Inbox.SettleAsync(7))[6]);
+    }
+
+    [Fact]
     public async Task A_suspended_tenant_releases_nothing_even_as_its_slots_free_until_it_is_resumed()
     {
         await using var cluster = await GrainCluster.StartAsync(slots: 2);

@@ -63,6 +63,7 @@ public static class CsvExport
         }
         // Memory here is O(recordings), not O(windows): a few hundred bytes per recording.
         var prefixes = recordings.Select(r => csv.Encode(w => WriteIdentifiers(w, r))).ToArray();
+        var features = recordings.Select(r => csv.Encode(w => WriteFeatures(w, r.Features!))).ToArray();
         var suffixes = recordings.Select(r => metadata.Encode(csv, r.ParticipantId)).ToArray();
         await using var reader = await ResultQueries.WindowsAsync(connection, tenantId, recordings, null, null, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -83,6 +84,7 @@ public static class CsvExport
             csv.Text(e.Trial);
             csv.Text(e.Condition);
             Nullable(csv, e.TRelS);
+            csv.EncodedCells(features[position]);
             metadata.Append(csv, suffixes[position]);
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
@@ -154,22 +156,28 @@ public static class CsvExport
             {
                 csv.Value(value);
             }
-            foreach (var value in aggregate.Features)
-            {
-                if (value is bool cached)
-                {
-                    csv.Boolean(cached);
-                }
-                else
-                {
-                    csv.Text((string?)value);
-                }
-            }
+            WriteFeatures(csv, aggregate.Features);
             metadata.Append(csv, metadata.Encode(csv, recording.ParticipantId));
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }
         return csv.Rows;
+    }
+
+    /// <summary>The <see cref="FeatureColumns"/> cells of a scored recording.</summary>
+    private static void WriteFeatures(CsvWriter csv, object?[] features)
+    {
+        foreach (var value in features)
+        {
+            if (value is bool cached)
+            {
+                csv.Boolean(cached);
+            }
+            else
+            {
+                csv.Text((string?)value);
+            }
+        }
     }
 
     private static void Nullable(CsvWriter csv, double? value)

@@ -23,6 +23,14 @@ public static class ExportColumns
         ExportColumn.Text("trial", "trial / session label: text, so 007 stays 007"),
     ];
 
+    /// <summary>The result's feature provenance (<see cref="FeatureColumns"/>): the same on every row of a recording.</summary>
+    private static readonly IReadOnlyList<ExportColumn> Features =
+    [
+        .. FeatureColumns.Names.Select((name, i) => FeatureColumns.IsHash(i)
+            ? ExportColumn.Text(name, "SHA-256 of the backbone that made this branch's features; empty when the branch did not score")
+            : ExportColumn.Flag(name, "TRUE when this branch's features came from the feature cache (a heads-only score); empty when the branch did not score") with { Required = false }),
+    ];
+
     private static readonly IReadOnlyList<ExportColumn> Model =
     [
         ExportColumn.Text("model_name", "bundle that produced the row", required: true),
@@ -43,6 +51,7 @@ public static class ExportColumns
         ExportColumn.Text("event_trial", "the event's trial label: text, so 007 stays 007"),
         ExportColumn.Text("event_condition", "the event's condition label"),
         new("t_rel_s", "number", "the window's centre minus its event's onset; empty outside events") { Unit = "s" },
+        .. Features,
     ];
 
     public static readonly IReadOnlyList<ExportColumn> Aggregate =
@@ -51,9 +60,7 @@ public static class ExportColumns
         new("duration_s", "number", "scored duration") { Unit = "s", Minimum = 0, Required = true },
         new("window_count", "integer", "number of windows") { Minimum = 0, Required = true },
         .. ScoreColumns.All.Select(c => Score(c, "mean over the recording's windows of the")),
-        .. FeatureColumns.Names.Select((name, i) => FeatureColumns.IsHash(i)
-            ? ExportColumn.Text(name, "SHA-256 of the backbone that made this branch's features; empty when the branch did not score")
-            : ExportColumn.Flag(name, "TRUE when this branch's features came from the feature cache (a heads-only score); empty when the branch did not score") with { Required = false }),
+        .. Features,
     ];
 
     /// <summary>Per-event results (docs/results.md, "Per-event results"); the names follow <see cref="EventColumns.Result"/>.</summary>

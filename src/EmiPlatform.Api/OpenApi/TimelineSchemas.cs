@@ -19,11 +19,11 @@ internal static class TimelineSchemas
     {
         if (document.Components?.Schemas?.ContainsKey(name) != true)
         {
-            var timeline = Extend([.. Recording(), .. Filter()], ("windows", Array(Window())));
+            var timeline = Extend([.. Recording(), ("features", Nullable(Features())), .. Filter()], ("windows", Array(Window())));
             timeline.Examples = [Example()];
             document.AddComponent(RecordingTimeline, timeline);
             document.AddComponent(ParticipantTimelines, Object(
-                [("studyId", Uuid()), ("participantId", Uuid()), .. Filter(), ("recordings", Array(Extend(Recording(), ("windows", Array(Window())))))]));
+                [("studyId", Uuid()), ("participantId", Uuid()), .. Filter(), ("recordings", Array(Extend(Recording(), ("features", Nullable(Features())), ("windows", Array(Window())))))]));
             document.AddComponent(StudyScores, Object(
                 [("studyId", Uuid()), .. Filter(), ("recordings", Array(Extend(Recording(), ("aggregate", Nullable(Aggregate())))))]));
         }
@@ -55,6 +55,11 @@ internal static class TimelineSchemas
             ["participantId"] = "019ad4c3-2b4e-71d8-a3f6-98c1e5b7d402", ["participantCode"] = "P017", ["fileName"] = "P017_clip-03.mp4",
             ["stimulus"] = "clip-03", ["trial"] = "1",
             ["model"] = new JsonObject { ["name"] = "reference-tiny", ["version"] = "1.0.0", ["trained"] = false },
+            ["features"] = new JsonObject
+            {
+                ["audio_backbone_sha256"] = "5f1d3c9a0b7e24f68a1c0d9e3b57a2f4c8e6d1b09a3f7c5e2d4b6a8c0e1f3a5b7", ["audio_features_cached"] = true,
+                ["visual_backbone_sha256"] = "a9c2e4f6081b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f", ["visual_features_cached"] = true,
+            },
             ["scores"] = new JsonArray([.. ScoreColumns.Selectable.Select(n => (JsonNode)n)]), ["fromS"] = null, ["toS"] = null,
             ["windows"] = windows,
         };
@@ -89,17 +94,24 @@ internal static class TimelineSchemas
         return schema;
     }
 
-    /// <summary>With the feature provenance: which backbone made each branch's features and whether the cache supplied them.</summary>
+    /// <summary>With the feature provenance (<see cref="FeatureProperties"/>).</summary>
     private static OpenApiSchema Aggregate()
     {
         var schema = Values(("duration_s", Scalar(JsonSchemaType.Number)), ("window_count", Scalar(JsonSchemaType.Integer)));
-        for (var i = 0; i < FeatureColumns.Count; i++)
+        foreach (var (name, property) in FeatureProperties())
         {
-            schema.Properties![FeatureColumns.Names[i]] = Scalar((FeatureColumns.IsHash(i) ? JsonSchemaType.String : JsonSchemaType.Boolean) | JsonSchemaType.Null);
-            schema.Required!.Add(FeatureColumns.Names[i]);
+            schema.Properties![name] = property;
+            schema.Required!.Add(name);
         }
         return schema;
     }
+
+    /// <summary>A timeline's <c>features</c>: the feature provenance of its result.</summary>
+    private static OpenApiSchema Features() => Object(FeatureProperties());
+
+    /// <summary>Which backbone made each branch's features (null: the branch did not score) and whether the cache supplied them.</summary>
+    private static (string, IOpenApiSchema)[] FeatureProperties() =>
+        [.. FeatureColumns.Names.Select((name, i) => (name, (IOpenApiSchema)Scalar((FeatureColumns.IsHash(i) ? JsonSchemaType.String : JsonSchemaType.Boolean) | JsonSchemaType.Null)))];
 
     /// <summary>The given properties, then every score column: selectable ones only when the 'emotions' filter keeps them.</summary>
     private static OpenApiSchema Values(params (string, IOpenApiSchema)[] fixedProperties)

@@ -166,7 +166,8 @@ public static class ResultQueries
         await using var reader = await RecordingsAsync(connection, tenantId, studyId, participantId, recordingId, bundleId, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(ReadRecording(reader));
+            var recording = ReadRecording(reader);
+            list.Add(recording.Bundle is null ? recording : recording with { Features = ReadAggregate(reader).Features });
         }
         return list;
     }

@@ -126,9 +126,27 @@ public sealed class TimelineJson(PipeWriter output, TimelineFilter filter) : IAs
             }
         }
 
+        FeatureValues(aggregate.Features);
+    }
+
+    /// <summary>A scored recording's <c>features</c>: which backbone made each branch's features and whether the cache supplied them.</summary>
+    public void FeatureProvenance(ScoredRecording r)
+    {
+        if (r.Features is null)
+        {
+            json.WriteNull("features");
+            return;
+        }
+        json.WriteStartObject("features");
+        FeatureValues(r.Features);
+        json.WriteEndObject();
+    }
+
+    private void FeatureValues(object?[] features)
+    {
         for (var i = 0; i < FeatureColumns.Count; i++)
         {
-            switch (aggregate.Features[i])
+            switch (features[i])
             {
                 case string hash:
                     json.WriteString(FeatureColumns.Names[i], hash);

@@ -63,6 +63,7 @@ public static class TimelinesApi
             var json = timeline.Writer;
             json.WriteStartObject();
             timeline.RecordingProperties(recording);
+            timeline.FeatureProvenance(recording);
             timeline.FilterProperties();
             json.WriteStartArray("windows");
             await using (var reader = await ResultQueries.WindowsAsync(connection, tenant.Id, found, filter.FromS, filter.ToS, token))
@@ -121,6 +122,7 @@ public static class TimelinesApi
                 {
                     json.WriteStartObject();
                     timeline.RecordingProperties(recording);
+                    timeline.FeatureProvenance(recording);
                     json.WriteStartArray("windows");
                     if (recording.Bundle is not null)
                     {

@@ -11,7 +11,8 @@ namespace EmiPlatform.Cli.Output;
 /// The timeline as CSV, one row per window, written by the platform's own <see cref="CsvWriter"/> (the same quoting,
 /// numbers, booleans and formula rule as the API's export) with the platform's columns (<see cref="ScoreColumns"/>):
 /// recording,start_s,end_s,&lt;score columns, has_audio and has_video among them&gt;, then the per-branch values
-/// audio_&lt;emotion&gt;… and visual_&lt;emotion&gt;… (empty where a branch has no prediction). Rows are encoded into
+/// audio_&lt;emotion&gt;… and visual_&lt;emotion&gt;… (empty where a branch has no prediction), then the feature
+/// provenance (<see cref="FeatureColumns"/>: which backbone made each branch's features; offline they are never cached). Rows are encoded into
 /// a buffer and handed to the text writer (stdout or a file) every 64 KiB and at the end of each recording.
 /// </summary>
 internal sealed class CsvTimelineWriter(TextWriter output, CsvFormulas formulas)
@@ -32,9 +33,10 @@ internal sealed class CsvTimelineWriter(TextWriter output, CsvFormulas formulas)
         if (!headerWritten)
         {
             csv.Header(["recording", "start_s", "end_s", .. ScoreColumns.Names,
-                .. ScoreColumns.Emotions.Select(e => "audio_" + e), .. ScoreColumns.Emotions.Select(e => "visual_" + e)]);
+                .. ScoreColumns.Emotions.Select(e => "audio_" + e), .. ScoreColumns.Emotions.Select(e => "visual_" + e), .. FeatureColumns.Names]);
             headerWritten = true;
         }
+        var features = Features(result);
         foreach (var w in result.Windows)
         {
             csv.Text(recording);
@@ -52,6 +54,17 @@ internal sealed class CsvTimelineWriter(TextWriter output, CsvFormulas formulas)
             {
                 csv.Number(columns.BranchValue(c, w.VisualEmi));
             }
+            foreach (var value in features)
+            {
+                if (value is bool cached)
+                {
+                    csv.Boolean(cached);
+                }
+                else
+                {
+                    csv.Text((string?)value);
+                }
+            }
             csv.EndRow();
             if (buffer.WrittenCount >= FlushBytes)
             {
@@ -60,6 +73,9 @@ internal sealed class CsvTimelineWriter(TextWriter output, CsvFormulas formulas)
         }
         await FlushAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    public static object?[] Features(ScoringResult result) =>
+        FeatureColumns.Values(result.Features.Select(f => (f.Branch, f.BackboneSha256, f.FromCache)));
 
     // Every flush ends on a row end, so no UTF-8 sequence is ever split.
     private async Task FlushAsync(CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ internal static class JsonResultWriter
                 has_video = r.Result.HasVideo,
                 face_coverage = r.Result.Aggregate?.FaceCoverage,
                 speech_coverage = r.Result.Aggregate?.SpeechCoverage,
+                features = FeatureColumns.Names.Zip(CsvTimelineWriter.Features(r.Result)).ToDictionary(f => f.First, f => f.Second),
                 emotions = r.Result.Emotions,
                 vad = r.Result.VadNames,
                 aggregate = r.Result.Aggregate is { } aggregate ? Window(columns, r.Result, aggregate) : null,

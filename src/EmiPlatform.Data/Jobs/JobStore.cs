@@ -184,10 +184,10 @@ public sealed class JobStore(EmiDataSources database)
 
     /// <summary>
     /// The tenant's jobs released and not finished (sent to the transport and not yet past their dispatch lease, or
-    /// running), and its queued jobs that may be released now, at most <paramref name="perStudy"/> per study, oldest
-    /// first within each study.
+    /// running), its queued jobs that may be released now, at most <paramref name="perStudy"/> per study, oldest
+    /// first within each study, and how many other tenants have jobs queued or running (they split the slots).
     /// </summary>
-    public async Task<(int InFlight, IReadOnlyList<ReleasableJob> Due)> SchedulingViewAsync(Guid tenantId, int perStudy, CancellationToken cancellationToken)
+    public async Task<SchedulingView> SchedulingViewAsync(Guid tenantId, int perStudy, CancellationToken cancellationToken)
     {
         await using var batch = database.Admin.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
@@ -202,6 +202,18 @@ public sealed class JobStore(EmiDataSources database)
             WHERE turn <= $2
             ORDER BY turn, created_at
             """) { Parameters = { new() { Value = tenantId }, new() { Value = perStudy } } });
+        // Distinct tenants by skipping along ix_scoring_jobs_tenant_queued: one index probe per tenant with work, however
+        // many jobs a tenant has queued. A suspended tenant's jobs wait, so it takes no part.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+            WITH RECURSIVE busy(tenant_id) AS (
+              (SELECT tenant_id FROM scoring_jobs WHERE state IN ('{Queued}', '{Running}') ORDER BY tenant_id LIMIT 1)
+              UNION ALL
+              SELECT (SELECT j.tenant_id FROM scoring_jobs j
+                      WHERE j.state IN ('{Queued}', '{Running}') AND j.tenant_id > busy.tenant_id ORDER BY j.tenant_id LIMIT 1)
+              FROM busy WHERE busy.tenant_id IS NOT NULL)
+            SELECT count(*)::int FROM busy JOIN tenants t ON t.id = busy.tenant_id
+            WHERE busy.tenant_id <> $1 AND t.status = 'active'
+            """) { Parameters = { new() { Value = tenantId } } });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var inFlight = reader.GetInt32(0);
@@ -211,7 +223,9 @@ public sealed class JobStore(EmiDataSources database)
         {
             due.Add(new ReleasableJob(reader.GetGuid(0), reader.GetGuid(1), reader.GetFieldValue<DateTimeOffset>(2)));
         }
-        return (inFlight, due);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new SchedulingView(inFlight, due, reader.GetInt32(0));
     }
 
     /// <summary>How many of the tenant's jobs are queued (released or not).</summary>

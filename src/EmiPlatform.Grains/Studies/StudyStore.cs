@@ -240,16 +240,18 @@ public sealed class StudyStore(EmiDataSources database)
         {
             await using var complete = new NpgsqlCommand($"""
                 UPDATE study_runs SET completed_at = now()
-                WHERE id = $1 AND completed_at IS NULL
+                WHERE id = $1 AND tenant_id = $2 AND completed_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM scoring_jobs WHERE run_id = $1 AND state IN ('{JobStates.Queued}', '{JobStates.Running}'))
                 RETURNING completed_at
-                """, connection, transaction) { Parameters = { new() { Value = runId } } };
+                """, connection, transaction) { Parameters = { new() { Value = runId }, new() { Value = tenantId } } };
             if (await complete.ExecuteScalarAsync(cancellationToken) is not DateTime and not DateTimeOffset)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return null;
             }
-            // The event body is defined with the job events' in migrations/0010_webhook_events.sql.
+            // The event body is defined with the job events' in migrations/0010_webhook_events.sql. The run was
+            // matched on its tenant as well as on row-level security, so the fan-out (to the run's tenant's webhooks
+            // only, by that function's own filter) never starts from another tenant's run.
             await using var announce = new NpgsqlCommand("SELECT enqueue_study_completed($1)", connection, transaction)
             {
                 Parameters = { new() { Value = runId } },

@@ -12,7 +12,7 @@ namespace EmiPlatform.Grains.Tenants;
 
 /// <summary>
 /// Admits a tenant's uploads and releases its queued jobs to the scoring transport, never more at once than its share
-/// (<c>tenants.max_concurrent_jobs</c>, else the cluster's scoring slots). Each tenant puts at most its share into the
+/// (<c>tenants.max_concurrent_jobs</c>, else the cluster's scoring slots split among the tenants with work). Each tenant puts at most its share into the
 /// transport's FIFO queue, so another tenant's first job waits behind at most that many, whatever this tenant has
 /// queued. Within the tenant, studies take turns (<see cref="StudyTurns"/>). Every round reads PostgreSQL, which
 /// holds the truth; only the order of turns and the uploads in progress (<see cref="UploadSlots"/>, renewed by their
@@ -124,26 +124,34 @@ public sealed class TenantGrain(
 
     public async Task<TenantSchedule> GetScheduleAsync()
     {
-        var (inFlight, _) = await jobs.SchedulingViewAsync(TenantId, 0, CancellationToken.None);
-        return new TenantSchedule(Share, inFlight, await jobs.QueuedCountAsync(TenantId, CancellationToken.None));
+        var view = await jobs.SchedulingViewAsync(TenantId, 0, CancellationToken.None);
+        return new TenantSchedule(ShareBeside(view.OtherTenantsWithWork), view.InFlight, await jobs.QueuedCountAsync(TenantId, CancellationToken.None));
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => RoundAsync(CancellationToken.None);
 
-    private int Share => _limits?.MaxConcurrentJobs ?? Math.Max(slots.Total, options.Value.MinimumShare);
+    private int AllSlots => Math.Max(slots.Total, options.Value.MinimumShare);
+
+    /// <summary>
+    /// The tenant's own share if its row sets one, else the slots split evenly (rounded up) among the tenants with work:
+    /// alone it may use every slot; once another tenant queues, it stops releasing until it is within its part, so a
+    /// tenant holding slots with long jobs leaves the others the slots its earlier jobs free.
+    /// </summary>
+    private int ShareBeside(int otherTenantsWithWork) =>
+        _limits?.MaxConcurrentJobs ?? (AllSlots + otherTenantsWithWork) / (otherTenantsWithWork + 1);
 
     private async Task RoundAsync(CancellationToken cancellationToken)
     {
-        var share = Share;
-        var (inFlight, due) = await jobs.SchedulingViewAsync(TenantId, share, cancellationToken);
-        var picked = _erasing || _limits is { Suspended: true } ? [] : _turns.Pick(due, share - inFlight);
+        var view = await jobs.SchedulingViewAsync(TenantId, _limits?.MaxConcurrentJobs ?? AllSlots, cancellationToken);
+        var inFlight = view.InFlight;
+        var picked = _erasing || _limits is { Suspended: true } ? [] : _turns.Pick(view.Due, ShareBeside(view.OtherTenantsWithWork) - inFlight);
         if (picked.Count > 0)
         {
             var released = await jobs.MarkReleasedAsync(picked, options.Value.RedispatchAfter, cancellationToken);
             await SendAsync(released, cancellationToken);
             inFlight += released.Count;
         }
-        await _watch.KeepAsync(busy: inFlight > 0 || due.Count > picked.Count);
+        await _watch.KeepAsync(busy: inFlight > 0 || view.Due.Count > picked.Count);
     }
 
     private async Task SendAsync(IReadOnlyList<Guid> released, CancellationToken cancellationToken)
