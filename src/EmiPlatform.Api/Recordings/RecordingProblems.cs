@@ -37,7 +37,7 @@ public static class RecordingProblems
     {
         var wait = oldestExpiresAt is { } oldest ? Math.Max(1, (long)Math.Ceiling((oldest - now).TotalSeconds)) : 1;
         response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
-        var expires = oldestExpiresAt is { } at ? $"; the oldest expires at {at.UtcDateTime:O}" : "";
+        var expires = oldestExpiresAt is { } at ? $"; the oldest expires at {at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}" : "";
         return Problem.Create(StatusCodes.Status429TooManyRequests, ProblemTypes.TooManyUploads, "Too many open direct uploads",
             $"This tenant has {open} direct uploads open (started, neither completed nor expired) of the {max} it may (Recordings:MaxOpenDirectUploads){expires}; " +
             $"nothing was started. Complete one, or retry after {wait} s.");
