@@ -11,7 +11,8 @@ namespace EmiPlatform.Api.Tests;
 
 /// <summary>
 /// A host whose tenants may have <see cref="MaxOpen"/> direct uploads open, sweeping expired uploads every 200 ms and
-/// the whole container every 500 ms, with the default 2 h grace for blobs other than staging ones.
+/// the whole container every 500 ms, with the production 2 h grace for blobs other than staging ones (the test
+/// factory's default of none would take a blob being promoted for an orphan).
 /// </summary>
 public sealed class StagingLimitedApi : IAsyncLifetime
 {
@@ -24,6 +25,7 @@ public sealed class StagingLimitedApi : IAsyncLifetime
             ["Recordings:MaxOpenDirectUploads"] = $"{MaxOpen}",
             ["Recordings:StagingSweepInterval"] = "00:00:00.200",
             ["Recordings:SweepInterval"] = "00:00:00.500",
+            ["Recordings:SweepGracePeriod"] = "02:00:00",
         },
     };
 
@@ -67,7 +69,7 @@ public sealed class DirectUploadStagingTests(StagingLimitedApi host) : IClassFix
 
         // A completed upload gives its slot back.
         await PutAsync(open[0].UploadUrl, await TestMedia.VideoAsync());
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync(open[0].CompleteUrl, Body)).StatusCode);
+        await CompleteAsync(client, open[0]);
         Assert.Equal(0L, await Api.Database.ScalarAsync<long>("SELECT count(*) FROM direct_uploads WHERE recording_id = $1", open[0].RecordingId));
         open.Add(await StartAsync(client, studyId, participantId));
         await ProblemAssert.IsProblem(await client.PostAsync(Uploads.Path(studyId, participantId) + "/uploads", null),
@@ -138,7 +140,7 @@ public sealed class DirectUploadStagingTests(StagingLimitedApi host) : IClassFix
         // Expired, but within the sweep's clock-skew margin (2 minutes): the bytes are still there, and they are the lab's.
         await Api.Database.ExecuteAsync("UPDATE direct_uploads SET expires_at = now() - interval '30 seconds' WHERE recording_id = $1", upload.RecordingId);
 
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync(upload.CompleteUrl, Body)).StatusCode);
+        await CompleteAsync(client, upload);
         Assert.Equal(0L, await Api.Database.ScalarAsync<long>("SELECT count(*) FROM direct_uploads WHERE recording_id = $1", upload.RecordingId));
     }
 
@@ -154,7 +156,7 @@ public sealed class DirectUploadStagingTests(StagingLimitedApi host) : IClassFix
         // Written through the SAS after complete: no open upload wants it.
         var completed = await StartAsync(client, studyId, participantId);
         await PutAsync(completed.UploadUrl, await TestMedia.DistinctWavAsync(904));
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync(completed.CompleteUrl, Body)).StatusCode);
+        await CompleteAsync(client, completed);
         await PutAsync(completed.UploadUrl, [1, 2, 3, 4]);
         var rewritten = RecordingBlobs.StagingName(tenantId, studyId, participantId, completed.RecordingId);
         Assert.Contains(rewritten, await Api.BlobNamesAsync($"{tenantId}/"));
@@ -188,6 +190,12 @@ public sealed class DirectUploadStagingTests(StagingLimitedApi host) : IClassFix
             : await PostStartAsync(client, studyId, participantId, new { sizeBytes });
         Assert.True(start.IsSuccessStatusCode, $"start: {(int)start.StatusCode} {await start.Content.ReadAsStringAsync()}");
         return (await start.Content.ReadFromJsonAsync<DirectUploadDto>(Json.Options))!;
+    }
+
+    private static async Task CompleteAsync(HttpClient client, DirectUploadDto upload)
+    {
+        var completed = await client.PostAsJsonAsync(upload.CompleteUrl, Body);
+        Assert.True(completed.StatusCode == HttpStatusCode.Created, $"complete: {(int)completed.StatusCode} {await completed.Content.ReadAsStringAsync()}");
     }
 
     private static async Task PutAsync(Uri url, byte[] bytes)
