@@ -32,6 +32,7 @@ public class EmiDbContext : DbContext
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<StudyRun> StudyRuns => Set<StudyRun>();
+    public DbSet<DirectUpload> DirectUploads => Set<DirectUpload>();
 
     // Read by the query filters on each query (EF parameterises context members), not baked into the cached model.
     private bool Scoped => scope is not null;
@@ -49,6 +50,7 @@ public class EmiDbContext : DbContext
         FilterByTenant<Webhook>(modelBuilder);
         FilterByTenant<WebhookDelivery>(modelBuilder);
         FilterByTenant<StudyRun>(modelBuilder);
+        FilterByTenant<DirectUpload>(modelBuilder);
         // A tenant sees the platform's bundles (no owner) and its own, as row-level security does.
         modelBuilder.Entity<RegisteredBundle>().HasQueryFilter(b => !Scoped || b.TenantId == null || b.TenantId == ScopeTenantId);
     }

@@ -10,7 +10,10 @@ namespace EmiPlatform.Abstractions.Tenants;
 [Alias("emi.ITenantGrain")]
 public interface ITenantGrain : IGrainWithGuidKey
 {
-    /// <summary>Whether an upload of about <paramref name="declaredBytes"/> (0 when unknown) may start now.</summary>
+    /// <summary>
+    /// Whether an upload of about <paramref name="declaredBytes"/> (0 when unknown) may start now: the tenant's stored bytes,
+    /// the reservations of its open direct uploads and this upload together within its quotas.
+    /// </summary>
     [Alias("AdmitUpload")]
     Task<UploadAdmission> AdmitUploadAsync(long declaredBytes);
 

@@ -9,7 +9,15 @@ namespace EmiPlatform.Api.Database;
 /// </summary>
 public static class TenantCap
 {
-    public static Task<bool> TryAddAsync<TRow>(DbContext db, string kind, Guid tenantId, IQueryable<TRow> counted, int cap, Action add, CancellationToken ct) =>
+    public static async Task<bool> TryAddAsync<TRow>(DbContext db, string kind, Guid tenantId, IQueryable<TRow> counted, int cap, Action add, CancellationToken ct) =>
+        await TryAddAsync(db, kind, tenantId, counted, cap, _ => Task.FromResult(true), add, ct) == TenantCapOutcome.Added;
+
+    /// <summary>
+    /// As above, and <paramref name="admits"/> has the last word while the lock is held: what it reads of the rows
+    /// already added (committed before the lock was granted) cannot change until this one is added or declined.
+    /// </summary>
+    public static Task<TenantCapOutcome> TryAddAsync<TRow>(
+        DbContext db, string kind, Guid tenantId, IQueryable<TRow> counted, int cap, Func<CancellationToken, Task<bool>> admits, Action add, CancellationToken ct) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(token);
@@ -17,11 +25,15 @@ public static class TenantCap
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({lockName}))", token);
             if (await counted.CountAsync(token) >= cap)
             {
-                return false;
+                return TenantCapOutcome.AtCap;
+            }
+            if (!await admits(token))
+            {
+                return TenantCapOutcome.Declined;
             }
             add();
             await db.SaveChangesAsync(token);
             await transaction.CommitAsync(token);
-            return true;
+            return TenantCapOutcome.Added;
         }, ct);
 }

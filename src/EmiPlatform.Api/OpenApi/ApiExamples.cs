@@ -55,7 +55,8 @@ public static class ApiExamples
             "aac", 48_000, 1, "h264", 1280, 720, 30, 0, Created),
         [typeof(DirectUploadDto)] = new DirectUploadDto(RecordingId,
             new Uri($"https://emistore.blob.core.windows.net/recordings/staging/{RecordingId}?sv=2025-01-05&se=2026-11-30T09%3A30%3A00Z&sr=b&sp=cw&sig=REDACTED"),
-            Created.AddMinutes(15), $"/v1/studies/{StudyId}/participants/{ParticipantId}/recordings/uploads/{RecordingId}/complete"),
+            Created.AddMinutes(15), $"/v1/studies/{StudyId}/participants/{ParticipantId}/recordings/uploads/{RecordingId}/complete", 2_097_152, 2_097_152),
+        [typeof(StartUploadRequest)] = new StartUploadRequest(2_097_152),
         [typeof(ContentLinkDto)] = new ContentLinkDto(
             new Uri($"https://emistore.blob.core.windows.net/recordings/{RecordingId}?sv=2025-01-05&se=2026-11-30T09%3A40%3A00Z&sr=b&sp=r&sig=REDACTED"),
             Created.AddMinutes(10)),

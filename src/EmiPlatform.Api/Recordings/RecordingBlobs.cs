@@ -15,7 +15,8 @@ public static class RecordingBlobs
     /// <summary>
     /// Where a direct upload's write SAS points. The recording itself lives at <see cref="Name"/>, which no write SAS
     /// ever covers, so a client cannot change a registered recording's bytes. Under the participant's prefix, so erasure
-    /// takes an unfinished upload too, and without a row, so the sweep removes an abandoned one.
+    /// takes an unfinished upload too. Wanted only while its upload is open (a direct_uploads row): the sweep deletes it
+    /// once the upload expired, or at once when written through the SAS after complete.
     /// </summary>
     public static string StagingName(Guid tenantId, Guid studyId, Guid participantId, Guid recordingId) =>
         Name(tenantId, studyId, participantId, recordingId) + StagingSuffix;

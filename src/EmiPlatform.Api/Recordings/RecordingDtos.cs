@@ -17,8 +17,17 @@ public sealed record RecordingDto(
         r.AudioChannels, r.VideoCodec, r.Width, r.Height, r.FrameRate, r.Rotation, r.CreatedAt);
 }
 
-/// <summary>Where to PUT a large file directly (a short-lived write SAS), and the id to complete it under.</summary>
-public sealed record DirectUploadDto(Guid RecordingId, Uri UploadUrl, DateTimeOffset ExpiresAt, string CompleteUrl);
+/// <summary>
+/// Where to PUT a large file directly (a short-lived write SAS), and the id to complete it under. Until it is completed
+/// or <see cref="ExpiresAt"/>, the upload holds <see cref="ReservedBytes"/> of the tenant's storage quota.
+/// </summary>
+public sealed record DirectUploadDto(Guid RecordingId, Uri UploadUrl, DateTimeOffset ExpiresAt, string CompleteUrl, long? SizeBytes, long ReservedBytes);
+
+/// <summary>
+/// The optional body of a direct upload's start. <see cref="SizeBytes"/>, the file's size, is what the upload reserves of
+/// the quota (without it, the largest recording accepted), and complete refuses a larger blob.
+/// </summary>
+public sealed record StartUploadRequest([Range(1, long.MaxValue, ErrorMessage = "must be 1 or more")] long? SizeBytes);
 
 /// <summary>
 /// The read SAS that <c>content</c> redirects to, as data: a browser can neither send the API key with a media element's

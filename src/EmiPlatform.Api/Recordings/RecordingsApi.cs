@@ -4,6 +4,7 @@ using Azure.Storage.Sas;
 using EmiPlatform.Abstractions.Studies;
 using EmiPlatform.Abstractions.Tenants;
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.Database;
 using EmiPlatform.Api.OpenApi;
 using EmiPlatform.Api.Problems;
 using EmiPlatform.Data;
@@ -44,8 +45,12 @@ public static class RecordingsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         ofParticipant.MapPost("/uploads", StartDirectUpload).RequireAuthorization(Policies.TenantWrite)
             .WithName("startDirectUpload").WithSummary("Start a direct upload to blob storage")
-            .WithDescription("Answers a short-lived write SAS URL: PUT the file there (x-ms-blob-type: BlockBlob, or Put Block + Put Block List), then POST completeUrl.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("Answers a short-lived write SAS URL: PUT the file there (x-ms-blob-type: BlockBlob, or Put Block + Put Block List), then POST completeUrl. " +
+                "The body is optional: sizeBytes declares the file's size, which the upload reserves of the tenant's storage quota until it is completed or " +
+                "expires (without it, Recordings:MaxUploadBytes is reserved), and complete refuses a larger blob. " +
+                "413 quota-exceeded when the reservation does not fit the quota; 429 too-many-uploads when the tenant has Recordings:MaxOpenDirectUploads open.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         ofParticipant.MapPost("/uploads/{recordingId:guid}/complete", CompleteDirectUpload).RequireAuthorization(Policies.TenantWrite)
             .WithName("completeDirectUpload").WithSummary("Complete a direct upload")
             .WithDescription("Copies the uploaded blob to the recording's own name, hashes and probes it, and registers the recording (201; 200 when " +
@@ -119,8 +124,7 @@ public static class RecordingsApi
             case UploadRefusal.QuotaExceeded:
                 return RecordingProblems.QuotaExceeded();
             case UploadRefusal.TenantSuspended:
-                return Problem.Create(StatusCodes.Status403Forbidden, ProblemTypes.TenantSuspended, "Tenant suspended",
-                    "This tenant is suspended; contact the platform administrator.");
+                return RecordingProblems.TenantSuspended();
         }
         var recordingId = Guid.CreateVersion7(clock.GetUtcNow());
         // Held until the row is written or the upload failed; taken before the body is read, so a refused upload stores nothing.
@@ -150,22 +154,61 @@ public static class RecordingsApi
             BlobOnFailure.Delete, ct));
     }
 
+    /// <summary>
+    /// Opens a direct upload: its row (one of the tenant's <see cref="RecordingOptions.MaxOpenDirectUploads"/>, reserving
+    /// its declared size, else <see cref="RecordingOptions.MaxUploadBytes"/>, of the quota) is committed before the SAS
+    /// exists, so every staging blob the sweep finds was written for a row it can read.
+    /// </summary>
     private static async Task<Results<Ok<DirectUploadDto>, ProblemHttpResult>> StartDirectUpload(
-        Guid studyId, Guid participantId, [AsParameters] RecordingServices services, CancellationToken ct)
+        Guid studyId, Guid participantId, StartUploadRequest? request, [AsParameters] RecordingServices services, HttpResponse response,
+        CancellationToken ct)
     {
-        var (db, tenant, blobs, _, _, options, clock) = services;
+        var (db, tenant, blobs, _, grains, options, clock) = services;
         if (await FindParticipantAsync(db, studyId, participantId, ct) is null)
         {
             return Problem.NotFound("participant");
         }
+        var max = options.Value.MaxUploadBytes;
+        var declared = request?.SizeBytes;
+        if (declared > max)
+        {
+            return RecordingProblems.TooLarge(max);
+        }
         var now = clock.GetUtcNow();
-        var recordingId = Guid.CreateVersion7(now);
         var lifetime = options.Value.DirectUploadLifetime;
+        var upload = new DirectUpload
+        {
+            RecordingId = Guid.CreateVersion7(now),
+            TenantId = tenant.Id,
+            StudyId = studyId,
+            ParticipantId = participantId,
+            DeclaredBytes = declared,
+            ReservedBytes = declared ?? max,
+            CreatedAt = now,
+            ExpiresAt = now + lifetime,
+        };
+        // The tenant's grain does the quota arithmetic for every upload; asked under the cap's lock, it sees every
+        // reservation committed before this one, so uploads started side by side cannot together overrun the quota.
+        var admission = UploadAdmission.Admitted;
+        var maxOpen = options.Value.MaxOpenDirectUploads;
+        var outcome = await TenantCap.TryAddAsync(db, "direct_uploads", tenant.Id, db.DirectUploads.Open(), maxOpen,
+            async _ => (admission = await grains.GetGrain<ITenantGrain>(tenant.Id).AdmitUploadAsync(upload.ReservedBytes)).IsAdmitted,
+            () => db.DirectUploads.Add(upload), ct);
+        switch (outcome)
+        {
+            case TenantCapOutcome.AtCap:
+                var expiries = await db.DirectUploads.Open().Select(u => u.ExpiresAt).ToListAsync(ct);
+                return RecordingProblems.TooManyOpenUploads(response, expiries.Count, maxOpen, expiries.Count > 0 ? expiries.Min() : null, now);
+            case TenantCapOutcome.Declined:
+                return admission.Refusal is UploadRefusal.TenantSuspended
+                    ? RecordingProblems.TenantSuspended()
+                    : RecordingProblems.ReservationExceedsQuota(upload.ReservedBytes, declared is not null);
+        }
         // Create + Write on the staging name only: enough for Put Blob or Put Block + Put Block List, nothing else.
-        var url = await blobs.GetSasUriAsync(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId),
+        var url = await blobs.GetSasUriAsync(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, upload.RecordingId),
             BlobSasPermissions.Create | BlobSasPermissions.Write, lifetime, ct);
-        return TypedResults.Ok(new DirectUploadDto(recordingId, url, now + lifetime,
-            $"/v1/studies/{studyId}/participants/{participantId}/recordings/uploads/{recordingId}/complete"));
+        return TypedResults.Ok(new DirectUploadDto(upload.RecordingId, url, upload.ExpiresAt,
+            $"/v1/studies/{studyId}/participants/{participantId}/recordings/uploads/{upload.RecordingId}/complete", declared, upload.ReservedBytes));
     }
 
     /// <summary>
@@ -187,7 +230,8 @@ public static class RecordingsApi
         }
         if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordingId, ct) is { } done)
         {
-            return TypedResults.Ok(RecordingDto.From(done)); // completing twice is harmless
+            await CloseUploadAsync(db, recordingId); // completing twice is harmless, and closes an upload a lost answer left open
+            return TypedResults.Ok(RecordingDto.From(done));
         }
         // Completing copies, hashes and probes the whole file: it counts as an upload in progress, and the slot is the
         // upload's own, so repeats of one complete run one at a time (across API hosts) instead of each doing it all.
@@ -204,14 +248,18 @@ public static class RecordingsApi
         // A complete that held the slot until just now may have written the row.
         if (await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == recordingId, ct) is { } finished)
         {
+            await CloseUploadAsync(db, recordingId);
             return TypedResults.Ok(RecordingDto.From(finished));
         }
+        // Expired or not, the staged bytes are the lab's: complete works while the blob is there (the sweep takes an
+        // expired one). An upload with no row left is held to the largest recording accepted.
+        var declared = await db.DirectUploads.AsNoTracking().Where(u => u.RecordingId == recordingId).Select(u => u.DeclaredBytes).SingleOrDefaultAsync(ct);
         var blobName = RecordingBlobs.Name(tenant.Id, studyId, participantId, recordingId);
         BlobPromotion promotion;
         try
         {
             promotion = await blobs.PromoteAsync(RecordingBlobs.StagingName(tenant.Id, studyId, participantId, recordingId),
-                blobName, options.Value.MaxUploadBytes, ct);
+                blobName, declared ?? options.Value.MaxUploadBytes, ct);
         }
         catch (RequestFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
         {
@@ -224,16 +272,28 @@ public static class RecordingsApi
         {
             case BlobPromotionStatus.NotStaged:
                 return Problem.Create(StatusCodes.Status409Conflict, ProblemTypes.UploadIncomplete, "Upload incomplete",
-                    "No committed blob exists for this upload yet: PUT the file to the upload URL (committing its block list) first.");
+                    "No committed blob exists for this upload: PUT the file to the upload URL (committing its block list) first. " +
+                    "An expired upload's staged blob is deleted by the storage sweep; start a new upload then.");
             case BlobPromotionStatus.TooLarge:
-                return RecordingProblems.TooLarge(options.Value.MaxUploadBytes);
+                return declared is { } size ? RecordingProblems.LargerThanDeclared(size) : RecordingProblems.TooLarge(options.Value.MaxUploadBytes);
         }
         var hashed = promotion.Hash!;
         // Kept when this request fails or is abandoned: the promoted blob is the upload's only copy, and a repeat of
         // complete carries on from it.
-        return ToResult(await registrar.RegisterAsync(participant, recordingId, blobName, hashed.Length, hashed.Sha256,
-            metadata with { ContentType = metadata.ContentType ?? promotion.ContentType }, BlobOnFailure.Keep, ct));
+        var outcome = await registrar.RegisterAsync(participant, recordingId, blobName, hashed.Length, hashed.Sha256,
+            metadata with { ContentType = metadata.ContentType ?? promotion.ContentType }, BlobOnFailure.Keep, ct);
+        // Registered (or the bytes were already a recording): the upload's slot and reservation go; from now on a blob
+        // written through its SAS is an orphan. Refused, it stays open: the client may PUT another file and complete again.
+        if (outcome.Recording is not null)
+        {
+            await CloseUploadAsync(db, recordingId);
+        }
+        return ToResult(outcome);
     }
+
+    /// <summary>Not the request's token: the recording is registered, so its upload must not stay open because the client left.</summary>
+    private static Task CloseUploadAsync(EmiDbContext db, Guid recordingId) =>
+        db.DirectUploads.Where(u => u.RecordingId == recordingId).ExecuteDeleteAsync(CancellationToken.None);
 
     private static async Task<Results<Ok<RecordingDto>, ProblemHttpResult>> Get(Guid id, EmiDbContext db, CancellationToken ct) =>
         await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) is { } row

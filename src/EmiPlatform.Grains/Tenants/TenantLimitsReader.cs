@@ -7,9 +7,14 @@ public sealed class TenantLimitsReader(EmiDataSources database)
 {
     public async Task<TenantLimits?> ReadAsync(Guid tenantId, CancellationToken cancellationToken)
     {
+        // An upload is open until its SAS expires by the database's clock, as DirectUploadQueries.Open reads it.
         await using var command = database.Admin.CreateCommand("""
-            SELECT status <> 'active', max_storage_bytes, max_recordings, used_storage_bytes, used_recordings, max_concurrent_jobs
-            FROM tenants WHERE id = $1
+            SELECT t.status <> 'active', t.max_storage_bytes, t.max_recordings, t.used_storage_bytes, t.used_recordings, t.max_concurrent_jobs,
+                   u.reserved, u.open
+            FROM tenants t
+            CROSS JOIN LATERAL (SELECT COALESCE(sum(reserved_bytes), 0)::bigint AS reserved, count(*)::integer AS open
+                                FROM direct_uploads WHERE tenant_id = t.id AND expires_at > now()) u
+            WHERE t.id = $1
             """);
         command.Parameters.Add(new() { Value = tenantId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -18,6 +23,6 @@ public sealed class TenantLimitsReader(EmiDataSources database)
             return null;
         }
         return new TenantLimits(reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
-            reader.GetInt64(3), reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetInt32(5));
+            reader.GetInt64(3), reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.GetInt64(6), reader.GetInt32(7));
     }
 }
