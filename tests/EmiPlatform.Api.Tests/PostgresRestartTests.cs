@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Testing;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace EmiPlatform.Api.Tests;
@@ -58,6 +59,8 @@ public sealed class PostgresRestartTests(RestartablePostgresApi fixture, ITestOu
         finally
         {
             await fixture.Postgres.StartAgainAsync();
+            // The test's own superuser connections died with the server; the host's pools are left to heal on their own.
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(api.Database.Superuser));
         }
         var streamedResults = await Task.WhenAll(uploads);
         var directResults = await Task.WhenAll(completes);
