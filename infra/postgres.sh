@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Private PostgreSQL cluster for development and tests: .local/pg, loopback only, port ${EMI_PG_PORT:-55432}.
-# Usage: infra/postgres.sh start|stop|status
+# Private PostgreSQL cluster for development and tests: .local/pg (or $EMI_PG_DIR), loopback only, port ${EMI_PG_PORT:-55432}.
+# Usage: infra/postgres.sh start|stop|status|log-file|env
+# `env` prints the connection settings of every role (infra/up.sh writes them to .local/env.sh). The fault tests start
+# a throwaway cluster of their own with EMI_PG_DIR and EMI_PG_PORT set, so they can restart it (tests/EmiPlatform.Testing).
 # Creates the platform's roles (see docs/operations.md): emi_owner (owns the schema, runs migrations),
 # emi_app (row-level security applies), emi_admin (platform-admin path, BYPASSRLS), emi_orleans (owns the orleans
 # schema that Orleans's ADO.NET clustering and reminders use; emi_owner is a member so its migration can create it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir="$root/.local/pg"
+dir="${EMI_PG_DIR:-$root/.local/pg}"
 # The 'postgres' account must reach the data folder; a clone under /root is closed to it, so use a folder of its own.
-if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$root/.local" 2>/dev/null && ! runuser -u postgres -- test -x "$root" 2>/dev/null; then
+if [ -z "${EMI_PG_DIR:-}" ] && [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$root/.local" 2>/dev/null && ! runuser -u postgres -- test -x "$root" 2>/dev/null; then
   dir="/var/tmp/emi-pg-$(printf %s "$root" | md5sum | cut -c1-8)"
 fi
 port="${EMI_PG_PORT:-55432}"
@@ -64,9 +66,16 @@ SQL
 }
 
 case "${1:-start}" in
-  start) start; echo "postgres: 127.0.0.1:$port (data in .local/pg)" ;;
+  start) start; echo "postgres: 127.0.0.1:$port (data in $dir)" ;;
   stop) [ -f "$dir/data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true ;;
   status) as_pg "$bin/pg_ctl" -D "$dir/data" status ;;
   log-file) echo "$dir/server.log" ;;
-  *) echo "usage: $0 start|stop|status|log-file" >&2; exit 2 ;;
+  env)
+    at="Host=127.0.0.1;Port=$port"
+    echo "export EMI_PG=\"$at;Username=postgres;Password=postgres;Database=postgres\""
+    echo "export EMI_PG_OWNER=\"$at;Username=emi_owner;Password=emi-owner-dev\""
+    echo "export EMI_PG_APP=\"$at;Username=emi_app;Password=emi-app-dev\""
+    echo "export EMI_PG_ADMIN=\"$at;Username=emi_admin;Password=emi-admin-dev\""
+    echo "export EMI_PG_ORLEANS=\"$at;Username=emi_orleans;Password=emi-orleans-dev;Search Path=orleans\"" ;;
+  *) echo "usage: $0 start|stop|status|log-file|env" >&2; exit 2 ;;
 esac

@@ -14,11 +14,7 @@ infra/azurite.sh start
 cat >.local/env.sh <<ENV
 # Written by infra/up.sh: settings of the local servers it started.
 export EMI_PG_PORT=${EMI_PG_PORT:-55432} EMI_RABBITMQ_PORT=${EMI_RABBITMQ_PORT:-55672} EMI_AZURITE_PORT=${EMI_AZURITE_PORT:-10010}
-export EMI_PG="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=postgres;Password=postgres;Database=postgres"
-export EMI_PG_OWNER="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_owner;Password=emi-owner-dev"
-export EMI_PG_APP="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_app;Password=emi-app-dev"
-export EMI_PG_ADMIN="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_admin;Password=emi-admin-dev"
-export EMI_PG_ORLEANS="Host=127.0.0.1;Port=${EMI_PG_PORT:-55432};Username=emi_orleans;Password=emi-orleans-dev;Search Path=orleans"
+$(infra/postgres.sh env)
 export EMI_RABBITMQ="amqp://guest:guest@127.0.0.1:${EMI_RABBITMQ_PORT:-55672}/"
 # The servers' own logs, which the secret-leak test reads too (tests/EmiPlatform.Api.Tests/SecretLogTests.cs).
 export EMI_INFRA_LOGS="$(infra/postgres.sh log-file):$root/.local/rabbitmq/log:$root/.local/azurite/azurite.log"

@@ -4,29 +4,36 @@ using Npgsql;
 namespace EmiPlatform.Harness;
 
 /// <summary>
-/// A fresh database on the real PostgreSQL cluster, owned by emi_owner, dropped on dispose: no two test classes or
-/// benchmark runs share data. Its connection strings for each role, and the superuser's queries for assertions.
+/// A fresh database on a real PostgreSQL server (by default the shared one), owned by emi_owner, dropped on dispose:
+/// no two test classes or benchmark runs share data. Its connection strings for each role, and the superuser's queries
+/// for assertions.
 /// </summary>
 public sealed class PlatformDatabase : IAsyncDisposable
 {
-    private PlatformDatabase(string name) => Name = name;
+    private readonly PgServer _server;
+
+    private PlatformDatabase(string name, PgServer server)
+    {
+        Name = name;
+        _server = server;
+    }
 
     public string Name { get; }
-    public string Owner => With("EMI_PG_OWNER");
-    public string App => With("EMI_PG_APP");
-    public string Admin => With("EMI_PG_ADMIN");
+    public string Owner => With(_server.Owner);
+    public string App => With(_server.App);
+    public string Admin => With(_server.Admin);
 
     /// <summary>The emi_orleans role on this database, as the Orleans ADO.NET providers connect.</summary>
-    public string Orleans => With("EMI_PG_ORLEANS");
+    public string Orleans => With(_server.Orleans);
 
     /// <summary>The cluster's superuser on this database: sees every tenant's rows, for assertions.</summary>
-    public string Superuser => With("EMI_PG");
+    public string Superuser => With(_server.Superuser);
 
-    /// <summary>Creates <c><paramref name="prefix"/>_&lt;guid&gt;</c>.</summary>
-    public static async Task<PlatformDatabase> CreateAsync(string prefix = "emi_test")
+    /// <summary>Creates <c><paramref name="prefix"/>_&lt;guid&gt;</c> on <paramref name="server"/> (default <see cref="PgServer.Shared"/>).</summary>
+    public static async Task<PlatformDatabase> CreateAsync(string prefix = "emi_test", PgServer? server = null)
     {
-        var db = new PlatformDatabase($"{prefix}_{Guid.NewGuid():N}");
-        await RunAsync(ServerSettings.Require("EMI_PG"), $"CREATE DATABASE {db.Name} OWNER emi_owner");
+        var db = new PlatformDatabase($"{prefix}_{Guid.NewGuid():N}", server ?? PgServer.Shared);
+        await RunAsync(db._server.Superuser, $"CREATE DATABASE {db.Name} OWNER emi_owner");
         return db;
     }
 
@@ -71,7 +78,7 @@ public sealed class PlatformDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await RunAsync(ServerSettings.Require("EMI_PG"), $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+        await RunAsync(_server.Superuser, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
     }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] values)
@@ -92,6 +99,5 @@ public sealed class PlatformDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    private string With(string variable) =>
-        new NpgsqlConnectionStringBuilder(ServerSettings.Require(variable)) { Database = Name }.ConnectionString;
+    private string With(string server) => new NpgsqlConnectionStringBuilder(server) { Database = Name }.ConnectionString;
 }

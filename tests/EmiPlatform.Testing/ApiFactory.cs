@@ -32,7 +32,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Database = await PlatformDatabase.CreateAsync();
+        Database = await PlatformDatabase.CreateAsync(server: Postgres);
         UseKestrel(0);
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -41,6 +41,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>Where the host listens, for clients that are not this factory's (the CLI, a browser).</summary>
     public Uri Url { get; private set; } = null!;
+
+    /// <summary>The PostgreSQL server of this host's database (set before <see cref="InitializeAsync"/>); default the shared one.</summary>
+    public PgServer? Postgres { get; init; }
 
     /// <summary>Set (before <see cref="InitializeAsync"/>) to keep everything the host logs, every category from Debug up.</summary>
     public CapturedLogs? Logs { get; init; }
