@@ -29,6 +29,7 @@ public static class ClusterHostingExtensions
     {
         builder.Services.AddOptions<EmiClusterOptions>().BindConfiguration(EmiClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var options = builder.Configuration.GetSection(EmiClusterOptions.Section).Get<EmiClusterOptions>() ?? new EmiClusterOptions();
+        var certificate = options.Tls.CertificatePath is { Length: > 0 } path ? ClusterCertificate.Load(path, options.Tls.CertificatePassword) : null;
         if (options.IsClient)
         {
             if (options.Mode == ClusterMode.Embedded)
@@ -44,6 +45,10 @@ public static class ClusterHostingExtensions
                 client.AddOutgoingGrainCallFilter<RetryUndeliveredCalls>();
                 // A grain call carries the caller's trace (docs/operations.md, Telemetry).
                 client.AddActivityPropagation();
+                if (certificate is not null)
+                {
+                    client.UseClusterTls(certificate);
+                }
             });
             return builder;
         }
@@ -84,6 +89,10 @@ public static class ClusterHostingExtensions
             silo.UseSiloMetadata(Metadata(builder.Configuration, options));
             silo.AddOutgoingGrainCallFilter<RetryUndeliveredCalls>();
             silo.AddActivityPropagation();
+            if (certificate is not null)
+            {
+                silo.UseClusterTls(certificate);
+            }
             if (!options.IsCoordinator)
             {
                 // Placement by what a silo loads: a scoring silo offers no coordinator grain class, so its cores score.

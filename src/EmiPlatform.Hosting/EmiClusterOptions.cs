@@ -39,6 +39,9 @@ public sealed class EmiClusterOptions
     /// <summary>Npgsql connection string of the Orleans role, with <c>Search Path=orleans</c> (cluster mode).</summary>
     public string? ClusteringConnectionString { get; set; }
 
+    /// <summary>Mutual TLS on the silo and gateway ports; off while no certificate is configured.</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
+
     public bool IsClient => Has("client");
     public bool IsCoordinator => Has("coordinator");
     public bool IsScoring => Has("scoring");
