@@ -9,6 +9,7 @@ internal sealed class LoadRecorder
 {
     private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _latencies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _outcomes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Group, string Outcome), int> _groupOutcomes = new();
     private long _requests;
 
     public long Requests => Interlocked.Read(ref _requests);
@@ -17,6 +18,7 @@ internal sealed class LoadRecorder
     {
         Interlocked.Increment(ref _requests);
         _outcomes.AddOrUpdate(Outcome(status), 1, (_, n) => n + 1);
+        _groupOutcomes.AddOrUpdate((group, Outcome(status)), 1, (_, n) => n + 1);
         // A 429 answers in microseconds without doing the work: it would flatter the group's latency.
         if (status != HttpStatusCode.TooManyRequests)
         {
@@ -32,6 +34,9 @@ internal sealed class LoadRecorder
     }
 
     public int Count(string outcome) => _outcomes.GetValueOrDefault(outcome);
+
+    /// <summary>How many of <paramref name="group"/>'s answers had <paramref name="outcome"/> (2xx, 429, 5xx or the status code).</summary>
+    public int Count(string group, string outcome) => _groupOutcomes.GetValueOrDefault((group, outcome));
 
     public int ServerErrors => Count("5xx");
 
