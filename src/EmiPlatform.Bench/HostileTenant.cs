@@ -24,16 +24,20 @@ internal sealed class HostileTenant : IAsyncDisposable
     private readonly List<HttpClient> _clients;
     private readonly HttpClient _storage = new() { Timeout = RequestTimeout };
     private readonly string _media;
+    private readonly string _roundMedia;
+    private readonly Guid _roundsStudy;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _workers = [];
     private int _participants;
     private int _holding;
     private int _storageFailures;
 
-    private HostileTenant(Uri api, LoadBenchmark.Lab lab, IReadOnlyList<string> keys, string media)
+    private HostileTenant(Uri api, LoadBenchmark.Lab lab, IReadOnlyList<string> keys, string media, Guid roundsStudy, string roundMedia)
     {
         _lab = lab;
         _media = media;
+        _roundsStudy = roundsStudy;
+        _roundMedia = roundMedia;
         // One connection pool per key, as separate clients would have; no cap on connections per server.
         _clients = [.. keys.Select(key =>
         {
@@ -60,8 +64,8 @@ internal sealed class HostileTenant : IAsyncDisposable
     /// <summary>Direct uploads whose completes ran, with how many completes answered 201 and 200.</summary>
     public ConcurrentDictionary<Guid, (int Created, int Ok)> CompletedUploads { get; } = new();
 
-    /// <summary>Recordings the media uploads were answered with (201 or 200).</summary>
-    public ConcurrentBag<Guid> MediaRecordings { get; } = [];
+    /// <summary>Recordings that completes and media uploads were answered with (201 or 200): each must have its row.</summary>
+    public ConcurrentBag<Guid> AnsweredRecordings { get; } = [];
 
     /// <summary>Stalled readers and event streams holding a response right now.</summary>
     public int Holding => Volatile.Read(ref _holding);
@@ -75,10 +79,15 @@ internal sealed class HostileTenant : IAsyncDisposable
         ("staging spam", Staging), ("slot-holding media", Media),
     ];
 
-    public static HostileTenant Start(Uri api, LoadBenchmark.Lab lab, IReadOnlyList<string> keys, string media,
+    /// <summary>
+    /// Starts every workload. The rounds of completes upload <paramref name="roundMedia"/> (short: their jobs finish and
+    /// feed the tarpit) into <paramref name="roundsStudy"/>, so that the tenant grain's study turns interleave them with
+    /// the long recording's jobs in the seeded study.
+    /// </summary>
+    public static HostileTenant Start(Uri api, LoadBenchmark.Lab lab, IReadOnlyList<string> keys, string media, Guid roundsStudy, string roundMedia,
         int readers, int streams, int completes, int spammers, int mediaUploaders)
     {
-        var a = new HostileTenant(api, lab, keys, media);
+        var a = new HostileTenant(api, lab, keys, media, roundsStudy, roundMedia);
         for (var i = 0; i < readers; i++)
         {
             var n = i;
@@ -155,16 +164,19 @@ internal sealed class HostileTenant : IAsyncDisposable
         }
     }
 
-    /// <summary>Rounds of: start a direct upload, write the long recording to its URL, then <paramref name="completes"/> completes of it at once.</summary>
+    /// <summary>
+    /// Rounds of: a new participant, a direct upload for it with the recording written to its URL, then
+    /// <paramref name="completes"/> completes of it at once (a new participant each round, so each is a new recording).
+    /// </summary>
     private async Task CompleteRoundsAsync(int completes)
     {
-        var bytes = await File.ReadAllBytesAsync(_media, Stop);
-        var participant = _lab.UploadTargets[0];
+        var bytes = await File.ReadAllBytesAsync(_roundMedia, Stop);
         while (!Stop.IsCancellationRequested)
         {
             try
             {
-                if (await StartDirectUploadAsync(Completes, 0, participant) is not { } upload)
+                if (await AddParticipantAsync(Completes, 0, _roundsStudy) is not { } participant ||
+                    await StartDirectUploadAsync(Completes, 0, _roundsStudy, participant) is not { } upload)
                 {
                     continue;
                 }
@@ -173,17 +185,14 @@ internal sealed class HostileTenant : IAsyncDisposable
                 var ok = 0;
                 await Task.WhenAll(Enumerable.Range(0, completes).Select(c => Task.Run(async () =>
                 {
-                    var status = await SendAsync(Completes, "complete", c, () => new HttpRequestMessage(HttpMethod.Post, upload.CompleteUrl)
+                    var (status, body) = await SendAsync(Completes, "complete", c, () => new HttpRequestMessage(HttpMethod.Post, upload.CompleteUrl)
                     {
                         Content = JsonContent.Create(new { fileName = "hostile.mp4", contentType = "video/mp4" }),
                     });
-                    if (status == HttpStatusCode.Created)
+                    if (status is HttpStatusCode.Created or HttpStatusCode.OK)
                     {
-                        Interlocked.Increment(ref created);
-                    }
-                    else if (status == HttpStatusCode.OK)
-                    {
-                        Interlocked.Increment(ref ok);
+                        AnsweredRecordings.Add(JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid());
+                        Interlocked.Increment(ref status == HttpStatusCode.Created ? ref created : ref ok);
                     }
                 })));
                 CompletedUploads[upload.RecordingId] = (created, ok);
@@ -208,7 +217,7 @@ internal sealed class HostileTenant : IAsyncDisposable
         {
             try
             {
-                if (await StartDirectUploadAsync(Staging, n, _lab.UploadTargets[0]) is { } upload)
+                if (await StartDirectUploadAsync(Staging, n, _lab.StudyId, _lab.UploadTargets[0]) is { } upload)
                 {
                     await PutBlobAsync(upload.UploadUrl, junk);
                 }
@@ -231,17 +240,9 @@ internal sealed class HostileTenant : IAsyncDisposable
         {
             try
             {
-                var code = $"media-{Interlocked.Increment(ref _participants)}";
-                Guid participant;
-                using (var created = await Client(n).PostAsJsonAsync($"v1/studies/{_lab.StudyId}/participants", new { code }, Stop))
+                if (await AddParticipantAsync(Media, n, _lab.StudyId) is not { } participant)
                 {
-                    if (!created.IsSuccessStatusCode)
-                    {
-                        Media.Answered("participant", created.StatusCode, TimeSpan.Zero);
-                        await Task.Delay(RetryAfter(created), Stop);
-                        continue;
-                    }
-                    participant = (await created.Content.ReadFromJsonAsync<JsonElement>(Stop)).GetProperty("id").GetGuid();
+                    continue;
                 }
                 // Retried after each refusal (a 429 too-many-uploads while A's upload slots are full) until accepted.
                 while (!Stop.IsCancellationRequested)
@@ -249,7 +250,7 @@ internal sealed class HostileTenant : IAsyncDisposable
                     var (status, recording, retry) = await UploadOnceAsync(n, participant);
                     if (recording is { } id)
                     {
-                        MediaRecordings.Add(id);
+                        AnsweredRecordings.Add(id);
                     }
                     if (status is null || (int)status < 400)
                     {
@@ -296,12 +297,28 @@ internal sealed class HostileTenant : IAsyncDisposable
 
     private sealed record DirectUpload(Guid RecordingId, Uri UploadUrl, string CompleteUrl);
 
-    private async Task<DirectUpload?> StartDirectUploadAsync(LoadRecorder recorder, int n, Guid participant)
+    /// <summary>A new participant of <paramref name="study"/>; null (after its Retry-After) when refused.</summary>
+    private async Task<Guid?> AddParticipantAsync(LoadRecorder recorder, int n, Guid study)
+    {
+        var code = $"hostile-{Interlocked.Increment(ref _participants)}";
+        var (status, body) = await SendAsync(recorder, "participant", n, () => new HttpRequestMessage(HttpMethod.Post, $"v1/studies/{study}/participants")
+        {
+            Content = JsonContent.Create(new { code }),
+        });
+        if (status == HttpStatusCode.Created)
+        {
+            return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1), Stop);
+        return null;
+    }
+
+    private async Task<DirectUpload?> StartDirectUploadAsync(LoadRecorder recorder, int n, Guid study, Guid participant)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            using var response = await Client(n).PostAsync($"v1/studies/{_lab.StudyId}/participants/{participant}/recordings/uploads", null, Stop);
+            using var response = await Client(n).PostAsync($"v1/studies/{study}/participants/{participant}/recordings/uploads", null, Stop);
             recorder.Answered("start upload", response.StatusCode, clock.Elapsed);
             if (!response.IsSuccessStatusCode)
             {
@@ -328,22 +345,22 @@ internal sealed class HostileTenant : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>One request, its whole answer read; the status, or null when it went unanswered.</summary>
-    private async Task<HttpStatusCode?> SendAsync(LoadRecorder recorder, string group, int n, Func<HttpRequestMessage> make)
+    /// <summary>One request, its whole answer read; the status and body, or a null status when it went unanswered.</summary>
+    private async Task<(HttpStatusCode? Status, string Body)> SendAsync(LoadRecorder recorder, string group, int n, Func<HttpRequestMessage> make)
     {
         var clock = Stopwatch.StartNew();
         try
         {
             using var request = make();
             using var response = await Client(n).SendAsync(request, Stop);
-            await response.Content.LoadIntoBufferAsync(Stop);
+            var body = await response.Content.ReadAsStringAsync(Stop);
             recorder.Answered(group, response.StatusCode, clock.Elapsed);
-            return response.StatusCode;
+            return (response.StatusCode, body);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !Stop.IsCancellationRequested)
         {
             recorder.Failed(group, e);
-            return null;
+            return (null, "");
         }
     }
 

@@ -19,7 +19,8 @@ internal static class NeighboursBenchmark
         usage: EmiPlatform.Bench neighbours [--scale X] [--seconds S] [--media-seconds M] [--api-dll PATH]
           Tenant A, at scale X (default 1 = issue 23's numbers; rounded, at least 1 each): 300·X stalled readers of long
           timelines (each reads 64 bytes and holds the response), 500·X event streams (read as they come), rounds of
-          100·X concurrent completes of one direct upload, 8·X staging spammers (direct uploads started, a 64 KiB blob
+          100·X concurrent completes of one direct upload (a 10 s recording, new participant each round, in a second
+          study), 8·X staging spammers (direct uploads started, a 64 KiB blob
           written, never completed), 12·X uploaders of an M-second recording (default 600; 320x240, 25 fps, tone), each for
           a new participant, and 20 webhooks on a tarpit (accepts, never answers); A spreads over 8 keys and is held to
           1 of the 2 scoring slots (maxConcurrentJobs 1). A refused request is retried after its Retry-After.
@@ -46,6 +47,7 @@ internal static class NeighboursBenchmark
         var work = Path.Combine(Path.GetTempPath(), "emi-bench-neighbours");
         Directory.CreateDirectory(work);
         var media = await ScoringBenchmark.MakeRecordingAsync(work, 0, mediaSeconds);
+        var roundMedia = await ScoringBenchmark.MakeRecordingAsync(work, 1, 10);
 
         await using var tarpit = WebhookEndpoint.Tarpit();
         await using var receiver = WebhookEndpoint.Receiver();
@@ -72,6 +74,7 @@ internal static class NeighboursBenchmark
         {
             keysOfA.Add((await LoadBenchmark.PostAsync(http, a.Key, "v1/keys", new { name = $"a-{k}", role = "tenant_admin" })).GetProperty("secret").GetString()!);
         }
+        var roundsStudy = (await LoadBenchmark.PostAsync(http, a.Key, "v1/studies", new { name = "tenant A rounds" })).GetProperty("id").GetGuid();
         for (var w = 0; w < WebhooksOfA; w++)
         {
             await LoadBenchmark.PostAsync(http, a.Key, "v1/webhooks", new { url = tarpit.Url });
@@ -101,7 +104,7 @@ internal static class NeighboursBenchmark
         var attack = new LoadRecorder();
         int holding;
         HostileTenant hostile;
-        await using (hostile = HostileTenant.Start(api.Http.BaseAddress!, a, keysOfA, media, readers, streams, completes, spammers, mediaUploaders))
+        await using (hostile = HostileTenant.Start(api.Http.BaseAddress!, a, keysOfA, media, roundsStudy, roundMedia, readers, streams, completes, spammers, mediaUploaders))
         {
             await Task.Delay(RampUp);
             rss.Mark("B starts");

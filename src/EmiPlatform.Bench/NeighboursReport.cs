@@ -63,9 +63,9 @@ internal sealed class NeighboursReport(
 
     private async Task PrintJobsAsync((DateTime Idle, DateTime Attack, DateTime End) windows)
     {
-        var idleJobs = await JobsAsync(b.StudyId, windows.Idle, windows.Attack);
-        var attackJobs = await JobsAsync(b.StudyId, windows.Attack, windows.End);
-        var aJobs = await JobsAsync(a.StudyId, windows.Idle, DateTime.MaxValue);
+        var idleJobs = await JobsAsync(b.TenantId, windows.Idle, windows.Attack);
+        var attackJobs = await JobsAsync(b.TenantId, windows.Attack, windows.End);
+        var aJobs = await JobsAsync(a.TenantId, windows.Idle, DateTime.MaxValue);
         if (idleJobs.Count == 0 || attackJobs.Count == 0)
         {
             Check(false, "B has no scored job in a phase");
@@ -125,7 +125,7 @@ internal sealed class NeighboursReport(
         var bUndelivered = bDeliveries.GetValueOrDefault("pending") + bDeliveries.GetValueOrDefault("failed");
         var aDeliveries = await DeliveriesAsync(a.TenantId);
         var twice = hostile.CompletedUploads.Count(u => u.Value.Created > 1);
-        var answered = hostile.CompletedUploads.Where(u => u.Value.Created + u.Value.Ok > 0).Select(u => u.Key).Concat(hostile.MediaRecordings).Distinct().ToArray();
+        var answered = hostile.AnsweredRecordings.Distinct().ToArray();
         var rows = await api.ScalarAsync<long>("SELECT count(*) FROM recordings WHERE id = ANY($1)", answered);
         var lost = (uploaded - bSucceeded) + bUndelivered + twice + (answered.Length - rows);
         Check(lost == 0, "something lost");
@@ -137,9 +137,10 @@ internal sealed class NeighboursReport(
             """);
     }
 
-    private async Task<List<Job>> JobsAsync(Guid studyId, DateTime from, DateTime to) =>
-        [.. (await api.RowsAsync("SELECT created_at, started_at, finished_at, state FROM scoring_jobs WHERE study_id = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at",
-                studyId, from, to))
+    /// <summary>The tenant's jobs queued in [<paramref name="from"/>, <paramref name="to"/>), oldest first.</summary>
+    private async Task<List<Job>> JobsAsync(Guid tenantId, DateTime from, DateTime to) =>
+        [.. (await api.RowsAsync("SELECT created_at, started_at, finished_at, state FROM scoring_jobs WHERE study_id IN (SELECT id FROM studies WHERE tenant_id = $1) " +
+                "AND created_at >= $2 AND created_at < $3 ORDER BY created_at", tenantId, from, to))
             .Select(r => new Job((DateTime)r[0], r[1] as DateTime?, r[2] as DateTime?, (string)r[3]))];
 
     private async Task<Dictionary<string, long>> DeliveriesAsync(Guid tenantId) =>
