@@ -61,6 +61,9 @@ internal sealed class HostileTenant : IAsyncDisposable
 
     public LoadRecorder Media { get; } = new();
 
+    /// <summary>The participants that the rounds and the media uploads make (a new one each time, so uploads are never duplicates).</summary>
+    public LoadRecorder Participants { get; } = new();
+
     /// <summary>Direct uploads whose completes ran, with how many completes answered 201 and 200.</summary>
     public ConcurrentDictionary<Guid, (int Created, int Ok)> CompletedUploads { get; } = new();
 
@@ -76,7 +79,7 @@ internal sealed class HostileTenant : IAsyncDisposable
     public IEnumerable<(string Workload, LoadRecorder Recorder)> Recorders =>
     [
         ("stalled readers", Readers), ("event streams", Streams), ("completes of one upload", Completes),
-        ("staging spam", Staging), ("slot-holding media", Media),
+        ("staging spam", Staging), ("slot-holding media", Media), ("their participants", Participants),
     ];
 
     /// <summary>
@@ -175,7 +178,7 @@ internal sealed class HostileTenant : IAsyncDisposable
         {
             try
             {
-                if (await AddParticipantAsync(Completes, 0, _roundsStudy) is not { } participant ||
+                if (await AddParticipantAsync(0, _roundsStudy) is not { } participant ||
                     await StartDirectUploadAsync(Completes, 0, _roundsStudy, participant) is not { } upload)
                 {
                     continue;
@@ -240,7 +243,7 @@ internal sealed class HostileTenant : IAsyncDisposable
         {
             try
             {
-                if (await AddParticipantAsync(Media, n, _lab.StudyId) is not { } participant)
+                if (await AddParticipantAsync(n, _lab.StudyId) is not { } participant)
                 {
                     continue;
                 }
@@ -298,10 +301,10 @@ internal sealed class HostileTenant : IAsyncDisposable
     private sealed record DirectUpload(Guid RecordingId, Uri UploadUrl, string CompleteUrl);
 
     /// <summary>A new participant of <paramref name="study"/>; null (after its Retry-After) when refused.</summary>
-    private async Task<Guid?> AddParticipantAsync(LoadRecorder recorder, int n, Guid study)
+    private async Task<Guid?> AddParticipantAsync(int n, Guid study)
     {
         var code = $"hostile-{Interlocked.Increment(ref _participants)}";
-        var (status, body) = await SendAsync(recorder, "participant", n, () => new HttpRequestMessage(HttpMethod.Post, $"v1/studies/{study}/participants")
+        var (status, body) = await SendAsync(Participants, "participant", n, () => new HttpRequestMessage(HttpMethod.Post, $"v1/studies/{study}/participants")
         {
             Content = JsonContent.Create(new { code }),
         });

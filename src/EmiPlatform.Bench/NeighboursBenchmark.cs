@@ -94,8 +94,11 @@ internal static class NeighboursBenchmark
         var loadIdle = LoadAverage.Now();
         var idleStart = await api.NowAsync();
         var idle = new LoadRecorder();
+        var cpu = new CpuShare(api.Api!.Pid);
         await flow.RunAsync(idle, phase);
+        var cpuIdle = cpu.Used();
         await WaitForJobsAsync(api, b.StudyId, flow.Uploaded);
+        loadIdle += $" ({cpuIdle})";
         var rssBefore = rss.Mark("attack starts");
         using var peak = new ProcessRssSampler(api.Api!.Pid);
 
@@ -109,7 +112,10 @@ internal static class NeighboursBenchmark
             await Task.Delay(RampUp);
             rss.Mark("B starts");
             var bStart = await api.NowAsync();
+            cpu = new CpuShare(api.Api!.Pid);
             await flow.RunAsync(attack, phase);
+            var cpuAttack = cpu.Used();
+            loadAttack += $" ({cpuAttack})";
             holding = hostile.Holding;
             rss.Mark("B done");
             loadAttack += $" at the start, {LoadAverage.Now()} at the end";

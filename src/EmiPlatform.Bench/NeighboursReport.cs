@@ -100,6 +100,10 @@ internal sealed class NeighboursReport(
         {
             Console.WriteLine($"  {workload}: {recorder.Requests} requests; {recorder.Outcomes}");
         }
+        foreach (var error in hostile.Recorders.Select(r => r.Recorder).Prepend(attack).Prepend(idle).SelectMany(r => r.FirstErrors))
+        {
+            Console.WriteLine($"  first error of its kind: {error}");
+        }
         Console.WriteLine($"  storage writes to upload URLs that failed (Azurite, not the API): {hostile.StorageFailures}");
     }
 
