@@ -41,7 +41,9 @@ internal sealed class HostileTenant : IAsyncDisposable
         // One connection pool per key, as separate clients would have; no cap on connections per server.
         _clients = [.. keys.Select(key =>
         {
-            var client = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
+            // Expect: 100-continue waits for the API's answer as long as the request may take: with .NET's default of 1 s a
+            // refused upload would send its body anyway on a loaded host, and see a broken pipe instead of its 429.
+            var client = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), Expect100ContinueTimeout = RequestTimeout })
             {
                 BaseAddress = api,
                 Timeout = RequestTimeout,
