@@ -14,7 +14,7 @@ namespace EmiPlatform.Bench;
 /// junk blob written to each, never completed); streamed uploads of a long recording, each for a new participant, so
 /// every one that is accepted queues a job that holds a scoring slot for a long time. A refused request is retried
 /// after its <c>Retry-After</c> (a client that ignores it only meets the rate limits sooner); the webhook tarpit is
-/// A's registered webhooks, fed by A's finished jobs.
+/// A's registered webhooks, fed by A's finished jobs and by the rounds' jobs, which A cancels.
 /// </summary>
 internal sealed class HostileTenant : IAsyncDisposable
 {
@@ -201,6 +201,7 @@ internal sealed class HostileTenant : IAsyncDisposable
                     }
                 })));
                 CompletedUploads[upload.RecordingId] = (created, ok);
+                await CancelJobsAsync(upload.RecordingId);
             }
             catch (Exception) when (Stop.IsCancellationRequested)
             {
@@ -210,6 +211,23 @@ internal sealed class HostileTenant : IAsyncDisposable
             {
                 CountStorageFailure();
             }
+        }
+    }
+
+    /// <summary>
+    /// Cancels the round's job: A's long jobs hold its only scoring slot, so its short ones would finish too late to feed
+    /// the tarpit; a cancelled job is a webhook event as well (job.cancelled, one delivery per webhook).
+    /// </summary>
+    private async Task CancelJobsAsync(Guid recordingId)
+    {
+        var (status, body) = await SendAsync(Completes, "list jobs", 0, () => new HttpRequestMessage(HttpMethod.Get, $"v1/studies/{_roundsStudy}/jobs?recordingId={recordingId}"));
+        if (status != HttpStatusCode.OK)
+        {
+            return;
+        }
+        foreach (var job in JsonDocument.Parse(body).RootElement.GetProperty("items").EnumerateArray().Where(j => j.GetProperty("state").GetString() == "queued"))
+        {
+            await SendAsync(Completes, "cancel job", 0, () => new HttpRequestMessage(HttpMethod.Post, $"v1/jobs/{job.GetProperty("id").GetGuid()}/cancel"));
         }
     }
 

@@ -20,7 +20,7 @@ internal static class NeighboursBenchmark
           Tenant A, at scale X (default 1 = issue 23's numbers; rounded, at least 1 each): 300·X stalled readers of long
           timelines (each reads 64 bytes and holds the response), 500·X event streams (read as they come), rounds of
           100·X concurrent completes of one direct upload (a 10 s recording, new participant each round, in a second
-          study), 8·X staging spammers (direct uploads started, a 64 KiB blob
+          study; A then cancels the round's job, which feeds the tarpit), 8·X staging spammers (direct uploads started, a 64 KiB blob
           written, never completed), 12·X uploaders of an M-second recording (default 600; 320x240, 25 fps, tone), each for
           a new participant, and 20 webhooks on a tarpit (accepts, never answers); A spreads over 8 keys and is held to
           1 of the 2 scoring slots (maxConcurrentJobs 1). A refused request is retried after its Retry-After.
