@@ -25,7 +25,7 @@ internal static class BenchCommand
                               COPY (...) TO STDOUT WITH CSV of the same rows, same run; prints API / COPY and the
                               API's peak RSS (issue 7 item 6; docs/results.md)
             The platform benchmarks have usages of their own (docs/scoring.md, Benchmarks): scoring-compare,
-            scheduling-overhead, failover-gap, fairness; and load (docs/api.md, Rate limits and load).
+            scheduling-overhead, failover-gap, fairness; load and neighbours (docs/api.md, Rate limits and load).
           options:
             --file PATH               file to upload, or
             --size-mb N               generate N MB (10^6 bytes) of incompressible data (default 256), cached in --work-dir

@@ -123,7 +123,7 @@ internal static class ExportBenchmark
         // Server-side generation: seeding is not what is measured.
         await using var command = new NpgsqlCommand($$"""
             INSERT INTO model_bundles (id, name, version, trained, location, manifest, registered_at)
-            VALUES (@bundle, 'bench-export', '0.0.0', false, '/bench/none', '{"bench": true}', now());
+            VALUES (@bundle, 'bench-export', '0.0.0', false, '/bench/none', '{"bench": true}', now()) ON CONFLICT DO NOTHING; -- a second tenant's seeding shares it
             INSERT INTO participants (id, tenant_id, study_id, code, created_at, updated_at)
             SELECT gen_random_uuid(), @tenant, @study, 'P' || lpad(g::text, 4, '0'), now(), now()
               FROM generate_series(1, greatest(1, @recordings / 4)) g;
@@ -136,7 +136,7 @@ internal static class ExportBenchmark
                 ON p.n = (g - 1) % greatest(1, @recordings / 4);
             INSERT INTO timeline_windows (tenant_id, recording_id, bundle_id, job_id, window_index, start_s, end_s,
                                           {{string.Join(", ", Seeded.Select(c => c.Name))}})
-            SELECT @tenant, r.id, @bundle, r.id, i, i * 0.5, (i + 1) * 0.5, {{string.Join(", ", Seeded.Select(c => c.IsFlag ? "true" : "random()"))}}
+            SELECT @tenant, r.id, (SELECT id FROM model_bundles WHERE name = 'bench-export' AND version = '0.0.0'), r.id, i, i * 0.5, (i + 1) * 0.5, {{string.Join(", ", Seeded.Select(c => c.IsFlag ? "true" : "random()"))}}
               FROM recordings r CROSS JOIN generate_series(0, @per - 1) i
              WHERE r.study_id = @study;
             INSERT INTO recording_scores (tenant_id, recording_id, bundle_id, job_id, duration_seconds, window_count,

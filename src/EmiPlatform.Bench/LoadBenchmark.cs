@@ -64,7 +64,7 @@ internal static class LoadBenchmark
             Timeout = RequestTimeout,
         };
 
-        var lab = await PrepareAsync(http, api, uploaders, recordings, windows);
+        var lab = await PrepareAsync(http, api, "load benchmark", uploaders, recordings, windows);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", lab.Key);
         Console.WriteLine($"study {lab.StudyId}: {recordings} recordings x {windows} windows seeded; {LoadAverage.Now()}");
 
@@ -161,7 +161,7 @@ internal static class LoadBenchmark
     }
 
     /// <summary>One request, timed until its whole body has been read (an export's last row, a timeline's last window).</summary>
-    private static async Task SendAsync(HttpClient http, LoadRecorder recorder, string group, Func<HttpRequestMessage> make)
+    internal static async Task SendAsync(HttpClient http, LoadRecorder recorder, string group, Func<HttpRequestMessage> make)
     {
         using var request = make();
         var clock = Stopwatch.StartNew();
@@ -180,12 +180,13 @@ internal static class LoadBenchmark
         }
     }
 
-    private static async Task<Lab> PrepareAsync(HttpClient http, Platform api, int uploaders, int recordings, int windows)
+    /// <summary>A new tenant named <paramref name="name"/> with a study of seeded timelines and a participant per uploader.</summary>
+    internal static async Task<Lab> PrepareAsync(HttpClient http, Platform api, string name, int uploaders, int recordings, int windows)
     {
-        var tenant = await PostAsync(http, api.AdminKey, "v1/admin/tenants", new { name = "load benchmark" });
+        var tenant = await PostAsync(http, api.AdminKey, "v1/admin/tenants", new { name });
         var tenantId = tenant.GetProperty("tenant").GetProperty("id").GetGuid();
         var key = tenant.GetProperty("adminKey").GetProperty("secret").GetString()!;
-        var studyId = (await PostAsync(http, key, "v1/studies", new { name = "load benchmark" })).GetProperty("id").GetGuid();
+        var studyId = (await PostAsync(http, key, "v1/studies", new { name })).GetProperty("id").GetGuid();
         await ExportBenchmark.SeedAsync(api.Database.Owner, tenantId, studyId, recordings, windows, CancellationToken.None);
         var seeded = new List<(Guid Participant, Guid Recording)>();
         await using (var connection = new NpgsqlConnection(api.Database.Owner))
@@ -204,10 +205,10 @@ internal static class LoadBenchmark
         {
             targets.Add((await PostAsync(http, key, $"v1/studies/{studyId}/participants", new { code = $"upload-{u}" })).GetProperty("id").GetGuid());
         }
-        return new Lab(key, studyId, seeded, targets);
+        return new Lab(tenantId, key, studyId, seeded, targets);
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient http, string key, string path, object body)
+    internal static async Task<JsonElement> PostAsync(HttpClient http, string key, string path, object body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -219,7 +220,7 @@ internal static class LoadBenchmark
     }
 
     /// <summary>The benchmark's tenant: its key, the seeded study's participants and recordings, and a participant per uploader.</summary>
-    private sealed record Lab(string Key, Guid StudyId, List<(Guid Participant, Guid Recording)> Seeded, List<Guid> UploadTargets)
+    internal sealed record Lab(Guid TenantId, string Key, Guid StudyId, List<(Guid Participant, Guid Recording)> Seeded, List<Guid> UploadTargets)
     {
         /// <summary>The three list endpoints a dashboard or `emi` walks, in turn.</summary>
         public HttpRequestMessage List(int i)

@@ -9,6 +9,8 @@ internal sealed class LoadRecorder
 {
     private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _latencies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _outcomes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Group, string Outcome), int> _groupOutcomes = new();
+    private readonly ConcurrentDictionary<string, string> _firstErrors = new(StringComparer.Ordinal);
     private long _requests;
 
     public long Requests => Interlocked.Read(ref _requests);
@@ -17,6 +19,7 @@ internal sealed class LoadRecorder
     {
         Interlocked.Increment(ref _requests);
         _outcomes.AddOrUpdate(Outcome(status), 1, (_, n) => n + 1);
+        _groupOutcomes.AddOrUpdate((group, Outcome(status)), 1, (_, n) => n + 1);
         // A 429 answers in microseconds without doing the work: it would flatter the group's latency.
         if (status != HttpStatusCode.TooManyRequests)
         {
@@ -28,10 +31,18 @@ internal sealed class LoadRecorder
     public void Failed(string group, Exception error)
     {
         Interlocked.Increment(ref _requests);
-        _outcomes.AddOrUpdate($"no answer ({group}: {error.GetType().Name})", 1, (_, n) => n + 1);
+        var outcome = $"no answer ({group}: {error.GetType().Name})";
+        _outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+        _firstErrors.TryAdd(outcome, error.InnerException is { } inner ? $"{error.Message} ({inner.Message})" : error.Message);
     }
 
+    /// <summary>The first exception message of each kind of unanswered request.</summary>
+    public IEnumerable<string> FirstErrors => _firstErrors.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}: {e.Value}");
+
     public int Count(string outcome) => _outcomes.GetValueOrDefault(outcome);
+
+    /// <summary>How many of <paramref name="group"/>'s answers had <paramref name="outcome"/> (2xx, 429, 5xx or the status code).</summary>
+    public int Count(string group, string outcome) => _groupOutcomes.GetValueOrDefault((group, outcome));
 
     public int ServerErrors => Count("5xx");
 
