@@ -17,7 +17,8 @@ public sealed class ExportCsvTests(ApiFactory api) : IClassFixture<ApiFactory>
          "excitement", "joy", "valence", "arousal", "dominance", "has_audio", "has_video", "face_coverage", "speech_coverage", "face_confidence", "au01_inner_brow_raise", "au02_outer_brow_raise", "au04_brow_lower", "au43_eye_closure",
          "au12_lip_corner_pull", "au15_lip_corner_depress", "au25_lips_part", "au26_jaw_drop", "head_yaw_deg", "head_pitch_deg", "head_roll_deg",
          "expr_angry", "expr_disgust", "expr_fear", "expr_happy", "expr_sad", "expr_surprise", "expr_neutral",
-         "event", "event_kind", "event_stimulus", "event_trial", "event_condition", "t_rel_s"];
+         "event", "event_kind", "event_stimulus", "event_trial", "event_condition", "t_rel_s",
+         "audio_backbone_sha256", "audio_features_cached", "visual_backbone_sha256", "visual_features_cached"];
 
     private static readonly string[] AggregateHeader =
         ["study", "study_id", "participant", "participant_id", "recording", "recording_id", "stimulus", "trial", "model_name",

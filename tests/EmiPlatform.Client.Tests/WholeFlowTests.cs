@@ -45,7 +45,7 @@ public sealed class WholeFlowTests(ApiFactory api) : IClassFixture<ApiFactory>
             "-f", "lavfi", "-i", "testsrc=size=160x120:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000", "-t", "3",
             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart"));
         var recordings = lab.V1.Studies[studyId].Participants[participantId].Recordings;
-        var upload = await recordings.Uploads.PostAsync();
+        var upload = await recordings.Uploads.PostAsync(new StartUploadRequest { SizeBytes = bytes.Length });
         using (var storage = new HttpClient())
         {
             using var put = new HttpRequestMessage(HttpMethod.Put, upload!.UploadUrl) { Content = new ByteArrayContent(bytes) };
