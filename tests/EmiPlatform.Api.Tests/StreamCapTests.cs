@@ -57,6 +57,12 @@ public sealed class StreamCapTests(StreamCappedApi host) : IClassFixture<StreamC
         var participant = (await created.Content.ReadFromJsonAsync<ParticipantDto>(Json.Options))!;
         await ProblemAssert.IsProblem(await a.GetAsync($"/v1/studies/{study.Id}/participants/{participant.Id}/timelines",
             HttpCompletionOption.ResponseHeadersRead), HttpStatusCode.TooManyRequests, "too-many-streams");
+        // Refused before the endpoint's own lookups, so a refusal costs no query: a recording that does not exist is a 429
+        // too, not a 404, and so is a study that does not exist.
+        await ProblemAssert.IsProblem(await a.GetAsync($"/v1/recordings/{Guid.NewGuid()}/timeline", HttpCompletionOption.ResponseHeadersRead),
+            HttpStatusCode.TooManyRequests, "too-many-streams");
+        await ProblemAssert.IsProblem(await a.GetAsync($"/v1/studies/{Guid.NewGuid()}/events", HttpCompletionOption.ResponseHeadersRead),
+            HttpStatusCode.TooManyRequests, "too-many-streams");
 
         // Another key of the tenant has the tenant's last slot, and no more.
         await using var b1 = await SseReader.OpenAsync(b, events);

@@ -93,6 +93,27 @@ public sealed class MediaLimitsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_decoder_and_every_thread_it_starts_run_below_the_hosts_own_priority()
+    {
+        var path = TestFfmpeg.Make(Path.Combine(_folder, "long.mp4"), "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=60",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p");
+        var tools = MediaTools.FromEnvironment();
+        var info = await MediaProbe.ProbeAsync(path, tools, CancellationToken.None);
+        await using var decoder = VideoDecoder.Start(info, new CoverCropFrames(8, 8, [0f, 0f, 0f], [1f, 1f, 1f]), 25, tools, CancellationToken.None);
+
+        // Nothing is read yet, so ffmpeg waits on the full pipe with its decoding threads started.
+        await Task.Delay(500);
+        var threads = Directory.GetDirectories($"/proc/{decoder.ProcessId}/task");
+        Assert.NotEmpty(threads);
+        Assert.All(threads, task => Assert.Equal(ResourceLimits.Niceness, Nice(File.ReadAllText(Path.Combine(task, "stat")))));
+        Assert.Equal(0, Nice(File.ReadAllText("/proc/thread-self/stat")));
+    }
+
+    // proc(5): nice is field 19, the 17th after the parenthesised command name.
+    private static int Nice(string stat) =>
+        int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task A_decode_past_its_cpu_time_or_memory_limit_is_stopped_and_the_same_decode_within_them_finishes()
     {
         // A decompression bomb in miniature: one second of black 1080p repeated by stream copy is 60 s that cost

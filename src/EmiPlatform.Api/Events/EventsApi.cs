@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using EmiPlatform.Api.Auth;
+using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Api.Timelines;
 using EmiPlatform.Data;
 using EmiPlatform.Results;
@@ -43,7 +44,7 @@ public static class EventsApi
             .Accepts<string>("text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        ofStudy.MapGet("/event-results", GetResults).WithName("getEventResults").WithSummary("Get per-event results")
+        ofStudy.MapGet("/event-results", GetResults).HoldsStreamSlot().WithName("getEventResults").WithSummary("Get per-event results")
             .WithDescription("One row per event of each scored recording (of one participant with participantId): the columns of the export's " +
                 "format=events, as JSON. Query: participantId, model (name@version).")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")

@@ -25,7 +25,7 @@ public static class ExportApi
         routes.MapGet("/v1/studies/{studyId:guid}/export", Export)
             .WithTags("Results").RequireAuthorization(Policies.TenantRead).RequireRateLimiting(RateLimitPolicies.Exports)
             .WithName("exportStudyCsv").WithSummary("Export a study's results as CSV")
-            .AddOpenApiOperationTransformer(StreamedResponses.CsvExport)
+            .AddOpenApiOperationTransformer(StreamedResponses.CsvExport).HoldsStreamSlot()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Query: format = long (one row per window, the default) | aggregate (one row per scored recording) | " +
                              "recordings (one row per recording whatever became of it: status scored, failed, cancelled, queued, running or not-scored, " +

@@ -20,8 +20,8 @@ public static class StudyProgressApi
             .WithDescription("The counters of the current (or last) scoring run: jobs by state, recording seconds done of total, ETA.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         studies.MapGet("/events", StreamEvents).WithName("streamStudyEvents").WithSummary("Stream a study's scoring events (Server-Sent Events)")
-            .AddOpenApiOperationTransformer(StreamedResponses.StudyEvents)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .AddOpenApiOperationTransformer(StreamedResponses.StudyEvents).HoldsStreamSlot()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithDescription("Server-Sent Events (text/event-stream): a snapshot (or, with Last-Event-ID, the events missed), then job, " +
                 "progress and completed events and a heartbeat every 15 s. Best effort on top of the jobs table: a reconnect resumes " +
@@ -41,15 +41,11 @@ public static class StudyProgressApi
     }
 
     private static async Task<Results<ServerSentEventsResult<StudyEventDto>, ProblemHttpResult>> StreamEvents(
-        Guid studyId, HttpContext context, EmiDbContext db, AdminDbContext admin, StudyEventStream stream, StreamSlots slots, CancellationToken ct)
+        Guid studyId, HttpContext context, EmiDbContext db, AdminDbContext admin, StudyEventStream stream, CancellationToken ct)
     {
         if (!await db.Studies.AsNoTracking().AnyAsync(s => s.Id == studyId, ct))
         {
             return Problem.NotFound("study");
-        }
-        if (!slots.TryTake(context))
-        {
-            return slots.Refused();
         }
         var header = context.Request.Headers["Last-Event-ID"].ToString();
         long? last = long.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;

@@ -12,7 +12,8 @@ namespace EmiPlatform.Api.RateLimits;
 /// Concurrency slots for streamed responses: <see cref="RateLimitsOptions.StreamsPerKey"/> per API key and
 /// <see cref="RateLimitsOptions.StreamsPerTenant"/> per tenant, chained, so neither one key nor many keys of one tenant
 /// can hold more. ASP.NET Core's rate-limiter middleware holds a lease only while the endpoint runs, and a streamed
-/// result outlives it; a slot here is held until the response is over.
+/// result outlives it; a slot here is held until the response is over. <see cref="StreamSlotEndpoints.HoldsStreamSlot"/>
+/// takes it before the endpoint's own queries, so a refusal costs no database work beyond the key's lookup.
 /// </summary>
 public sealed class StreamSlots(IOptions<RateLimitsOptions> options) : IDisposable
 {
@@ -52,4 +53,18 @@ public sealed class StreamSlots(IOptions<RateLimitsOptions> options) : IDisposab
     }
 
     public void Dispose() => slots.Dispose();
+}
+
+public static class StreamSlotEndpoints
+{
+    /// <summary>
+    /// The endpoint answers with a streamed result: it takes one of the key's and tenant's stream slots before its handler
+    /// runs (429 <c>too-many-streams</c> when none is left) and holds it until the response is over.
+    /// </summary>
+    public static RouteHandlerBuilder HoldsStreamSlot(this RouteHandlerBuilder builder) =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var slots = context.HttpContext.RequestServices.GetRequiredService<StreamSlots>();
+            return slots.TryTake(context.HttpContext) ? await next(context) : slots.Refused();
+        }).ProducesProblem(StatusCodes.Status429TooManyRequests);
 }

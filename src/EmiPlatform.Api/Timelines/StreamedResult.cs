@@ -9,19 +9,14 @@ namespace EmiPlatform.Api.Timelines;
 /// is never held in memory. A failure once any of the body is written — sent, or still in the pipe — cannot become a
 /// problem response any more: the connection is aborted, so a client sees a broken transfer, never a short document
 /// that looks whole (nor half a document with a problem appended, which is what the exception handler would make of
-/// bytes still in the pipe). Each one holds a <see cref="StreamSlots"/> slot of its key and tenant while it runs, and
-/// is aborted when not read to the end within the configured deadline.
+/// bytes still in the pipe). Its endpoint holds a <see cref="StreamSlots"/> slot of the key and tenant
+/// (<see cref="StreamSlotEndpoints.HoldsStreamSlot"/>), and it is aborted when not read to the end within the configured deadline.
 /// </summary>
 public sealed class StreamedResult(string contentType, string? attachmentName, Func<PipeWriter, CancellationToken, Task> write) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var slots = httpContext.RequestServices.GetRequiredService<StreamSlots>();
-        if (!slots.TryTake(httpContext))
-        {
-            await slots.Refused().ExecuteAsync(httpContext);
-            return;
-        }
         // A reader slow enough to pass Kestrel's minimum data rate could still hold its database connection for hours.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
         deadline.CancelAfter(slots.Deadline);

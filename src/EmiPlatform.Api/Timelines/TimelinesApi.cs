@@ -1,5 +1,6 @@
 using EmiPlatform.Api.Auth;
 using EmiPlatform.Api.OpenApi;
+using EmiPlatform.Api.RateLimits;
 using EmiPlatform.Data;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -17,17 +18,17 @@ public static class TimelinesApi
     {
         routes.MapGet("/v1/recordings/{id:guid}/timeline", RecordingTimeline)
             .WithTags("Results").RequireAuthorization(Policies.TenantRead).WithName("getRecordingTimeline").WithSummary("Get a recording's timeline")
-            .AddOpenApiOperationTransformer(StreamedResponses.RecordingTimeline)
+            .AddOpenApiOperationTransformer(StreamedResponses.RecordingTimeline).HoldsStreamSlot()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Query: emotions (comma list of score names), from_s, to_s (windows overlapping the range), model (name@version; default: the newest bundle that scored the recording).");
         routes.MapGet("/v1/studies/{studyId:guid}/participants/{participantId:guid}/timelines", ParticipantTimelines)
             .WithTags("Results").RequireAuthorization(Policies.TenantRead).WithName("getParticipantTimelines").WithSummary("Get a participant's timelines")
-            .AddOpenApiOperationTransformer(StreamedResponses.ParticipantTimelines)
+            .AddOpenApiOperationTransformer(StreamedResponses.ParticipantTimelines).HoldsStreamSlot()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Every recording of the participant with its timeline; unscored recordings have model null and no windows. Query as for a recording's timeline.");
         routes.MapGet("/v1/studies/{studyId:guid}/scores", StudyScores)
             .WithTags("Results").RequireAuthorization(Policies.TenantRead).WithName("getStudyScores").WithSummary("Get a study's per-recording aggregates")
-            .AddOpenApiOperationTransformer(StreamedResponses.StudyScores)
+            .AddOpenApiOperationTransformer(StreamedResponses.StudyScores).HoldsStreamSlot()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithDescription("Per-recording aggregates of the study. Query: emotions, model.");
         return routes;
