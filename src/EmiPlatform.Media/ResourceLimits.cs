@@ -7,20 +7,13 @@ namespace EmiPlatform.Media;
 /// set as soon as <see cref="System.Diagnostics.Process.Start()"/> returns: after exec, while ffmpeg is still loading its
 /// libraries and before it has read a byte of its input. At the CPU limit the kernel sends SIGKILL (soft = hard: ffmpeg
 /// treats SIGXCPU as a polite request to stop, which a decoder stuck in one frame would not act on); above the memory
-/// limit its allocations fail and it exits with an error. The child also runs at a lower CPU priority (nice
-/// <see cref="Niceness"/>): decoding is background work, and where a host also answers requests (the API's upload probes,
-/// the embedded topology's scoring) a busy machine serves the requests first. Its threads inherit the value, since
-/// ffmpeg starts them after this call.
+/// limit its allocations fail and it exits with an error. The child also runs at <see cref="BackgroundPriority"/>.
 /// </summary>
 internal static partial class ResourceLimits
 {
     private const int RlimitCpu = 0;
     private const int RlimitData = 2;
     private const int NoSuchProcess = 3; // ESRCH: it exited already, nothing left to limit
-    private const int PrioProcess = 0;
-
-    /// <summary>nice(1)'s scale: 10 gives a child about a tenth of a core that a request thread at 0 also wants.</summary>
-    public const int Niceness = 10;
 
     /// <summary>False where prlimit does not exist (not Linux): only the wall-clock limit applies there.</summary>
     public static bool Supported => OperatingSystem.IsLinux();
@@ -35,10 +28,7 @@ internal static partial class ResourceLimits
         var cpuSeconds = (ulong)Math.Max(1, Math.Ceiling(budget.CpuTime.TotalSeconds));
         Set(pid, RlimitCpu, cpuSeconds);
         Set(pid, RlimitData, (ulong)budget.MemoryBytes);
-        if (SetPriority(PrioProcess, pid, Niceness) != 0 && Marshal.GetLastPInvokeError() is var errno && errno != NoSuchProcess)
-        {
-            throw new InvalidOperationException($"setpriority({pid}, {Niceness}) failed with errno {errno}.");
-        }
+        BackgroundPriority.Lower(pid);
     }
 
     private static void Set(int pid, int resource, ulong value)
@@ -60,9 +50,6 @@ internal static partial class ResourceLimits
         public ulong Current = current;
         public ulong Maximum = maximum;
     }
-
-    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
-    private static partial int SetPriority(int which, int who, int priority);
 
     [LibraryImport("libc", EntryPoint = "prlimit", SetLastError = true)]
     private static partial int SetLimit(int pid, int resource, ref Limit newLimit, IntPtr oldLimit);

@@ -105,7 +105,7 @@ public sealed class MediaLimitsTests : IDisposable
         await Task.Delay(500);
         var threads = Directory.GetDirectories($"/proc/{decoder.ProcessId}/task");
         Assert.NotEmpty(threads);
-        Assert.All(threads, task => Assert.Equal(ResourceLimits.Niceness, Nice(File.ReadAllText(Path.Combine(task, "stat")))));
+        Assert.All(threads, task => Assert.Equal(BackgroundPriority.Niceness, Nice(File.ReadAllText(Path.Combine(task, "stat")))));
         Assert.Equal(0, Nice(File.ReadAllText("/proc/thread-self/stat")));
     }
 

@@ -1,3 +1,4 @@
+using EmiPlatform.Media;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EmiPlatform.Inference.Onnx;
@@ -46,12 +47,13 @@ public sealed class OnnxModel : IDisposable
 
         if (cudaDevice is not { } device)
         {
-            return new OnnxModel(CreateSession(modelPath, options, null), modelPath, null);
+            return new OnnxModel(BackgroundPriority.Run(() => CreateSession(modelPath, options, null)), modelPath, null);
         }
 
         try
         {
-            return new OnnxModel(OnnxEnvironment.CaptureErrors(() => CreateSession(modelPath, options, device)), modelPath, device);
+            return new OnnxModel(
+                BackgroundPriority.Run(() => OnnxEnvironment.CaptureErrors(() => CreateSession(modelPath, options, device))), modelPath, device);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -92,6 +94,7 @@ public sealed class OnnxModel : IDisposable
         }
     }
 
+    // Created on a thread at background priority: the session's intra-op threads start now and inherit it.
     private static InferenceSession CreateSession(string modelPath, OnnxSessionOptions options, int? cudaDevice)
     {
         using var sessionOptions = BuildOptions(options, cudaDevice);

@@ -187,14 +187,14 @@ internal sealed class BranchRun
                 }
                 else if (InferenceGate is null)
                 {
-                    SegmentExecution.Run(runner!, [request], cancellationToken);
+                    await BackgroundPriority.RunAsync(() => SegmentExecution.Run(runner!, [request], cancellationToken)).ConfigureAwait(false);
                 }
                 else
                 {
                     await InferenceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
                     try
                     {
-                        SegmentExecution.Run(runner!, [request], cancellationToken);
+                        await BackgroundPriority.RunAsync(() => SegmentExecution.Run(runner!, [request], cancellationToken)).ConfigureAwait(false);
                     }
                     finally
                     {
