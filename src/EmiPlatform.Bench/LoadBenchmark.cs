@@ -24,7 +24,7 @@ internal static class LoadBenchmark
           1000000), whichever comes first; requests in flight then finish (each has 30 s). The study read has K
           recordings (default 20) of W timeline windows each (default 600), seeded into PostgreSQL. The API runs with
           Orleans:Roles=coordinator (uploads queue their jobs, nothing scores), with its per-key request budgets raised
-          out of the way (RateLimits:Requests and :Exports 1000000 per second, open streams unbounded) and Coordination:MaxConcurrentUploads =
+          out of the way (RateLimits:Requests, :TenantRequests and :Exports 1000000 per second, open streams unbounded) and Coordination:MaxConcurrentUploads =
           max(M, 8); 429s are counted apart anyway. Needs EMI_PG*, EMI_AZURITE (.local/env.sh) and a built API.
         """;
 
@@ -48,6 +48,8 @@ internal static class LoadBenchmark
             ["Scoring:DefaultBundle"] = Path.Combine(root, "models", "reference-tiny"),
             ["RateLimits:Requests:TokenLimit"] = unlimited,
             ["RateLimits:Requests:TokensPerPeriod"] = unlimited,
+            ["RateLimits:TenantRequests:TokenLimit"] = unlimited,
+            ["RateLimits:TenantRequests:TokensPerPeriod"] = unlimited,
             ["RateLimits:Exports:TokenLimit"] = unlimited,
             ["RateLimits:Exports:TokensPerPeriod"] = unlimited,
             // One key reads with every client at once: the open-stream caps (4 per key) would otherwise be what is measured.

@@ -28,6 +28,41 @@ public sealed class RateLimitTests(RateLimitedApi fixture) : IClassFixture<RateL
     }
 
     [Fact]
+    public async Task Keys_of_one_tenant_share_the_tenants_budget_and_another_tenant_is_served()
+    {
+        var (tenant, adminKey) = await api.CreateTenantAsync();
+        List<string> keys = [adminKey];
+        for (var i = 0; i < 3; i++)
+        {
+            keys.Add(await api.CreateKeyAsync(tenant.Id, "analyst"));
+        }
+        await Task.Delay(RateLimitedApi.Period); // what creating the keys spent comes back
+        var clients = keys.Select(api.Client).ToList();
+
+        // Four keys taking turns: each stays inside its own budget, the tenant's runs out.
+        HttpResponseMessage? refused = null;
+        var served = 0;
+        for (var i = 0; refused is null && i < 10 * RateLimitedApi.TenantRequestBudget; i++)
+        {
+            var response = await clients[i % clients.Count].GetAsync("/v1/me");
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                refused = response;
+                continue;
+            }
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            served++;
+        }
+        Assert.NotNull(refused);
+        Assert.InRange(served, RateLimitedApi.TenantRequestBudget, 2 * RateLimitedApi.TenantRequestBudget);
+        Assert.True(served / clients.Count < RateLimitedApi.RequestBudget, $"{served} requests over {clients.Count} keys");
+        await AssertRateLimitedAsync(refused);
+
+        var (_, otherKey) = await api.CreateTenantAsync("Other lab");
+        Assert.Equal(HttpStatusCode.OK, (await api.Client(otherKey).GetAsync("/v1/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task Requests_without_a_valid_key_spend_a_budget_of_their_own_not_a_labs()
     {
         var (_, key) = await api.CreateTenantAsync();

@@ -17,7 +17,7 @@ public static class RateLimitExtensions
     public static IHostApplicationBuilder AddEmiRateLimits(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section)
-            .Validate(o => o.Requests.IsValid && o.Exports.IsValid && o.Anonymous.IsValid && o.UnknownKeys.IsValid,
+            .Validate(o => o.Requests.IsValid && o.TenantRequests.IsValid && o.Exports.IsValid && o.Anonymous.IsValid && o.UnknownKeys.IsValid,
                 "RateLimits: every budget needs TokenLimit >= 1, TokensPerPeriod >= 1 and a positive Period.")
             .Validate(o => o.StreamsPerKey >= 1 && o.StreamsPerTenant >= o.StreamsPerKey && o.StreamDeadline > TimeSpan.Zero,
                 "RateLimits: StreamsPerKey >= 1, StreamsPerTenant >= StreamsPerKey and a positive StreamDeadline.")
@@ -28,12 +28,17 @@ public static class RateLimitExtensions
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitsOptions>>((o, configured) =>
         {
             var limits = configured.Value;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                var partition = Partition(context);
-                var budget = partition.StartsWith("ip:", StringComparison.Ordinal) ? limits.Anonymous : limits.Requests;
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => budget.ToLimiterOptions());
-            });
+            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                {
+                    var partition = Partition(context);
+                    var budget = partition.StartsWith("ip:", StringComparison.Ordinal) ? limits.Anonymous : limits.Requests;
+                    return RateLimitPartition.GetTokenBucketLimiter(partition, _ => budget.ToLimiterOptions());
+                }),
+                PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                    context.User.FindFirst(EmiClaims.TenantId)?.Value is { } tenant
+                        ? RateLimitPartition.GetTokenBucketLimiter("tenant:" + tenant, _ => limits.TenantRequests.ToLimiterOptions())
+                        : RateLimitPartition.GetNoLimiter("")));
             o.AddPolicy(RateLimitPolicies.Exports, context =>
                 RateLimitPartition.GetTokenBucketLimiter(Partition(context), _ => limits.Exports.ToLimiterOptions()));
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -62,7 +67,7 @@ public static class RateLimitExtensions
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var who = context.User.Identity?.IsAuthenticated == true ? "this API key" : "requests without a valid API key from this address";
+        var who = context.User.Identity?.IsAuthenticated == true ? "this API key (or of its tenant's keys together)" : "requests without a valid API key from this address";
         return ProblemWriter.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, "Too many requests",
             $"The request budget of {who} is spent; nothing was done. Retry after {seconds} s.");
     }

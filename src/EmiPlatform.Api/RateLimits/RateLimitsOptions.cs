@@ -9,6 +9,12 @@ public sealed class RateLimitsOptions
     public TokenBucketBudget Requests { get; set; } = new() { TokenLimit = 200, TokensPerPeriod = 100, Period = TimeSpan.FromSeconds(1) };
 
     /// <summary>
+    /// Every request of one tenant's keys together, on top of <see cref="Requests"/>: a tenant admin may hold up to 50
+    /// keys, and without this each would bring a budget of its own.
+    /// </summary>
+    public TokenBucketBudget TenantRequests { get; set; } = new() { TokenLimit = 400, TokensPerPeriod = 200, Period = TimeSpan.FromSeconds(1) };
+
+    /// <summary>
     /// CSV exports of one API key, on top of <see cref="Requests"/>: an export streams every window of a study out of
     /// PostgreSQL, worth thousands of ordinary requests.
     /// </summary>

@@ -6,6 +6,7 @@ namespace EmiPlatform.Api.Tests.Infrastructure;
 public sealed class RateLimitedApi : IAsyncLifetime
 {
     public const int RequestBudget = 10;
+    public const int TenantRequestBudget = 25;
     public const int AnonymousBudget = 5;
     public const int ExportBudget = 2;
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
@@ -18,6 +19,9 @@ public sealed class RateLimitedApi : IAsyncLifetime
         settings["RateLimits:Requests:TokenLimit"] = $"{RequestBudget}";
         settings["RateLimits:Requests:TokensPerPeriod"] = $"{RequestBudget}";
         settings["RateLimits:Requests:Period"] = $"{Period:c}";
+        settings["RateLimits:TenantRequests:TokenLimit"] = $"{TenantRequestBudget}";
+        settings["RateLimits:TenantRequests:TokensPerPeriod"] = $"{TenantRequestBudget}";
+        settings["RateLimits:TenantRequests:Period"] = $"{Period:c}";
         settings["RateLimits:Anonymous:TokenLimit"] = $"{AnonymousBudget}";
         settings["RateLimits:Anonymous:TokensPerPeriod"] = $"{AnonymousBudget}";
         settings["RateLimits:Anonymous:Period"] = $"{Period:c}";
