@@ -19,9 +19,11 @@ public sealed class EmiClient : IDisposable
 
     public EmiClient(Connection connection, HttpMessageHandler? handler = null)
     {
-        // Uploads of large files take as long as they take; Ctrl-C (the cancellation token) is the limit.
+        // Uploads of large files take as long as they take; Ctrl-C (the cancellation token) is the limit. An upload asks
+        // with Expect: 100-continue and waits up to 15 s for the go-ahead (.NET's default, 1 s, sends the body anyway on
+        // a busy host, and a refusal such as 429 too-many-uploads then arrives as a broken pipe mid-body).
         _http = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), Expect100ContinueTimeout = TimeSpan.FromSeconds(15) })
             : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = Timeout.InfiniteTimeSpan;
         var baseUrl = connection.Url.AbsoluteUri;
