@@ -1,15 +1,15 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace EmiPlatform.Media;
 
 /// <summary>
-/// The platform's heavy work — ffmpeg and ffprobe children, ONNX Runtime inference — runs at nice
+/// The platform's heavy work — ffmpeg and ffprobe children, ONNX Runtime's intra-op threads — runs at nice
 /// <see cref="Niceness"/>, below the threads that answer requests, renew leases and send silo heartbeats. On a host
 /// that does both (the API's upload probes; the embedded topology, where the API process scores) a busy machine then
 /// serves a request first and scores in the time left; on a scoring silo a saturated CPU still leaves Orleans's own
 /// threads their time. A lowered thread cannot be raised again without privileges, so only threads made for the work
-/// are lowered, never a pool thread: a child right after it starts, or a new thread that ends with the work.
+/// are lowered, never a pool thread: a child right after it starts, or a new thread that ends with its one task (a
+/// session's creation, whose intra-op threads inherit the value).
 /// </summary>
 internal static partial class BackgroundPriority
 {
@@ -57,46 +57,6 @@ internal static partial class BackgroundPriority
 
         return result;
     }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> on a new thread at background priority; the task ends with it. The task is completed
-    /// from <see cref="Signaller"/>, a thread at normal priority: completing it from the lowered thread would queue its
-    /// continuation from there, the thread pool may start a new worker on that thread's behalf, and the worker would
-    /// inherit the lowered priority for good — requests served by it included.
-    /// </summary>
-    public static Task RunAsync(Action work)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                LowerThisThread();
-                work();
-                Completions.Add(() => done.SetResult());
-            }
-            catch (Exception ex)
-            {
-                Completions.Add(() => done.SetException(ex));
-            }
-        }) { IsBackground = true, Name = "emi-background" };
-        thread.Start();
-        return done.Task;
-    }
-
-    private static readonly BlockingCollection<Action> Completions = [];
-
-    // Started by the static constructor, which runs on the first caller's thread: never a lowered one, since only this
-    // class lowers threads.
-    private static readonly Thread Signaller = new(() =>
-    {
-        foreach (var complete in Completions.GetConsumingEnumerable())
-        {
-            complete();
-        }
-    }) { IsBackground = true, Name = "emi-background-signaller" };
-
-    static BackgroundPriority() => Signaller.Start();
 
     private static void LowerThisThread()
     {

@@ -187,14 +187,14 @@ internal sealed class BranchRun
                 }
                 else if (InferenceGate is null)
                 {
-                    await BackgroundPriority.RunAsync(() => SegmentExecution.Run(runner!, [request], cancellationToken)).ConfigureAwait(false);
+                    SegmentExecution.Run(runner!, [request], cancellationToken);
                 }
                 else
                 {
                     await InferenceGate.WaitAsync(cancellationToken).ConfigureAwait(false);
                     try
                     {
-                        await BackgroundPriority.RunAsync(() => SegmentExecution.Run(runner!, [request], cancellationToken)).ConfigureAwait(false);
+                        SegmentExecution.Run(runner!, [request], cancellationToken);
                     }
                     finally
                     {
