@@ -89,16 +89,29 @@ public sealed class CsvWriter(IBufferWriter<byte> output, CsvFormulas formulas =
         output.Advance(written);
     }
 
-    /// <summary>A result value as its type says: a boolean, a real number, or an empty cell for null.</summary>
+    /// <summary>A result value as its type says: a boolean, a text (a backbone's hash), a real number, or an empty cell for null.</summary>
     public void Value(object? value)
     {
-        if (value is bool flag)
+        switch (value)
         {
-            Boolean(flag);
+            case bool flag:
+                Boolean(flag);
+                break;
+            case string text:
+                Text(text);
+                break;
+            default:
+                Number((float?)value);
+                break;
         }
-        else
+    }
+
+    /// <summary>One <see cref="Value"/> cell each.</summary>
+    public void Values(IEnumerable<object?> values)
+    {
+        foreach (var value in values)
         {
-            Number((float?)value);
+            Value(value);
         }
     }
 

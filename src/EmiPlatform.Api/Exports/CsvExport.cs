@@ -63,7 +63,7 @@ public static class CsvExport
         }
         // Memory here is O(recordings), not O(windows): a few hundred bytes per recording.
         var prefixes = recordings.Select(r => csv.Encode(w => WriteIdentifiers(w, r))).ToArray();
-        var features = recordings.Select(r => csv.Encode(w => WriteFeatures(w, r.Features!))).ToArray();
+        var features = recordings.Select(r => csv.Encode(w => w.Values(r.Features!))).ToArray();
         var suffixes = recordings.Select(r => metadata.Encode(csv, r.ParticipantId)).ToArray();
         await using var reader = await ResultQueries.WindowsAsync(connection, tenantId, recordings, null, null, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -156,28 +156,12 @@ public static class CsvExport
             {
                 csv.Value(value);
             }
-            WriteFeatures(csv, aggregate.Features);
+            csv.Values(aggregate.Features);
             metadata.Append(csv, metadata.Encode(csv, recording.ParticipantId));
             csv.EndRow();
             await csv.FlushIfFullAsync(cancellationToken);
         }
         return csv.Rows;
-    }
-
-    /// <summary>The <see cref="FeatureColumns"/> cells of a scored recording.</summary>
-    private static void WriteFeatures(CsvWriter csv, object?[] features)
-    {
-        foreach (var value in features)
-        {
-            if (value is bool cached)
-            {
-                csv.Boolean(cached);
-            }
-            else
-            {
-                csv.Text((string?)value);
-            }
-        }
     }
 
     private static void Nullable(CsvWriter csv, double? value)

@@ -54,17 +54,7 @@ internal sealed class CsvTimelineWriter(TextWriter output, CsvFormulas formulas)
             {
                 csv.Number(columns.BranchValue(c, w.VisualEmi));
             }
-            foreach (var value in features)
-            {
-                if (value is bool cached)
-                {
-                    csv.Boolean(cached);
-                }
-                else
-                {
-                    csv.Text((string?)value);
-                }
-            }
+            csv.Values(features);
             csv.EndRow();
             if (buffer.WrittenCount >= FlushBytes)
             {
