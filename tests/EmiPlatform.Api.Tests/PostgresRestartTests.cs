@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Api.Tests.Infrastructure;
 using EmiPlatform.Testing;
@@ -65,22 +64,9 @@ public sealed class PostgresRestartTests(RestartablePostgresApi fixture, ITestOu
         var streamedResults = await Task.WhenAll(uploads);
         var directResults = await Task.WhenAll(completes);
 
-        // Every upload the clients made is a recording with their bytes' hash; a complete registers its own id.
-        for (var i = 0; i < Streamed; i++)
-        {
-            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(streamed[i])), streamedResults[i].Recording.Sha256);
-        }
-        for (var i = 0; i < Direct; i++)
-        {
-            Assert.Equal(staged[i].RecordingId, directResults[i].Recording.Id);
-            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(direct[i])), directResults[i].Recording.Sha256);
-        }
-        var ids = streamedResults.Concat(directResults).Select(r => r.Recording.Id).ToHashSet();
-        Assert.Equal(Streamed + Direct, ids.Count);
-        var rows = await api.Database.RowsAsync("SELECT id, blob_name, sha256 FROM recordings WHERE tenant_id = $1", tenantId);
-        Assert.Equal(ids.Order(), rows.Select(r => (Guid)r[0]).Order());
-        var orphans = await FaultedUploads.AssertNothingLostAsync(api.Blobs, api.Admin(), tenantId,
-            [.. rows.Select(r => ((string)r[1], (string)r[2]))]);
+        var rows = FaultedUploads.AssertEachUploadIsOneRecording(streamed, streamedResults, staged, direct, directResults,
+            await api.Database.RowsAsync(FaultedUploads.RecordingRowsSql, tenantId));
+        var orphans = await FaultedUploads.AssertNothingLostAsync(api.Blobs, api.Admin(), tenantId, rows);
 
         output.WriteLine($"rows before the stop: {registeredBeforeTheStop}; attempts streamed [{string.Join(", ", streamedResults.Select(r => r.Attempts))}], " +
             $"direct [{string.Join(", ", directResults.Select(r => r.Attempts))}]; orphans swept: {orphans.Count}; {clock.Elapsed.TotalSeconds:F1} s");

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using EmiPlatform.Api.Recordings;
 using EmiPlatform.Scoring.Tests.Infrastructure;
 using EmiPlatform.Testing;
@@ -49,21 +48,10 @@ public sealed class CoordinatorKillTests(CoordinatorPair cluster, ITestOutputHel
         var streamedResults = await Task.WhenAll(uploads);
         var directResults = await Task.WhenAll(completes);
 
-        for (var i = 0; i < Streamed; i++)
-        {
-            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(streamed[i])), streamedResults[i].Recording.Sha256);
-        }
-        for (var i = 0; i < Direct; i++)
-        {
-            Assert.Equal(staged[i].RecordingId, directResults[i].Recording.Id);
-            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(direct[i])), directResults[i].Recording.Sha256);
-        }
-        var ids = streamedResults.Concat(directResults).Select(r => r.Recording.Id).ToHashSet();
-        Assert.Equal(Streamed + Direct, ids.Count);
-        var rows = await cluster.Platform.RowsAsync("SELECT id, blob_name, sha256 FROM recordings WHERE tenant_id = $1", lab.TenantId);
-        Assert.Equal(ids.Order(), rows.Select(r => (Guid)r[0]).Order());
+        var rows = FaultedUploads.AssertEachUploadIsOneRecording(streamed, streamedResults, staged, direct, directResults,
+            await cluster.Platform.RowsAsync(FaultedUploads.RecordingRowsSql, lab.TenantId));
         using var admin = cluster.Platform.Client(cluster.Platform.AdminKey);
-        var orphans = await FaultedUploads.AssertNothingLostAsync(cluster.Blobs, admin, lab.TenantId, [.. rows.Select(r => ((string)r[1], (string)r[2]))]);
+        var orphans = await FaultedUploads.AssertNothingLostAsync(cluster.Blobs, admin, lab.TenantId, rows);
         var newHost = await cluster.HostOfStudyAsync(studyId);
         Assert.True(newHost is { HasExited: false } && newHost != victim, "the study's grain lives on the other coordinator");
 

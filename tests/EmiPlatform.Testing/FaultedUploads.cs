@@ -79,6 +79,34 @@ public static class FaultedUploads
         }
     }
 
+    /// <summary>The recording rows of a tenant ($1) as <see cref="AssertEachUploadIsOneRecording"/> reads them.</summary>
+    public const string RecordingRowsSql = "SELECT id, blob_name, sha256 FROM recordings WHERE tenant_id = $1";
+
+    /// <summary>
+    /// Every upload the clients made is one recording with their bytes' hash (a complete registers its own staged id),
+    /// and the tenant's rows (<see cref="RecordingRowsSql"/>) are exactly those recordings. Returns the rows as
+    /// <see cref="AssertNothingLostAsync"/> takes them.
+    /// </summary>
+    public static IReadOnlyList<(string BlobName, string Sha256)> AssertEachUploadIsOneRecording(
+        byte[][] streamed, (RecordingDto Recording, int Attempts)[] streamedResults,
+        IReadOnlyList<DirectUploadDto> staged, byte[][] direct, (RecordingDto Recording, int Attempts)[] directResults,
+        IReadOnlyList<object[]> rows)
+    {
+        for (var i = 0; i < streamed.Length; i++)
+        {
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(streamed[i])), streamedResults[i].Recording.Sha256);
+        }
+        for (var i = 0; i < direct.Length; i++)
+        {
+            Assert.Equal(staged[i].RecordingId, directResults[i].Recording.Id);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(direct[i])), directResults[i].Recording.Sha256);
+        }
+        var ids = streamedResults.Concat(directResults).Select(r => r.Recording.Id).ToHashSet();
+        Assert.Equal(streamed.Length + direct.Length, ids.Count);
+        Assert.Equal(ids.Order(), rows.Select(r => (Guid)r[0]).Order());
+        return [.. rows.Select(r => ((string)r[1], (string)r[2]))];
+    }
+
     /// <summary>
     /// The no-loss check on <paramref name="tenantId"/>'s blobs. <paramref name="rows"/>: every recording row of the
     /// tenant (blob name, SHA-256), read from the database. Returns the orphans the sweep reported (and then removed).
