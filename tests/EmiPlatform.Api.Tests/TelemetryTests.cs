@@ -78,12 +78,15 @@ public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<Tel
         Assert.Equal(csvRows, Single(samples, "emi_export_rows_total", tenant).Value);
         Assert.True(Single(samples, "emi_export_rows_total", tenant).Has("emi_export_format", "long"));
         Assert.Equal(1, Single(samples, "emi_job_queue_duration_seconds_count", tenant).Value);
-        // Every job this host scored ran on the CPU provider; this test's is one of them.
-        var speed = Assert.Single(samples, x => x.Name == "emi_scoring_real_time_factor_count");
-        Assert.True(speed.Has("emi_scoring_execution_provider", "CPUExecutionProvider"), string.Join(",", speed.Labels));
-        Assert.True(speed.Value >= 1);
-        var sum = Assert.Single(samples, x => x.Name == "emi_scoring_real_time_factor_sum").Value;
-        Assert.InRange(sum / speed.Value, 1e-4, 50);
+        // Every job scored ran on the CPU provider; this test's is one of them. OpenTelemetry listens to meters by
+        // name, so the other test hosts in this process add a series each: one host per process in production.
+        var speeds = samples.Where(x => x.Name == "emi_scoring_real_time_factor_count").ToList();
+        Assert.NotEmpty(speeds);
+        Assert.All(speeds, s => Assert.True(s.Has("emi_scoring_execution_provider", "CPUExecutionProvider"), string.Join(",", s.Labels)));
+        var count = speeds.Sum(s => s.Value);
+        Assert.True(count >= 1);
+        var sum = samples.Where(x => x.Name == "emi_scoring_real_time_factor_sum").Sum(x => x.Value);
+        Assert.InRange(sum / count, 1e-4, 50);
     }
 
     [Fact]

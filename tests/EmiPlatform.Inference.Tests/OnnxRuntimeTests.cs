@@ -238,9 +238,18 @@ public sealed partial class OnnxRuntimeTests
             return Enumerable.Range(0, 20).Select(_ => RunOnce(runner, w)).ToArray();
         })));
 
+        // Each runner gets its own wave's features back, never another's (those differ by whole units). Bit-exact
+        // equality is not what ONNX Runtime promises: under a loaded host the CPU kernels have been seen to differ
+        // in the last float bit between runs of the same input.
         for (var i = 0; i < waves.Length; i++)
         {
-            Assert.All(concurrent[i], r => Assert.Equal(sequential[i], r));
+            var expected = sequential[i];
+            Assert.All(concurrent[i], r =>
+            {
+                Assert.Equal(expected.Length, r.Length);
+                var worst = expected.Zip(r, (e, a) => Math.Abs(e - a) / Math.Max(1, Math.Abs(e))).Max();
+                Assert.True(worst < 1e-5, $"a concurrent run differs from the sequential one by {worst:g3}");
+            });
         }
     }
 
